@@ -1,0 +1,15 @@
+/** Cookie names used for browser sessions. */
+export const ACCESS_TOKEN_COOKIE = 'access_token';
+export const REFRESH_TOKEN_COOKIE = 'refresh_token';
+/** The Cognito username (a UUID, not secret) that REFRESH_TOKEN_AUTH's SECRET_HASH is made from. */
+export const REFRESH_USERNAME_COOKIE = 'refresh_username';
+
+/** The refresh cookies are sent only to the routes that use them. */
+export const REFRESH_COOKIE_PATHS = ['/auth/refresh', '/auth/logout'] as const;
+
+/** Passport strategy name of the Cognito access-token strategy. */
+export const COGNITO_ACCESS_STRATEGY = 'cognito-access';
+
+/** Swagger security scheme names. */
+export const BEARER_SCHEME = 'bearer';
+export const COOKIE_SCHEME = 'cookie';

@@ -1,0 +1,289 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  HttpStatus,
+  Post,
+  Req,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppException } from '../common/errors/app.exception';
+import { ErrorCode } from '../common/errors/error-code';
+import { ApiErrors } from '../common/http/api-errors.decorator';
+import type { AuthUser } from './auth-user';
+import { AuthService, usernameOfToken, type LoginResult } from './auth.service';
+import { AccessToken, Authenticated, CurrentUser, OptionalAuth, Public } from './decorators';
+import {
+  ChangePasswordDto,
+  ConfirmForgotPasswordDto,
+  ConfirmSignUpDto,
+  EmailDto,
+  LoginDto,
+  LogoutDto,
+  RefreshDto,
+  SignUpDto,
+} from './dto/requests.dto';
+import {
+  ChallengeResponseDto,
+  MeResponseDto,
+  MessageResponseDto,
+  SignUpResponseDto,
+  TokensResponseDto,
+} from './dto/responses.dto';
+import { SessionCookies } from './session-cookies';
+
+const VALIDATION_400 = 'The body is invalid (`VALIDATION_FAILED`, with `details` per field).';
+const UPSTREAM_5XX = {
+  502: 'Cognito answered with an unexpected error (`UPSTREAM_ERROR`).',
+  503: 'Cognito is unreachable (`UPSTREAM_UNAVAILABLE`, with `Retry-After`).',
+};
+
+const TOKENS_OR_CHALLENGE = {
+  oneOf: [
+    { $ref: getSchemaPath(TokensResponseDto) },
+    { $ref: getSchemaPath(ChallengeResponseDto) },
+  ],
+};
+
+@ApiTags('auth')
+@ApiExtraModels(TokensResponseDto, ChallengeResponseDto)
+@Controller('auth')
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly cookies: SessionCookies,
+  ) {}
+
+  @Public()
+  @Post('sign-up')
+  @HttpCode(HttpStatus.CREATED)
+  @ApiOperation({
+    summary: 'Create an account',
+    description:
+      'Registers the email and password and sends a confirmation code to the email. The ' +
+      'password must meet the password policy.',
+  })
+  @ApiCreatedResponse({ type: SignUpResponseDto })
+  @ApiErrors({
+    400: `${VALIDATION_400} Or the password misses the policy (\`PASSWORD_POLICY\`).`,
+    409: 'An account with this email exists (`USER_ALREADY_EXISTS`).',
+    ...UPSTREAM_5XX,
+  })
+  signUp(@Body() dto: SignUpDto): Promise<SignUpResponseDto> {
+    return this.auth.signUp(dto);
+  }
+
+  @Public()
+  @Post('confirm-sign-up')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Confirm an account with the emailed code' })
+  @ApiNoContentResponse({ description: 'Confirmed; the user can sign in.' })
+  @ApiErrors({
+    400: `${VALIDATION_400} Or a wrong (\`CODE_MISMATCH\`) or expired (\`CODE_EXPIRED\`) code.`,
+    409: 'The account is already confirmed (`ALREADY_CONFIRMED`).',
+    429: 'Too many attempts (`TOO_MANY_FAILED_ATTEMPTS`, `TOO_MANY_REQUESTS`).',
+    ...UPSTREAM_5XX,
+  })
+  async confirmSignUp(@Body() dto: ConfirmSignUpDto): Promise<void> {
+    await this.auth.confirmSignUp(dto);
+  }
+
+  @Public()
+  @Post('resend-confirmation-code')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: 'Send the confirmation code again',
+    description: 'Answers the same whether or not the account exists.',
+  })
+  @ApiAcceptedResponse({ type: MessageResponseDto })
+  @ApiErrors({
+    400: VALIDATION_400,
+    429: 'Too many requests (`TOO_MANY_REQUESTS`).',
+    501: 'The configured Cognito endpoint (e.g. the embedded emulator) cannot resend codes (`NOT_SUPPORTED_UPSTREAM`).',
+    ...UPSTREAM_5XX,
+  })
+  async resendConfirmationCode(@Body() dto: EmailDto): Promise<MessageResponseDto> {
+    return { message: await this.auth.resendConfirmationCode(dto.email) };
+  }
+
+  @Public()
+  @Post('login')
+  @HttpCode(HttpStatus.OK)
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'Sign in with email and password',
+    description:
+      'Answers tokens, or the next step Cognito asks for (`nextStep`, e.g. NEW_PASSWORD_REQUIRED ' +
+      'or SOFTWARE_TOKEN_MFA) with a `session`. Tokens go in the body and/or httpOnly cookies as ' +
+      'TOKEN_DELIVERY says; with cookies, Swagger UI requests are then signed in too.',
+  })
+  @ApiOkResponse({
+    description: 'Signed in (tokens), or another step is needed (challenge).',
+    schema: TOKENS_OR_CHALLENGE,
+  })
+  @ApiErrors({
+    400: VALIDATION_400,
+    401: 'Wrong email or password, or no such account: one answer for all (`INVALID_CREDENTIALS`).',
+    403: 'Not confirmed (`USER_NOT_CONFIRMED`) or a reset is required (`PASSWORD_RESET_REQUIRED`).',
+    429: 'Too many attempts (`TOO_MANY_REQUESTS`).',
+    ...UPSTREAM_5XX,
+  })
+  async login(
+    @Body() dto: LoginDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokensResponseDto | ChallengeResponseDto> {
+    return this.answer(await this.auth.login(dto), reply);
+  }
+
+  @Public()
+  @Post('refresh')
+  @HttpCode(HttpStatus.OK)
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'Get new tokens with the refresh token',
+    description:
+      'Takes the refresh token from the body or from its cookie. When the app client has a ' +
+      'secret, Cognito also needs the Cognito username (the `username` claim): send it as ' +
+      '`username`, or let the cookie session or the old access token provide it.',
+  })
+  @ApiOkResponse({ type: TokensResponseDto })
+  @ApiErrors({
+    400: `${VALIDATION_400} Or the username is needed (\`USERNAME_REQUIRED\`).`,
+    401: 'No refresh token (`REFRESH_TOKEN_REQUIRED`), or it is invalid, expired or revoked (`INVALID_REFRESH_TOKEN`).',
+    429: 'Too many requests (`TOO_MANY_REQUESTS`).',
+    ...UPSTREAM_5XX,
+  })
+  async refresh(
+    @Body() dto: RefreshDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @AccessToken() accessToken: string | undefined,
+  ): Promise<TokensResponseDto | ChallengeResponseDto> {
+    const refreshToken = dto.refreshToken ?? this.cookies.refreshToken(request);
+    if (!refreshToken) {
+      throw new AppException(
+        HttpStatus.UNAUTHORIZED,
+        ErrorCode.REFRESH_TOKEN_REQUIRED,
+        'Send the refresh token in the body, or sign in again.',
+      );
+    }
+    const username =
+      dto.username ?? this.cookies.refreshUsername(request) ?? usernameOfToken(accessToken);
+    return this.answer(await this.auth.refresh(refreshToken, username), reply);
+  }
+
+  @OptionalAuth()
+  @Post('logout')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    summary: 'Sign out',
+    description:
+      'Revokes the refresh token (from the body or its cookie), signs the user out of every ' +
+      'device when an access token is sent, and clears the session cookies. Logging out twice ' +
+      'is not an error.',
+  })
+  @ApiNoContentResponse({ description: 'Signed out; session cookies cleared (Max-Age=0).' })
+  @ApiErrors({ 400: VALIDATION_400, ...UPSTREAM_5XX })
+  async logout(
+    @Body() dto: LogoutDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @CurrentUser() user: AuthUser | undefined,
+    @AccessToken() accessToken: string | undefined,
+  ): Promise<void> {
+    const refreshToken = dto.refreshToken ?? this.cookies.refreshToken(request);
+    await this.auth.logout(refreshToken, user ? accessToken : undefined);
+    this.cookies.clear(reply);
+  }
+
+  @Public()
+  @Post('forgot-password')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: 'Send a password reset code',
+    description: 'Answers the same whether or not the account exists.',
+  })
+  @ApiAcceptedResponse({ type: MessageResponseDto })
+  @ApiErrors({
+    400: VALIDATION_400,
+    429: 'Too many requests (`TOO_MANY_REQUESTS`).',
+    ...UPSTREAM_5XX,
+  })
+  async forgotPassword(@Body() dto: EmailDto): Promise<MessageResponseDto> {
+    return { message: await this.auth.forgotPassword(dto.email) };
+  }
+
+  @Public()
+  @Post('confirm-forgot-password')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Set a new password with the reset code' })
+  @ApiNoContentResponse({ description: 'The password is changed; sign in with it.' })
+  @ApiErrors({
+    400: `${VALIDATION_400} Or a wrong or expired code (\`CODE_MISMATCH\`, \`CODE_EXPIRED\`), or the password misses the policy (\`PASSWORD_POLICY\`).`,
+    429: 'Too many attempts (`TOO_MANY_FAILED_ATTEMPTS`, `TOO_MANY_REQUESTS`).',
+    ...UPSTREAM_5XX,
+  })
+  async confirmForgotPassword(@Body() dto: ConfirmForgotPasswordDto): Promise<void> {
+    await this.auth.confirmForgotPassword(dto);
+  }
+
+  @Authenticated()
+  @Post('change-password')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: "Change the signed-in user's password" })
+  @ApiNoContentResponse({ description: 'The password is changed.' })
+  @ApiErrors({
+    400: `${VALIDATION_400} Or the current password is wrong (\`INCORRECT_PASSWORD\`, \`PASSWORD_CHANGE_REJECTED\`), or the new one misses the policy (\`PASSWORD_POLICY\`).`,
+    429: 'Too many attempts (`TOO_MANY_REQUESTS`).',
+    ...UPSTREAM_5XX,
+  })
+  async changePassword(
+    @Body() dto: ChangePasswordDto,
+    @AccessToken() accessToken: string,
+  ): Promise<void> {
+    await this.auth.changePassword(accessToken, dto);
+  }
+
+  @Authenticated()
+  @Get('me')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'The signed-in user',
+    description: 'Attributes from Cognito (GetUser); groups from the verified access token.',
+  })
+  @ApiOkResponse({ type: MeResponseDto })
+  @ApiErrors(UPSTREAM_5XX)
+  me(@CurrentUser() user: AuthUser, @AccessToken() accessToken: string): Promise<MeResponseDto> {
+    return this.auth.me(user, accessToken);
+  }
+
+  /** Sets the session cookies and shapes the body as TOKEN_DELIVERY says. */
+  private answer(
+    result: LoginResult,
+    reply: FastifyReply,
+  ): TokensResponseDto | ChallengeResponseDto {
+    if (result.kind === 'challenge') return result.challenge;
+    const { tokens } = result;
+    this.cookies.set(reply, tokens);
+    const body: TokensResponseDto = { expiresIn: tokens.expiresIn, tokenType: tokens.tokenType };
+    if (this.cookies.tokensInBody) {
+      body.accessToken = tokens.accessToken;
+      body.idToken = tokens.idToken;
+      body.refreshToken = tokens.refreshToken;
+    }
+    return body;
+  }
+}

@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { CognitoModule } from '../cognito/cognito.module';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { AccessTokenVerifier } from './jwt/access-token.verifier';
+import { CognitoAccessStrategy } from './jwt/cognito-access.strategy';
+import { JwtAuthGuard } from './jwt/jwt-auth.guard';
+import { SessionCookies } from './session-cookies';
+
+/**
+ * The authentication flows over REST, and the global guard that protects every route of the app
+ * (deny by default; `@Public()` opts out). Import it once in the root module.
+ */
+@Module({
+  imports: [PassportModule, CognitoModule],
+  controllers: [AuthController],
+  providers: [
+    AuthService,
+    SessionCookies,
+    AccessTokenVerifier,
+    CognitoAccessStrategy,
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+  ],
+  exports: [AccessTokenVerifier],
+})
+export class AuthModule {}

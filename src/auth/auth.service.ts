@@ -1,0 +1,231 @@
+import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
+import { AppException } from '../common/errors/app.exception';
+import { ErrorCode } from '../common/errors/error-code';
+import {
+  CognitoIdentityPort,
+  type AuthOutcome,
+  type CodeDelivery,
+} from '../cognito/cognito-identity.port';
+import { authConfig } from '../config';
+import type { AuthUser } from './auth-user';
+import type {
+  ChangePasswordDto,
+  ConfirmForgotPasswordDto,
+  ConfirmSignUpDto,
+  LoginDto,
+  SignUpDto,
+} from './dto/requests.dto';
+import type {
+  ChallengeResponseDto,
+  CodeDeliveryDto,
+  MeResponseDto,
+  SignUpResponseDto,
+} from './dto/responses.dto';
+import { maskDestination } from './mask';
+import { assertPasswordPolicy } from './password-policy';
+
+/** Tokens of a session, normalised: `expiresIn` is always known. */
+export interface SessionTokens {
+  accessToken: string;
+  idToken: string;
+  refreshToken?: string;
+  expiresIn: number;
+  tokenType: string;
+  /** The Cognito username (`username` claim), which a later refresh needs. */
+  username?: string;
+}
+
+export type LoginResult =
+  | { kind: 'tokens'; tokens: SessionTokens }
+  | { kind: 'challenge'; challenge: ChallengeResponseDto };
+
+/** One answer for known and unknown accounts alike, so it reveals nothing about either. */
+export const CODE_SENT_MESSAGE = 'If an account exists for this email, a code has been sent to it.';
+
+/** Failures that would tell an unknown or ineligible account apart from a known one. */
+const SILENT_CODES: ReadonlySet<string> = new Set([
+  ErrorCode.USER_NOT_FOUND,
+  ErrorCode.INVALID_PARAMETER,
+  ErrorCode.USER_NOT_CONFIRMED,
+  ErrorCode.ALREADY_CONFIRMED,
+]);
+
+function unverifiedClaims(token: string): Record<string, unknown> | undefined {
+  try {
+    return decomposeUnverifiedJwt(token).payload;
+  } catch {
+    return undefined;
+  }
+}
+
+function toCodeDeliveryDto(delivery: CodeDelivery | undefined): CodeDeliveryDto | undefined {
+  if (!delivery) return undefined;
+  return {
+    destination: delivery.destination ? maskDestination(delivery.destination) : undefined,
+    medium: delivery.medium,
+    attribute: delivery.attribute,
+  };
+}
+
+/**
+ * The authentication flows. It validates what Cognito might not (the password policy), calls the
+ * Cognito port, and shapes the answers; it never sees the SDK or the client secret.
+ */
+@Injectable()
+export class AuthService {
+  private readonly logger = new Logger('AuthService');
+
+  constructor(
+    private readonly cognito: CognitoIdentityPort,
+    @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
+  ) {}
+
+  async signUp(dto: SignUpDto): Promise<SignUpResponseDto> {
+    assertPasswordPolicy(dto.password, this.config.passwordPolicy);
+    const result = await this.cognito.signUp({
+      email: dto.email,
+      password: dto.password,
+      attributes: dto.name ? { name: dto.name } : {},
+    });
+    return {
+      userSub: result.userSub,
+      userConfirmed: result.userConfirmed,
+      codeDelivery: toCodeDeliveryDto(result.codeDelivery),
+    };
+  }
+
+  async confirmSignUp(dto: ConfirmSignUpDto): Promise<void> {
+    await this.cognito.confirmSignUp(dto.email, dto.code);
+  }
+
+  async resendConfirmationCode(email: string): Promise<string> {
+    await this.silently(() => this.cognito.resendConfirmationCode(email));
+    return CODE_SENT_MESSAGE;
+  }
+
+  async login(dto: LoginDto): Promise<LoginResult> {
+    return this.toLoginResult(await this.cognito.initiatePasswordAuth(dto.email, dto.password));
+  }
+
+  /**
+   * REFRESH_TOKEN_AUTH. With a client secret Cognito checks a SECRET_HASH made from the Cognito
+   * username; `usernameHint` is that username (from the body, the cookie or the old access token).
+   */
+  async refresh(refreshToken: string, usernameHint: string | undefined): Promise<LoginResult> {
+    if (this.cognito.requiresSecretHash && !usernameHint) {
+      throw new AppException(
+        HttpStatus.BAD_REQUEST,
+        ErrorCode.USERNAME_REQUIRED,
+        'Send the username claim of your access token with the refresh token.',
+      );
+    }
+    const result = this.toLoginResult(await this.cognito.refreshTokens(refreshToken, usernameHint));
+    if (result.kind === 'tokens') result.tokens.username ??= usernameHint;
+    return result;
+  }
+
+  /**
+   * Ends the session: revokes the refresh token (and with it the access tokens issued from it)
+   * and signs the user out everywhere. Logging out twice is not an error.
+   */
+  async logout(refreshToken: string | undefined, accessToken: string | undefined): Promise<void> {
+    if (refreshToken) {
+      try {
+        await this.cognito.revokeRefreshToken(refreshToken);
+      } catch (error) {
+        if (!(error instanceof AppException && error.code === ErrorCode.INVALID_REFRESH_TOKEN)) {
+          throw error;
+        }
+      }
+    }
+    if (accessToken) {
+      try {
+        await this.cognito.globalSignOut(accessToken);
+      } catch (error) {
+        if (!(error instanceof AppException && error.code === ErrorCode.NOT_SUPPORTED_UPSTREAM)) {
+          throw error;
+        }
+        // The embedded emulator has no GlobalSignOut; the refresh token is revoked all the same.
+        this.logger.warn('Global sign-out is not supported by the configured Cognito endpoint');
+      }
+    }
+  }
+
+  async forgotPassword(email: string): Promise<string> {
+    await this.silently(() => this.cognito.forgotPassword(email));
+    return CODE_SENT_MESSAGE;
+  }
+
+  async confirmForgotPassword(dto: ConfirmForgotPasswordDto): Promise<void> {
+    assertPasswordPolicy(dto.newPassword, this.config.passwordPolicy);
+    await this.cognito.confirmForgotPassword(dto.email, dto.code, dto.newPassword);
+  }
+
+  async changePassword(accessToken: string, dto: ChangePasswordDto): Promise<void> {
+    assertPasswordPolicy(dto.proposedPassword, this.config.passwordPolicy);
+    await this.cognito.changePassword(accessToken, dto.previousPassword, dto.proposedPassword);
+  }
+
+  async me(user: AuthUser, accessToken: string): Promise<MeResponseDto> {
+    const profile = await this.cognito.getUser(accessToken);
+    const { attributes } = profile;
+    return {
+      sub: attributes.sub ?? user.sub,
+      username: profile.username || user.username,
+      email: attributes.email,
+      emailVerified: attributes.email_verified === 'true',
+      name: attributes.name,
+      groups: user.groups,
+      attributes,
+    };
+  }
+
+  /** Runs a code-sending call whose failure must not reveal whether the account exists. */
+  private async silently(send: () => Promise<unknown>): Promise<void> {
+    try {
+      await send();
+    } catch (error) {
+      if (error instanceof AppException && SILENT_CODES.has(error.code)) return;
+      throw error;
+    }
+  }
+
+  private toLoginResult(outcome: AuthOutcome): LoginResult {
+    if (outcome.kind === 'challenge') {
+      return {
+        kind: 'challenge',
+        challenge: {
+          nextStep: outcome.challengeName,
+          session: outcome.session,
+          parameters: outcome.parameters,
+        },
+      };
+    }
+    const { tokens } = outcome;
+    const claims = unverifiedClaims(tokens.accessToken);
+    const exp = typeof claims?.exp === 'number' ? claims.exp : undefined;
+    // Some emulators omit ExpiresIn; the token's own `exp` is authoritative anyway.
+    const expiresIn =
+      tokens.expiresIn ?? (exp ? Math.max(0, exp - Math.floor(Date.now() / 1000)) : 3600);
+    return {
+      kind: 'tokens',
+      tokens: {
+        accessToken: tokens.accessToken,
+        idToken: tokens.idToken,
+        refreshToken: tokens.refreshToken,
+        expiresIn,
+        tokenType: tokens.tokenType ?? 'Bearer',
+        username: typeof claims?.username === 'string' ? claims.username : undefined,
+      },
+    };
+  }
+}
+
+/** Reads the `username` claim of an access token without verifying it (for SECRET_HASH only). */
+export function usernameOfToken(token: string | undefined): string | undefined {
+  if (!token) return undefined;
+  const username = unverifiedClaims(token)?.username;
+  return typeof username === 'string' ? username : undefined;
+}

@@ -1,0 +1,113 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+export class CodeDeliveryDto {
+  @ApiPropertyOptional({ example: 'a***@e***.com', description: 'Masked destination.' })
+  destination?: string;
+
+  @ApiPropertyOptional({ example: 'EMAIL', enum: ['EMAIL', 'SMS'] })
+  medium?: string;
+
+  @ApiPropertyOptional({ example: 'email' })
+  attribute?: string;
+}
+
+export class SignUpResponseDto {
+  @ApiProperty({ example: '7d8ca528-4931-4254-9273-ea5ee853f271', description: 'The new user id.' })
+  userSub!: string;
+
+  @ApiProperty({ example: false, description: 'False until the emailed code is confirmed.' })
+  userConfirmed!: boolean;
+
+  @ApiPropertyOptional({ type: CodeDeliveryDto })
+  codeDelivery?: CodeDeliveryDto;
+}
+
+export class MessageResponseDto {
+  @ApiProperty({
+    example: 'If an account exists for this email, a code has been sent to it.',
+  })
+  message!: string;
+}
+
+export class TokensResponseDto {
+  @ApiPropertyOptional({
+    description: 'Send as `Authorization: Bearer <token>`. Absent when TOKEN_DELIVERY=cookie.',
+    example: 'eyJraWQiOiJDb2duaXRvTG9jYWwiLCJhbGciOiJSUzI1NiJ9...',
+  })
+  accessToken?: string;
+
+  @ApiPropertyOptional({
+    description: 'OpenID Connect identity token. Absent when TOKEN_DELIVERY=cookie.',
+    example: 'eyJraWQiOiJDb2duaXRvTG9jYWwiLCJhbGciOiJSUzI1NiJ9...',
+  })
+  idToken?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Exchange it at /auth/refresh for new tokens. Absent when TOKEN_DELIVERY=cookie, and on ' +
+      'refresh unless the pool rotates refresh tokens.',
+    example: 'eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUlNBLU9BRVAifQ...',
+  })
+  refreshToken?: string;
+
+  @ApiProperty({ example: 3600, description: 'Seconds until the access token expires.' })
+  expiresIn!: number;
+
+  @ApiProperty({ example: 'Bearer' })
+  tokenType!: string;
+}
+
+export class ChallengeResponseDto {
+  @ApiProperty({
+    example: 'NEW_PASSWORD_REQUIRED',
+    description:
+      'The step Cognito asks for before it issues tokens, e.g. NEW_PASSWORD_REQUIRED, ' +
+      'SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP.',
+  })
+  nextStep!: string;
+
+  @ApiPropertyOptional({
+    description: 'Opaque session to send back with the answer to this step.',
+    example: 'AYABeC1...',
+  })
+  session?: string;
+
+  @ApiProperty({
+    description: 'What Cognito says about the step (masked destinations, required attributes).',
+    example: { requiredAttributes: '[]' },
+    type: 'object',
+    additionalProperties: { type: 'string' },
+  })
+  parameters!: Record<string, string>;
+}
+
+export class MeResponseDto {
+  @ApiProperty({ example: '7d8ca528-4931-4254-9273-ea5ee853f271' })
+  sub!: string;
+
+  @ApiProperty({
+    example: '7d8ca528-4931-4254-9273-ea5ee853f271',
+    description: 'Cognito username.',
+  })
+  username!: string;
+
+  @ApiPropertyOptional({ example: 'alice@example.com' })
+  email?: string;
+
+  @ApiProperty({ example: true })
+  emailVerified!: boolean;
+
+  @ApiPropertyOptional({ example: 'Alice Liddell' })
+  name?: string;
+
+  @ApiProperty({ example: ['admin'], type: [String], description: 'From the access token.' })
+  groups!: string[];
+
+  @ApiProperty({
+    description: 'Every user attribute Cognito returned.',
+    example: { email: 'alice@example.com', email_verified: 'true', name: 'Alice Liddell' },
+    type: 'object',
+    additionalProperties: { type: 'string' },
+  })
+  attributes!: Record<string, string>;
+}

@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { Strategy } from 'passport-strategy';
+import { COGNITO_ACCESS_STRATEGY } from '../auth.constants';
+import type { AuthUser } from '../auth-user';
+import { AccessTokenVerifier, InvalidAccessTokenError } from './access-token.verifier';
+import { extractAccessToken } from './token-extractors';
+
+/** Why authentication did not produce a user; handed to the guard as Passport's `info`. */
+export interface AuthFailure {
+  reason: 'missing' | 'invalid';
+  message: string;
+}
+
+type Verify = (token: string, done: (error: unknown, user?: AuthUser | false) => void) => void;
+
+/**
+ * A Passport strategy that takes the access token from the request and hands it to the verify
+ * callback. passport-jwt's own strategy verifies with jsonwebtoken; here aws-jwt-verify does all
+ * the verification, so only passport-jwt's extractors are used.
+ */
+class AccessTokenStrategyBase extends Strategy {
+  constructor(private readonly verifyToken: Verify) {
+    super();
+  }
+
+  override authenticate(request: unknown): void {
+    const token = extractAccessToken(request);
+    if (!token) {
+      this.fail(
+        { reason: 'missing', message: 'An access token is required.' } satisfies AuthFailure,
+        401,
+      );
+      return;
+    }
+    this.verifyToken(token, (error, user) => {
+      if (error instanceof InvalidAccessTokenError) {
+        this.fail(
+          {
+            reason: 'invalid',
+            message: 'The access token is invalid or expired.',
+          } satisfies AuthFailure,
+          401,
+        );
+      } else if (error) {
+        this.error(error as Error);
+      } else if (user) {
+        this.success(user);
+      }
+    });
+  }
+}
+
+@Injectable()
+export class CognitoAccessStrategy extends PassportStrategy(
+  AccessTokenStrategyBase,
+  COGNITO_ACCESS_STRATEGY,
+) {
+  constructor(private readonly verifier: AccessTokenVerifier) {
+    super();
+  }
+
+  /** Called by the mixin with the extracted token; the result becomes `request.user`. */
+  validate(token: string): Promise<AuthUser> {
+    return this.verifier.verify(token);
+  }
+}

@@ -1,0 +1,35 @@
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { CognitoRetryStrategy } from './cognito-retry.strategy';
+
+export interface CognitoClientSettings {
+  region: string;
+  /** A custom endpoint (the embedded emulator, LocalStack); unset for Amazon Cognito. */
+  endpoint?: string;
+  requestTimeoutMs: number;
+  maxAttempts: number;
+}
+
+/**
+ * Builds the SDK client with bounded time and attempts, so a hung Cognito turns into a quick
+ * 503 instead of a request that waits for minutes.
+ */
+export function createCognitoClient(
+  settings: CognitoClientSettings,
+): CognitoIdentityProviderClient {
+  return new CognitoIdentityProviderClient({
+    region: settings.region,
+    endpoint: settings.endpoint,
+    maxAttempts: settings.maxAttempts,
+    retryStrategy: new CognitoRetryStrategy(settings.maxAttempts),
+    requestHandler: {
+      connectionTimeout: Math.min(1000, settings.requestTimeoutMs),
+      requestTimeout: settings.requestTimeoutMs,
+    },
+    // An emulator or LocalStack does not check signatures, but the SDK still signs requests; fixed
+    // placeholder credentials keep it from searching the machine for real ones. Against Amazon
+    // Cognito the default provider chain applies (environment, profile, instance role).
+    ...(settings.endpoint
+      ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {}),
+  });
+}

@@ -1,0 +1,33 @@
+import type { CognitoMode } from '../config';
+
+/**
+ * Where the user pool is and how its tokens are recognised, resolved once at start. In the embedded
+ * mode these values come from the emulator the app started; otherwise from the configuration.
+ * It holds nothing secret, so any module may inject it.
+ */
+export class CognitoConnection {
+  readonly mode!: CognitoMode;
+  readonly region!: string;
+  readonly userPoolId!: string;
+  readonly clientId!: string;
+  /** The `iss` claim of the pool's tokens. */
+  readonly issuer!: string;
+  readonly jwksUri!: string;
+  /** Set when Cognito is reached at a custom address (embedded emulator, LocalStack...). */
+  readonly endpoint?: string;
+
+  constructor(values: CognitoConnection) {
+    Object.assign(this, values);
+  }
+}
+
+/**
+ * The resolved pool plus the app client's secret. Provided only inside the Cognito module: the
+ * secret never leaves the adapter that signs requests with it.
+ */
+export interface ResolvedPool {
+  connection: CognitoConnection;
+  clientSecret?: string;
+}
+
+export const RESOLVED_POOL = Symbol('RESOLVED_POOL');

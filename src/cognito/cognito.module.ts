@@ -1,0 +1,81 @@
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { authConfig, cognitoConfig } from '../config';
+import { createCognitoClient } from './cognito-client.factory';
+import { CognitoConnection, RESOLVED_POOL, type ResolvedPool } from './cognito-connection';
+import { CognitoIdentityAdapter } from './cognito-identity.adapter';
+import { CognitoIdentityPort } from './cognito-identity.port';
+import { COGNITO_SDK_CLIENT } from './cognito.tokens';
+import { EmbeddedCognito } from './local/embedded-cognito';
+
+/** The endpoint and AWS modes: everything comes from the validated configuration. */
+function poolFromConfig(settings: ConfigType<typeof cognitoConfig>): ResolvedPool {
+  const { mode, region, userPoolId, clientId, issuer, jwksUri, endpoint, clientSecret } = settings;
+  if (!userPoolId || !clientId || !issuer || !jwksUri) {
+    // parseEnvironment refuses such a configuration; this guards against a future gap.
+    throw new Error(
+      'A user pool id, app client id and issuer are required outside the embedded mode',
+    );
+  }
+  return {
+    connection: new CognitoConnection({
+      mode,
+      region,
+      userPoolId,
+      clientId,
+      issuer,
+      jwksUri,
+      endpoint,
+    }),
+    clientSecret,
+  };
+}
+
+/**
+ * The only module that talks to Cognito. It resolves the pool for the configured mode (starting
+ * the embedded emulator when that is the mode), builds the SDK client, and exports the port the
+ * rest of the app calls plus the non-secret connection details the token verifier needs.
+ */
+@Module({
+  providers: [
+    EmbeddedCognito,
+    {
+      provide: RESOLVED_POOL,
+      inject: [cognitoConfig.KEY, authConfig.KEY, EmbeddedCognito],
+      useFactory: (
+        settings: ConfigType<typeof cognitoConfig>,
+        auth: ConfigType<typeof authConfig>,
+        embedded: EmbeddedCognito,
+      ): ResolvedPool | Promise<ResolvedPool> =>
+        settings.mode === 'embedded'
+          ? embedded.start(settings, auth.passwordPolicy)
+          : poolFromConfig(settings),
+    },
+    {
+      provide: CognitoConnection,
+      inject: [RESOLVED_POOL],
+      useFactory: (pool: ResolvedPool) => pool.connection,
+    },
+    {
+      provide: COGNITO_SDK_CLIENT,
+      inject: [cognitoConfig.KEY, CognitoConnection],
+      useFactory: (settings: ConfigType<typeof cognitoConfig>, connection: CognitoConnection) =>
+        createCognitoClient({
+          region: connection.region,
+          endpoint: connection.endpoint,
+          requestTimeoutMs: settings.requestTimeoutMs,
+          maxAttempts: settings.maxAttempts,
+        }),
+    },
+    { provide: CognitoIdentityPort, useClass: CognitoIdentityAdapter },
+  ],
+  exports: [CognitoConnection, CognitoIdentityPort],
+})
+export class CognitoModule implements OnApplicationShutdown {
+  constructor(@Inject(COGNITO_SDK_CLIENT) private readonly client: CognitoIdentityProviderClient) {}
+
+  onApplicationShutdown(): void {
+    this.client.destroy();
+  }
+}

@@ -1,0 +1,103 @@
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { mkdirSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import type { Configuration } from '../../config';
+import { createCognitoClient } from '../cognito-client.factory';
+import { CognitoConnection, type ResolvedPool } from '../cognito-connection';
+import { CodeMailbox } from './code-mailbox';
+import {
+  findFreePort,
+  isPortFree,
+  startEmulatorProcess,
+  type EmulatorProcess,
+} from './emulator-process';
+import { ensureLocalPool, readLocalState, writeLocalState } from './local-pool';
+
+type CognitoSettings = Configuration['cognito'];
+type PasswordPolicy = Configuration['auth']['passwordPolicy'];
+
+/**
+ * The embedded mode: runs the cognito-local emulator as a child process for the lifetime of the
+ * app and provides its pool. Only start-up differs from the other modes; the flows and the guard
+ * use the returned connection exactly as they would use Amazon Cognito.
+ */
+@Injectable()
+export class EmbeddedCognito implements OnApplicationShutdown {
+  private readonly logger = new Logger('EmbeddedCognito');
+  private emulator?: EmulatorProcess;
+  private mailbox?: CodeMailbox;
+
+  async start(settings: CognitoSettings, policy: PasswordPolicy): Promise<ResolvedPool> {
+    const dataDir = resolve(settings.local.dataDir);
+    mkdirSync(dataDir, { recursive: true });
+    const port = await this.choosePort(settings.local.port, dataDir);
+    this.emulator = await startEmulatorProcess(dataDir, port);
+
+    const client = createCognitoClient({
+      region: settings.region,
+      endpoint: this.emulator.endpoint,
+      requestTimeoutMs: settings.requestTimeoutMs,
+      maxAttempts: settings.maxAttempts,
+    });
+    let pool;
+    try {
+      pool = await ensureLocalPool(client, dataDir, policy);
+    } catch (error) {
+      await this.onApplicationShutdown();
+      throw error;
+    } finally {
+      client.destroy();
+    }
+    writeLocalState(dataDir, { ...pool, port });
+
+    const shownDir = relative(process.cwd(), dataDir) || '.';
+    this.logger.log(
+      `Embedded Cognito emulator on ${this.emulator.endpoint} (pool ${pool.userPoolId}, data in ${shownDir}). ` +
+        'For development only: its signing key is public.',
+    );
+    if (settings.local.printCodes) {
+      this.mailbox = new CodeMailbox(dataDir, pool.userPoolId, (text) =>
+        process.stdout.write(text),
+      );
+      this.mailbox.start();
+      this.logger.log(
+        'Confirmation and reset codes are shown on this terminal as they are issued; ' +
+          '`npm run codes -- <email>` prints them too.',
+      );
+    } else {
+      this.logger.log('Read confirmation and reset codes with `npm run codes -- <email>`.');
+    }
+
+    const issuer = `${this.emulator.endpoint}/${pool.userPoolId}`;
+    return {
+      connection: new CognitoConnection({
+        mode: 'embedded',
+        region: settings.region,
+        userPoolId: pool.userPoolId,
+        clientId: pool.clientId,
+        issuer,
+        jwksUri: `${issuer}/.well-known/jwks.json`,
+        endpoint: this.emulator.endpoint,
+      }),
+      clientSecret: pool.clientSecret,
+    };
+  }
+
+  /**
+   * The configured port, else the one used last time (so the token issuer, which contains the
+   * port, stays the same across restarts and earlier tokens keep verifying), else any free one.
+   */
+  private async choosePort(configured: number, dataDir: string): Promise<number> {
+    if (configured > 0) return configured;
+    const remembered = readLocalState(dataDir)?.port;
+    if (remembered && (await isPortFree(remembered))) return remembered;
+    return findFreePort();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.mailbox?.stop();
+    this.mailbox = undefined;
+    await this.emulator?.stop();
+    this.emulator = undefined;
+  }
+}

@@ -1,0 +1,139 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export const EMULATOR_HOST = '127.0.0.1';
+
+export interface EmulatorProcess {
+  readonly port: number;
+  readonly endpoint: string;
+  readonly logFile: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+/** Asks the OS for a free loopback port (the emulator cannot use port 0: its issuer would say `:0`). */
+export function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, EMULATOR_HOST, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, EMULATOR_HOST, () => server.close(() => resolve(true)));
+  });
+}
+
+/** The emulator's CLI entry point, resolved from the installed devDependency. */
+function emulatorEntryPoint(): string {
+  let packageJson: string;
+  try {
+    packageJson = require.resolve('cognito-local/package.json');
+  } catch {
+    throw new Error(
+      'The embedded Cognito emulator (the cognito-local devDependency) is not installed. ' +
+        'Run `npm ci` with dev dependencies, or configure COGNITO_USER_POOL_ID for a real pool.',
+    );
+  }
+  const manifest = JSON.parse(readFileSync(packageJson, 'utf8')) as { bin: string };
+  return join(packageJson, '..', manifest.bin);
+}
+
+async function waitUntilHealthy(
+  endpoint: string,
+  child: ChildProcess,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`the emulator exited during start-up (code ${child.exitCode})`);
+    }
+    try {
+      const response = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(500) });
+      if (response.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the emulator did not answer within ${timeoutMs} ms`);
+}
+
+/**
+ * Starts cognito-local as a child process on 127.0.0.1 with `dataDir` as its working directory
+ * (it keeps its pools in `<dataDir>/.cognito`). The child is given an IPC channel and exits when
+ * that channel closes, so it cannot outlive this process even if this one is killed outright.
+ */
+export async function startEmulatorProcess(
+  dataDir: string,
+  port: number,
+  startTimeoutMs = 15000,
+): Promise<EmulatorProcess> {
+  const cognitoDir = join(dataDir, '.cognito');
+  mkdirSync(cognitoDir, { recursive: true });
+  const endpoint = `http://${EMULATOR_HOST}:${port}`;
+  // The issuer is fixed explicitly: the emulator would otherwise derive it from a default port.
+  writeFileSync(
+    join(cognitoDir, 'config.json'),
+    `${JSON.stringify({ TokenConfig: { IssuerDomain: endpoint } }, null, 2)}\n`,
+  );
+
+  const logFile = join(dataDir, 'emulator.log');
+  const logFd = openSync(logFile, 'w');
+  const bootstrap = `process.on('disconnect', () => process.exit(0)); require(${JSON.stringify(
+    emulatorEntryPoint(),
+  )});`;
+  const child = spawn(process.execPath, ['-e', bootstrap], {
+    cwd: dataDir,
+    // Only what the emulator needs: none of this process's secrets are passed on.
+    env: {
+      PORT: String(port),
+      HOST: EMULATOR_HOST,
+      AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
+      NODE_ENV: 'development',
+    },
+    stdio: ['ignore', logFd, logFd, 'ipc'],
+  });
+  closeSync(logFd);
+  // The IPC channel only signals liveness; it must not keep this process alive by itself.
+  child.unref();
+  child.channel?.unref();
+
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const killed = await Promise.race([
+      exited.then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000).unref()),
+    ]);
+    if (!killed) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  };
+
+  try {
+    await waitUntilHealthy(endpoint, child, startTimeoutMs);
+  } catch (error) {
+    await stop();
+    const log = readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n');
+    throw new Error(
+      `Could not start the Cognito emulator on ${endpoint}: ${(error as Error).message}\n${log}`,
+    );
+  }
+  return { port, endpoint, logFile, pid: child.pid ?? -1, stop };
+}

@@ -1,0 +1,132 @@
+import {
+  CognitoIdentityProviderClient,
+  CreateGroupCommand,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  DescribeUserPoolClientCommand,
+  ListGroupsCommand,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PasswordPolicy } from '../../config';
+
+/** What the embedded mode remembers between starts, in `<dataDir>/state.json`. */
+export interface LocalPoolState {
+  userPoolId: string;
+  clientId: string;
+  clientSecret: string;
+  port?: number;
+}
+
+export const ADMIN_GROUP = 'admin';
+
+export function stateFile(dataDir: string): string {
+  return join(dataDir, 'state.json');
+}
+
+export function readLocalState(dataDir: string): LocalPoolState | undefined {
+  const file = stateFile(dataDir);
+  if (!existsSync(file)) return undefined;
+  try {
+    const state = JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalPoolState>;
+    if (state.userPoolId && state.clientId && state.clientSecret) return state as LocalPoolState;
+  } catch {
+    // A damaged state file is treated as absent: a new pool is created.
+  }
+  return undefined;
+}
+
+export function writeLocalState(dataDir: string, state: LocalPoolState): void {
+  writeFileSync(stateFile(dataDir), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+}
+
+async function existingPool(
+  client: CognitoIdentityProviderClient,
+  state: LocalPoolState | undefined,
+): Promise<LocalPoolState | undefined> {
+  if (!state) return undefined;
+  try {
+    const output = await client.send(
+      new DescribeUserPoolClientCommand({ UserPoolId: state.userPoolId, ClientId: state.clientId }),
+    );
+    const secret = output.UserPoolClient?.ClientSecret;
+    return secret ? { ...state, clientSecret: secret } : undefined;
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return undefined;
+    throw error;
+  }
+}
+
+async function ensureGroup(
+  client: CognitoIdentityProviderClient,
+  userPoolId: string,
+  groupName: string,
+): Promise<void> {
+  // ListGroups rather than GetGroup: the emulator answers GetGroup for a missing group with a
+  // generic 500 instead of ResourceNotFoundException.
+  const { Groups = [] } = await client.send(new ListGroupsCommand({ UserPoolId: userPoolId }));
+  if (!Groups.some((group) => group.GroupName === groupName)) {
+    await client.send(
+      new CreateGroupCommand({
+        UserPoolId: userPoolId,
+        GroupName: groupName,
+        Description: 'Administrators of this service',
+      }),
+    );
+  }
+}
+
+/**
+ * Makes sure the embedded emulator has the pool this service expects and returns it: email as the
+ * username, the configured password policy, an app client with a secret limited to
+ * USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH, and an `admin` group. A pool remembered from an
+ * earlier start is reused, with its users.
+ */
+export async function ensureLocalPool(
+  client: CognitoIdentityProviderClient,
+  dataDir: string,
+  policy: PasswordPolicy,
+): Promise<LocalPoolState> {
+  const remembered = await existingPool(client, readLocalState(dataDir));
+  if (remembered) {
+    await ensureGroup(client, remembered.userPoolId, ADMIN_GROUP);
+    return remembered;
+  }
+
+  const pool = await client.send(
+    new CreateUserPoolCommand({
+      PoolName: 'nest-cognito-local',
+      UsernameAttributes: ['email'],
+      AutoVerifiedAttributes: ['email'],
+      Policies: {
+        PasswordPolicy: {
+          MinimumLength: policy.minimumLength,
+          RequireUppercase: policy.requireUppercase,
+          RequireLowercase: policy.requireLowercase,
+          RequireNumbers: policy.requireNumbers,
+          RequireSymbols: policy.requireSymbols,
+        },
+      },
+    }),
+  );
+  const userPoolId = pool.UserPool?.Id;
+  if (!userPoolId) throw new Error('The emulator did not return a user pool id');
+
+  const appClient = await client.send(
+    new CreateUserPoolClientCommand({
+      UserPoolId: userPoolId,
+      ClientName: 'nest-cognito-api',
+      GenerateSecret: true,
+      ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      // Amazon Cognito then answers unknown users like wrong passwords; set it on real pools too.
+      PreventUserExistenceErrors: 'ENABLED',
+    }),
+  );
+  const clientId = appClient.UserPoolClient?.ClientId;
+  const clientSecret = appClient.UserPoolClient?.ClientSecret;
+  if (!clientId || !clientSecret) throw new Error('The emulator did not return an app client');
+
+  await ensureGroup(client, userPoolId, ADMIN_GROUP);
+  return { userPoolId, clientId, clientSecret };
+}

@@ -1,0 +1,59 @@
+import { HttpException } from '@nestjs/common';
+import { AppException, type FieldError } from './app.exception';
+import { ErrorCode } from './error-code';
+
+/** What an error answer says, before the request id is added. */
+export interface ErrorDescription {
+  statusCode: number;
+  error: ErrorCode;
+  message: string;
+  retryAfterSeconds?: number;
+  details?: FieldError[];
+}
+
+const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
+  400: ErrorCode.BAD_REQUEST,
+  401: ErrorCode.UNAUTHORIZED,
+  403: ErrorCode.FORBIDDEN,
+  404: ErrorCode.NOT_FOUND,
+  405: ErrorCode.METHOD_NOT_ALLOWED,
+  413: ErrorCode.PAYLOAD_TOO_LARGE,
+  415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+  429: ErrorCode.TOO_MANY_REQUESTS,
+};
+
+const GENERIC_500 = 'Something went wrong on our side. Try again later.';
+
+/**
+ * Turns anything thrown while serving a request into the public error description. Only
+ * AppException messages and the texts of 4xx HttpExceptions (Nest's and Fastify's own, such as
+ * "Cannot GET /x" or an unreadable JSON body) are ever shown; everything unexpected becomes a
+ * generic 500 so no internal detail (AWS error, stack, SDK metadata) can reach a client.
+ */
+export function describeException(exception: unknown): ErrorDescription {
+  if (exception instanceof AppException) {
+    return {
+      statusCode: exception.getStatus(),
+      error: exception.code,
+      message: exception.message,
+      retryAfterSeconds: exception.retryAfterSeconds,
+      details: exception.details,
+    };
+  }
+  if (exception instanceof HttpException) {
+    const statusCode = exception.getStatus();
+    const code = CODE_BY_STATUS[statusCode];
+    if (code && statusCode < 500) {
+      const response = exception.getResponse();
+      const message =
+        typeof response === 'string'
+          ? response
+          : typeof (response as { message?: unknown }).message === 'string'
+            ? (response as { message: string }).message
+            : exception.message;
+      return { statusCode, error: code, message };
+    }
+    return { statusCode: 500, error: ErrorCode.INTERNAL_ERROR, message: GENERIC_500 };
+  }
+  return { statusCode: 500, error: ErrorCode.INTERNAL_ERROR, message: GENERIC_500 };
+}

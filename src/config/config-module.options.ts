@@ -1,0 +1,15 @@
+import type { ConfigModuleOptions } from '@nestjs/config';
+import { appConfig } from './app.config';
+import { authConfig } from './auth.config';
+import { cognitoConfig } from './cognito.config';
+
+/**
+ * Configuration comes from the environment, plus a `.env` file in the working directory when one
+ * exists (never in tests, so a developer's `.env` cannot change what the tests see).
+ */
+export const configModuleOptions: ConfigModuleOptions = {
+  isGlobal: true,
+  cache: true,
+  ignoreEnvFile: process.env.NODE_ENV === 'test',
+  load: [appConfig, cognitoConfig, authConfig],
+};

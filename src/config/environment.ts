@@ -1,0 +1,353 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform, Type } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+/** Parses the usual spellings of a boolean environment variable; anything else fails validation. */
+function toBoolean({ value }: { value: unknown }): unknown {
+  if (typeof value !== 'string') return value;
+  const normalized = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(normalized)) return true;
+  if (['false', '0', 'no', 'off'].includes(normalized)) return false;
+  return value;
+}
+
+/** Treats `VAR=` (present but empty) as unset, which is what a copied `.env.example` contains. */
+function emptyAsUndefined({ value }: { value: unknown }): unknown {
+  return typeof value === 'string' && value.trim() === '' ? undefined : value;
+}
+
+const URL_OPTIONS = {
+  require_tld: false,
+  require_protocol: true,
+  protocols: ['http', 'https'],
+};
+
+function IsBooleanish(): PropertyDecorator {
+  return (target, key) => {
+    Transform(toBoolean)(target, key);
+    IsIn([true, false], { message: `${String(key)} must be true or false` })(target, key);
+  };
+}
+
+/**
+ * Every environment variable the service reads. Each one is optional here; the defaults and the
+ * rules that tie several variables together live in {@link parseEnvironment}.
+ */
+export class EnvironmentVariables {
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV?: 'development' | 'production' | 'test';
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT?: number;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  HOST?: string;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
+  LOG_LEVEL?: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @IsBooleanish()
+  SWAGGER_ENABLED?: boolean;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @Matches(/^[\w-]+_[0-9a-zA-Z]+$/, {
+    message: 'COGNITO_USER_POOL_ID must look like <region>_<id>, e.g. eu-west-1_AbCdEfGhI',
+  })
+  COGNITO_USER_POOL_ID?: string;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @Matches(/^[\w+]+$/, { message: 'COGNITO_CLIENT_ID must be an app client id' })
+  @MaxLength(128)
+  COGNITO_CLIENT_ID?: string;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  COGNITO_CLIENT_SECRET?: string;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @Matches(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'AWS_REGION must be a region, e.g. eu-west-1' })
+  AWS_REGION?: string;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @IsUrl(URL_OPTIONS, { message: 'COGNITO_ENDPOINT must be an http(s) URL' })
+  COGNITO_ENDPOINT?: string;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @IsUrl(URL_OPTIONS, { message: 'COGNITO_ISSUER must be an http(s) URL' })
+  COGNITO_ISSUER?: string;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @IsUrl(URL_OPTIONS, { message: 'COGNITO_JWKS_URI must be an http(s) URL' })
+  COGNITO_JWKS_URI?: string;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  COGNITO_REQUEST_TIMEOUT_MS?: number;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  COGNITO_MAX_ATTEMPTS?: number;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @IsString()
+  COGNITO_LOCAL_DATA_DIR?: string;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  COGNITO_LOCAL_PORT?: number;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @IsBooleanish()
+  COGNITO_LOCAL_PRINT_CODES?: boolean;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @IsIn(['body', 'cookie', 'both'])
+  TOKEN_DELIVERY?: 'body' | 'cookie' | 'both';
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @IsBooleanish()
+  COOKIE_SECURE?: boolean;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @Matches(/^\.?[a-z0-9.-]+$/i, { message: 'COOKIE_DOMAIN must be a domain name' })
+  COOKIE_DOMAIN?: string;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(6)
+  @Max(99)
+  PASSWORD_MIN_LENGTH?: number;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @IsBooleanish()
+  PASSWORD_REQUIRE_UPPERCASE?: boolean;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @IsBooleanish()
+  PASSWORD_REQUIRE_LOWERCASE?: boolean;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @IsBooleanish()
+  PASSWORD_REQUIRE_NUMBERS?: boolean;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @IsBooleanish()
+  PASSWORD_REQUIRE_SYMBOLS?: boolean;
+}
+
+export type CognitoMode = 'embedded' | 'endpoint' | 'aws';
+export type TokenDelivery = 'body' | 'cookie' | 'both';
+
+export interface PasswordPolicy {
+  minimumLength: number;
+  requireUppercase: boolean;
+  requireLowercase: boolean;
+  requireNumbers: boolean;
+  requireSymbols: boolean;
+}
+
+/** The whole validated configuration, with defaults applied. */
+export interface Configuration {
+  app: {
+    nodeEnv: 'development' | 'production' | 'test';
+    port: number;
+    host: string;
+    logLevel: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+    swaggerEnabled: boolean;
+  };
+  cognito: {
+    mode: CognitoMode;
+    /** Set in the endpoint and AWS modes; the embedded mode learns it when the emulator starts. */
+    userPoolId?: string;
+    clientId?: string;
+    clientSecret?: string;
+    region: string;
+    endpoint?: string;
+    issuer?: string;
+    jwksUri?: string;
+    requestTimeoutMs: number;
+    maxAttempts: number;
+    local: { dataDir: string; port: number; printCodes: boolean };
+  };
+  auth: {
+    tokenDelivery: TokenDelivery;
+    cookieSecure: boolean;
+    cookieDomain?: string;
+    passwordPolicy: PasswordPolicy;
+  };
+}
+
+export class ConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+/** Cognito user pool ids start with their region: `eu-west-1_AbCdEfGhI`. */
+function regionOfPoolId(poolId: string): string | undefined {
+  const prefix = poolId.split('_')[0];
+  return /^[a-z]{2}(-[a-z]+)+-\d$/.test(prefix) ? prefix : undefined;
+}
+
+/**
+ * Validates the environment once and returns the typed configuration. Every problem is collected
+ * and reported together, so one failed start names all of them.
+ */
+export function parseEnvironment(env: NodeJS.ProcessEnv): Configuration {
+  const vars = plainToInstance(
+    EnvironmentVariables,
+    { ...env },
+    { excludeExtraneousValues: false },
+  );
+  const problems = validateSync(vars, { skipMissingProperties: false }).flatMap((error) =>
+    Object.values(error.constraints ?? {}).map((message) =>
+      message.startsWith(error.property) ? message : `${error.property}: ${message}`,
+    ),
+  );
+
+  const nodeEnv = vars.NODE_ENV ?? 'development';
+  const production = nodeEnv === 'production';
+  const poolId = vars.COGNITO_USER_POOL_ID;
+  const clientId = vars.COGNITO_CLIENT_ID;
+  const endpoint = vars.COGNITO_ENDPOINT?.replace(/\/+$/, '');
+
+  let mode: CognitoMode;
+  if (endpoint) mode = 'endpoint';
+  else if (poolId) mode = 'aws';
+  else mode = 'embedded';
+
+  if (mode === 'embedded') {
+    if (clientId) problems.push('COGNITO_CLIENT_ID is set but COGNITO_USER_POOL_ID is not');
+    if (production) {
+      problems.push(
+        'NODE_ENV=production needs COGNITO_USER_POOL_ID and COGNITO_CLIENT_ID: the embedded ' +
+          'emulator is for development only (its signing key is public, so anyone can forge its tokens)',
+      );
+    }
+  } else {
+    if (!poolId) problems.push(`COGNITO_USER_POOL_ID is required when COGNITO_ENDPOINT is set`);
+    if (!clientId) problems.push('COGNITO_CLIENT_ID is required when a user pool is configured');
+  }
+
+  const region = vars.AWS_REGION ?? (poolId ? regionOfPoolId(poolId) : undefined) ?? 'us-east-1';
+  if (mode === 'aws' && !vars.AWS_REGION && poolId && !regionOfPoolId(poolId)) {
+    problems.push('AWS_REGION is required: it cannot be read from COGNITO_USER_POOL_ID');
+  }
+
+  let issuer = vars.COGNITO_ISSUER?.replace(/\/+$/, '');
+  if (!issuer && poolId) {
+    issuer =
+      mode === 'endpoint'
+        ? `${endpoint}/${poolId}`
+        : `https://cognito-idp.${region}.amazonaws.com/${poolId}`;
+  }
+  if (production && issuer && !issuer.startsWith('https://')) {
+    problems.push(`NODE_ENV=production refuses the non-HTTPS token issuer ${issuer}`);
+  }
+  const jwksUri = vars.COGNITO_JWKS_URI ?? (issuer ? `${issuer}/.well-known/jwks.json` : undefined);
+  if (production && jwksUri && !jwksUri.startsWith('https://')) {
+    problems.push(`NODE_ENV=production refuses the non-HTTPS JWKS address ${jwksUri}`);
+  }
+  if (production && vars.COOKIE_SECURE === false) {
+    problems.push('NODE_ENV=production refuses COOKIE_SECURE=false');
+  }
+
+  if (problems.length > 0) throw new ConfigurationError(problems);
+
+  return {
+    app: {
+      nodeEnv,
+      port: vars.PORT ?? 3000,
+      host: vars.HOST ?? '127.0.0.1',
+      logLevel: vars.LOG_LEVEL ?? 'log',
+      swaggerEnabled: vars.SWAGGER_ENABLED ?? true,
+    },
+    cognito: {
+      mode,
+      userPoolId: poolId,
+      clientId,
+      clientSecret: vars.COGNITO_CLIENT_SECRET,
+      region,
+      endpoint,
+      issuer,
+      jwksUri,
+      requestTimeoutMs: vars.COGNITO_REQUEST_TIMEOUT_MS ?? 3000,
+      maxAttempts: vars.COGNITO_MAX_ATTEMPTS ?? 3,
+      local: {
+        dataDir: vars.COGNITO_LOCAL_DATA_DIR ?? '.cognito-local',
+        port: vars.COGNITO_LOCAL_PORT ?? 0,
+        printCodes: vars.COGNITO_LOCAL_PRINT_CODES ?? true,
+      },
+    },
+    auth: {
+      tokenDelivery: vars.TOKEN_DELIVERY ?? 'both',
+      cookieSecure: vars.COOKIE_SECURE ?? true,
+      cookieDomain: vars.COOKIE_DOMAIN,
+      passwordPolicy: {
+        minimumLength: vars.PASSWORD_MIN_LENGTH ?? 8,
+        requireUppercase: vars.PASSWORD_REQUIRE_UPPERCASE ?? true,
+        requireLowercase: vars.PASSWORD_REQUIRE_LOWERCASE ?? true,
+        requireNumbers: vars.PASSWORD_REQUIRE_NUMBERS ?? true,
+        requireSymbols: vars.PASSWORD_REQUIRE_SYMBOLS ?? true,
+      },
+    },
+  };
+}

@@ -1,0 +1,11 @@
+export { appConfig } from './app.config';
+export { authConfig } from './auth.config';
+export { cognitoConfig } from './cognito.config';
+export {
+  ConfigurationError,
+  parseEnvironment,
+  type CognitoMode,
+  type Configuration,
+  type PasswordPolicy,
+  type TokenDelivery,
+} from './environment';
