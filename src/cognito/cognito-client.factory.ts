@@ -24,6 +24,8 @@ export function createCognitoClient(
     requestHandler: {
       connectionTimeout: Math.min(1000, settings.requestTimeoutMs),
       requestTimeout: settings.requestTimeoutMs,
+      // Without this the SDK only logs a warning when the timeout passes and keeps waiting.
+      throwOnRequestTimeout: true,
     },
     // An emulator or LocalStack does not check signatures, but the SDK still signs requests; fixed
     // placeholder credentials keep it from searching the machine for real ones. Against Amazon

@@ -15,7 +15,7 @@ import {
   type CodeDeliveryDetailsType,
   type InitiateAuthCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { ErrorCode } from '../common/errors/error-code';
 import { COGNITO_SDK_CLIENT } from './cognito.tokens';
 import { RESOLVED_POOL, type ResolvedPool } from './cognito-connection';
@@ -111,6 +111,21 @@ const CHANGE_PASSWORD_OVERRIDES: Overrides = {
   },
 };
 
+const MISCONFIGURED: MappedError = {
+  status: HttpStatus.INTERNAL_SERVER_ERROR,
+  code: ErrorCode.INTERNAL_ERROR,
+  message: 'Something went wrong on our side. Try again later.',
+};
+
+/** Cognito's answer when the SECRET_HASH does not match: the app client secret is wrong. */
+function isSecretHashRejection(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    error.name === 'NotAuthorizedException' &&
+    /secret hash/i.test(error.message)
+  );
+}
+
 function toCodeDelivery(details: CodeDeliveryDetailsType | undefined): CodeDelivery | undefined {
   if (!details) return undefined;
   return {
@@ -156,6 +171,7 @@ function toAuthOutcome(output: InitiateAuthCommandOutput): AuthOutcome {
 /** The SDK implementation of the port: Cognito calls, SECRET_HASH, and error mapping. */
 @Injectable()
 export class CognitoIdentityAdapter extends CognitoIdentityPort {
+  private readonly logger = new Logger('CognitoIdentityAdapter');
   private readonly clientId: string;
   private readonly clientSecret?: string;
 
@@ -183,6 +199,11 @@ export class CognitoIdentityAdapter extends CognitoIdentityPort {
     try {
       return await send();
     } catch (error) {
+      if (isSecretHashRejection(error)) {
+        // A wrong COGNITO_CLIENT_SECRET would otherwise look like a wrong password to every user.
+        this.logger.error('Cognito rejected the SECRET_HASH: check COGNITO_CLIENT_SECRET');
+        throw toAppException(error, { NotAuthorizedException: MISCONFIGURED });
+      }
       throw toAppException(error, overrides);
     }
   }

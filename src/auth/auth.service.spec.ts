@@ -1,0 +1,265 @@
+import { Logger } from '@nestjs/common';
+import { AppException } from '../common/errors/app.exception';
+import type { CognitoIdentityPort } from '../cognito/cognito-identity.port';
+import type { Configuration } from '../config';
+import { AuthService, CODE_SENT_MESSAGE, usernameOfToken } from './auth.service';
+
+const policy = {
+  minimumLength: 8,
+  requireUppercase: true,
+  requireLowercase: true,
+  requireNumbers: true,
+  requireSymbols: true,
+};
+const authSettings: Configuration['auth'] = {
+  tokenDelivery: 'both',
+  cookieSecure: true,
+  passwordPolicy: policy,
+};
+
+/** An unsigned JWT-shaped token with the given claims (the service only reads, never trusts, it). */
+function tokenWith(claims: Record<string, unknown>): string {
+  const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  return `${part({ alg: 'RS256', kid: 'k' })}.${part(claims)}.c2ln`;
+}
+
+function portMock(requiresSecretHash = true): jest.Mocked<CognitoIdentityPort> {
+  return {
+    requiresSecretHash,
+    signUp: jest.fn(),
+    confirmSignUp: jest.fn(),
+    resendConfirmationCode: jest.fn(),
+    initiatePasswordAuth: jest.fn(),
+    refreshTokens: jest.fn(),
+    revokeRefreshToken: jest.fn(),
+    globalSignOut: jest.fn(),
+    forgotPassword: jest.fn(),
+    confirmForgotPassword: jest.fn(),
+    changePassword: jest.fn(),
+    getUser: jest.fn(),
+  };
+}
+
+const appError = (status: number, code: string) =>
+  new AppException(status, code as never, 'mapped message');
+
+describe(AuthService.name, () => {
+  let cognito: jest.Mocked<CognitoIdentityPort>;
+  let service: AuthService;
+
+  beforeEach(() => {
+    cognito = portMock();
+    service = new AuthService(cognito, authSettings);
+  });
+  beforeAll(() => jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined));
+  afterAll(() => jest.restoreAllMocks());
+
+  describe('signUp', () => {
+    it('refuses a password that misses the policy before calling Cognito', async () => {
+      await expect(
+        service.signUp({ email: 'a@example.com', password: 'password' }),
+      ).rejects.toMatchObject({
+        code: 'PASSWORD_POLICY',
+        message: 'The password must have an uppercase letter, a number, a symbol.',
+      });
+      expect(cognito.signUp).not.toHaveBeenCalled();
+    });
+
+    it('passes the password exactly as typed and masks the code destination', async () => {
+      cognito.signUp.mockResolvedValue({
+        userSub: 'sub-1',
+        userConfirmed: false,
+        codeDelivery: { destination: 'alice@example.com', medium: 'EMAIL', attribute: 'email' },
+      });
+      const password = 'Pässwörd 1!é';
+      const result = await service.signUp({ email: 'alice@example.com', password, name: 'Alice' });
+      expect(cognito.signUp).toHaveBeenCalledWith({
+        email: 'alice@example.com',
+        password,
+        attributes: { name: 'Alice' },
+      });
+      expect(result).toEqual({
+        userSub: 'sub-1',
+        userConfirmed: false,
+        codeDelivery: { destination: 'a***@e***.com', medium: 'EMAIL', attribute: 'email' },
+      });
+    });
+  });
+
+  describe('codes that must not reveal accounts', () => {
+    it.each(['USER_NOT_FOUND', 'INVALID_PARAMETER', 'USER_NOT_CONFIRMED'])(
+      'answers forgot-password the same when Cognito says %s',
+      async (code) => {
+        cognito.forgotPassword.mockRejectedValue(appError(404, code));
+        await expect(service.forgotPassword('x@example.com')).resolves.toBe(CODE_SENT_MESSAGE);
+      },
+    );
+
+    it('answers forgot-password the same for a known account', async () => {
+      cognito.forgotPassword.mockResolvedValue({ destination: 'x***@e***', medium: 'EMAIL' });
+      await expect(service.forgotPassword('x@example.com')).resolves.toBe(CODE_SENT_MESSAGE);
+    });
+
+    it.each(['USER_NOT_FOUND', 'ALREADY_CONFIRMED', 'INVALID_PARAMETER'])(
+      'answers resend the same when Cognito says %s',
+      async (code) => {
+        cognito.resendConfirmationCode.mockRejectedValue(appError(400, code));
+        await expect(service.resendConfirmationCode('x@example.com')).resolves.toBe(
+          CODE_SENT_MESSAGE,
+        );
+      },
+    );
+
+    it('still reports throttling and outages', async () => {
+      cognito.forgotPassword.mockRejectedValue(appError(429, 'TOO_MANY_REQUESTS'));
+      await expect(service.forgotPassword('x@example.com')).rejects.toMatchObject({
+        code: 'TOO_MANY_REQUESTS',
+      });
+      cognito.resendConfirmationCode.mockRejectedValue(appError(503, 'UPSTREAM_UNAVAILABLE'));
+      await expect(service.resendConfirmationCode('x@example.com')).rejects.toMatchObject({
+        code: 'UPSTREAM_UNAVAILABLE',
+      });
+    });
+  });
+
+  describe('login', () => {
+    it('derives expiresIn from the token when Cognito omits it, and reads the username claim', async () => {
+      const exp = Math.floor(Date.now() / 1000) + 600;
+      const accessToken = tokenWith({ exp, username: 'uuid-1' });
+      cognito.initiatePasswordAuth.mockResolvedValue({
+        kind: 'tokens',
+        tokens: { accessToken, idToken: 'id', refreshToken: 'refresh' },
+      });
+      const result = await service.login({ email: 'a@example.com', password: 'x' });
+      expect(result.kind).toBe('tokens');
+      if (result.kind !== 'tokens') return;
+      expect(result.tokens.expiresIn).toBeGreaterThanOrEqual(599);
+      expect(result.tokens.expiresIn).toBeLessThanOrEqual(600);
+      expect(result.tokens.tokenType).toBe('Bearer');
+      expect(result.tokens.username).toBe('uuid-1');
+    });
+
+    it('keeps the ExpiresIn Cognito sends', async () => {
+      cognito.initiatePasswordAuth.mockResolvedValue({
+        kind: 'tokens',
+        tokens: {
+          accessToken: tokenWith({ exp: 1 }),
+          idToken: 'id',
+          expiresIn: 3600,
+          tokenType: 'Bearer',
+        },
+      });
+      const result = await service.login({ email: 'a@example.com', password: 'x' });
+      expect(result.kind === 'tokens' && result.tokens.expiresIn).toBe(3600);
+    });
+
+    it('turns a challenge into nextStep, session and parameters', async () => {
+      cognito.initiatePasswordAuth.mockResolvedValue({
+        kind: 'challenge',
+        challengeName: 'NEW_PASSWORD_REQUIRED',
+        session: 's-1',
+        parameters: { requiredAttributes: '[]' },
+      });
+      await expect(service.login({ email: 'a@example.com', password: 'x' })).resolves.toEqual({
+        kind: 'challenge',
+        challenge: {
+          nextStep: 'NEW_PASSWORD_REQUIRED',
+          session: 's-1',
+          parameters: { requiredAttributes: '[]' },
+        },
+      });
+    });
+  });
+
+  describe('refresh', () => {
+    it('needs the username when the app client has a secret', async () => {
+      await expect(service.refresh('refresh', undefined)).rejects.toMatchObject({
+        code: 'USERNAME_REQUIRED',
+      });
+      expect(cognito.refreshTokens).not.toHaveBeenCalled();
+    });
+
+    it('does without a username when the app client has no secret', async () => {
+      cognito = portMock(false);
+      service = new AuthService(cognito, authSettings);
+      cognito.refreshTokens.mockResolvedValue({
+        kind: 'tokens',
+        tokens: { accessToken: tokenWith({ exp: 9999999999 }), idToken: 'id' },
+      });
+      await expect(service.refresh('refresh', undefined)).resolves.toMatchObject({
+        kind: 'tokens',
+      });
+      expect(cognito.refreshTokens).toHaveBeenCalledWith('refresh', undefined);
+    });
+  });
+
+  describe('logout', () => {
+    it('revokes the refresh token and signs out globally', async () => {
+      await service.logout('refresh', 'access');
+      expect(cognito.revokeRefreshToken).toHaveBeenCalledWith('refresh');
+      expect(cognito.globalSignOut).toHaveBeenCalledWith('access');
+    });
+
+    it('treats an already revoked refresh token and a missing GlobalSignOut as done', async () => {
+      cognito.revokeRefreshToken.mockRejectedValue(appError(401, 'INVALID_REFRESH_TOKEN'));
+      cognito.globalSignOut.mockRejectedValue(appError(501, 'NOT_SUPPORTED_UPSTREAM'));
+      await expect(service.logout('refresh', 'access')).resolves.toBeUndefined();
+    });
+
+    it('reports an outage instead of pretending the session ended', async () => {
+      cognito.revokeRefreshToken.mockRejectedValue(appError(503, 'UPSTREAM_UNAVAILABLE'));
+      await expect(service.logout('refresh', undefined)).rejects.toMatchObject({
+        code: 'UPSTREAM_UNAVAILABLE',
+      });
+    });
+  });
+
+  it('checks the new password policy on change and reset', async () => {
+    await expect(
+      service.changePassword('access', {
+        previousPassword: 'Old-Passw0rd',
+        proposedPassword: 'short',
+      }),
+    ).rejects.toMatchObject({ code: 'PASSWORD_POLICY' });
+    await expect(
+      service.confirmForgotPassword({
+        email: 'a@example.com',
+        code: '123456',
+        newPassword: ' Leading-1x',
+      }),
+    ).rejects.toMatchObject({ code: 'PASSWORD_POLICY' });
+    expect(cognito.changePassword).not.toHaveBeenCalled();
+    expect(cognito.confirmForgotPassword).not.toHaveBeenCalled();
+  });
+
+  it('builds the profile from Cognito attributes and the token groups', async () => {
+    cognito.getUser.mockResolvedValue({
+      username: 'uuid-1',
+      attributes: { sub: 'uuid-1', email: 'a@example.com', email_verified: 'true', name: 'A' },
+      mfaOptions: [],
+    });
+    const user = {
+      sub: 'uuid-1',
+      username: 'uuid-1',
+      groups: ['admin'],
+      scopes: [],
+      clientId: 'c',
+      tokenExpiresAt: 1,
+    };
+    await expect(service.me(user, 'access')).resolves.toEqual({
+      sub: 'uuid-1',
+      username: 'uuid-1',
+      email: 'a@example.com',
+      emailVerified: true,
+      name: 'A',
+      groups: ['admin'],
+      attributes: { sub: 'uuid-1', email: 'a@example.com', email_verified: 'true', name: 'A' },
+    });
+  });
+
+  it('reads the username claim of a token without trusting it, and ignores garbage', () => {
+    expect(usernameOfToken(tokenWith({ username: 'uuid-9' }))).toBe('uuid-9');
+    expect(usernameOfToken('not-a-token')).toBeUndefined();
+    expect(usernameOfToken(undefined)).toBeUndefined();
+  });
+});

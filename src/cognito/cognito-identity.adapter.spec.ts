@@ -1,0 +1,276 @@
+import {
+  ChangePasswordCommand,
+  CognitoIdentityProviderClient,
+  CognitoIdentityProviderServiceException,
+  ConfirmSignUpCommand,
+  ForgotPasswordCommand,
+  GetUserCommand,
+  GlobalSignOutCommand,
+  InitiateAuthCommand,
+  ResendConfirmationCodeCommand,
+  RevokeTokenCommand,
+  SignUpCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { Logger } from '@nestjs/common';
+import { mockClient } from 'aws-sdk-client-mock';
+import { AppException } from '../common/errors/app.exception';
+import { CognitoConnection } from './cognito-connection';
+import { CognitoIdentityAdapter } from './cognito-identity.adapter';
+import { computeSecretHash } from './secret-hash';
+
+const CLIENT_ID = 'client-abc';
+const SECRET = 'client-secret-xyz';
+const connection = new CognitoConnection({
+  mode: 'aws',
+  region: 'eu-west-1',
+  userPoolId: 'eu-west-1_Pool1',
+  clientId: CLIENT_ID,
+  issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool1',
+  jwksUri: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool1/.well-known/jwks.json',
+});
+
+/** Builds the exception Amazon Cognito would send, as the SDK deserialises it. */
+function cognitoError(name: string, message: string): CognitoIdentityProviderServiceException {
+  return new CognitoIdentityProviderServiceException({
+    name,
+    message,
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+  });
+}
+
+async function rejectionOf(promise: Promise<unknown>): Promise<AppException> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(AppException);
+    return error as AppException;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe(CognitoIdentityAdapter.name, () => {
+  const client = new CognitoIdentityProviderClient({ region: 'eu-west-1' });
+  const sdk = mockClient(client);
+  const withSecret = new CognitoIdentityAdapter(client, { connection, clientSecret: SECRET });
+  const withoutSecret = new CognitoIdentityAdapter(client, { connection });
+
+  beforeEach(() => sdk.reset());
+  beforeAll(() => jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined));
+  afterAll(() => jest.restoreAllMocks());
+
+  describe('SECRET_HASH', () => {
+    it('signs sign-up with a hash of the email when the client has a secret', async () => {
+      sdk.on(SignUpCommand).resolves({ UserSub: 'sub-1', UserConfirmed: false });
+      await withSecret.signUp({ email: 'a@example.com', password: 'P@ssw0rd!', attributes: {} });
+      expect(sdk.commandCalls(SignUpCommand)[0].args[0].input).toMatchObject({
+        ClientId: CLIENT_ID,
+        Username: 'a@example.com',
+        SecretHash: computeSecretHash('a@example.com', CLIENT_ID, SECRET),
+      });
+    });
+
+    it('sends no hash when the client has no secret', async () => {
+      sdk.on(InitiateAuthCommand).resolves({
+        AuthenticationResult: { AccessToken: 'a', IdToken: 'i', RefreshToken: 'r' },
+      });
+      await withoutSecret.initiatePasswordAuth('a@example.com', 'pw');
+      const input = sdk.commandCalls(InitiateAuthCommand)[0].args[0].input;
+      expect(input.AuthParameters).toEqual({ USERNAME: 'a@example.com', PASSWORD: 'pw' });
+      expect(withoutSecret.requiresSecretHash).toBe(false);
+    });
+
+    it('hashes the Cognito username, not the email, for REFRESH_TOKEN_AUTH', async () => {
+      sdk
+        .on(InitiateAuthCommand)
+        .resolves({ AuthenticationResult: { AccessToken: 'a', IdToken: 'i' } });
+      await withSecret.refreshTokens('refresh-1', 'uuid-username');
+      expect(sdk.commandCalls(InitiateAuthCommand)[0].args[0].input).toMatchObject({
+        AuthFlow: 'REFRESH_TOKEN_AUTH',
+        AuthParameters: {
+          REFRESH_TOKEN: 'refresh-1',
+          SECRET_HASH: computeSecretHash('uuid-username', CLIENT_ID, SECRET),
+        },
+      });
+    });
+
+    it('answers a rejected SECRET_HASH (a wrong client secret) with a generic 500, not "wrong password"', async () => {
+      sdk
+        .on(InitiateAuthCommand)
+        .rejects(
+          cognitoError(
+            'NotAuthorizedException',
+            'Unable to verify secret hash for client client-abc',
+          ),
+        );
+      const error = await rejectionOf(withSecret.initiatePasswordAuth('a@example.com', 'pw'));
+      expect(error.getStatus()).toBe(500);
+      expect(error.code).toBe('INTERNAL_ERROR');
+      expect(error.message).not.toMatch(/secret|hash|client/i);
+    });
+
+    it('revokes a refresh token with the client secret', async () => {
+      sdk.on(RevokeTokenCommand).resolves({});
+      await withSecret.revokeRefreshToken('refresh-1');
+      expect(sdk.commandCalls(RevokeTokenCommand)[0].args[0].input).toEqual({
+        ClientId: CLIENT_ID,
+        ClientSecret: SECRET,
+        Token: 'refresh-1',
+      });
+    });
+  });
+
+  describe('login', () => {
+    it.each([
+      ['a wrong password', 'NotAuthorizedException', 'Incorrect username or password.'],
+      ['a disabled user', 'NotAuthorizedException', 'User is disabled.'],
+      ['an unknown user (emulators)', 'UserNotFoundException', 'User does not exist.'],
+      ['a wrong password (emulators)', 'InvalidPasswordException', 'Invalid password'],
+    ])('answers %s with the same 401 INVALID_CREDENTIALS', async (_, name, message) => {
+      sdk.on(InitiateAuthCommand).rejects(cognitoError(name, message));
+      const error = await rejectionOf(withSecret.initiatePasswordAuth('a@example.com', 'pw'));
+      expect(error.getStatus()).toBe(401);
+      expect(error.code).toBe('INVALID_CREDENTIALS');
+      expect(error.message).toBe('Incorrect email or password.');
+    });
+
+    it('returns a challenge with its session and parameters', async () => {
+      sdk.on(InitiateAuthCommand).resolves({
+        ChallengeName: 'SOFTWARE_TOKEN_MFA',
+        Session: 'session-1',
+        ChallengeParameters: { USER_ID_FOR_SRP: 'uuid' },
+      });
+      await expect(withSecret.initiatePasswordAuth('a@example.com', 'pw')).resolves.toEqual({
+        kind: 'challenge',
+        challengeName: 'SOFTWARE_TOKEN_MFA',
+        session: 'session-1',
+        parameters: { USER_ID_FOR_SRP: 'uuid' },
+      });
+    });
+
+    it.each([
+      ['TooManyRequestsException', 'TOO_MANY_REQUESTS'],
+      ['LimitExceededException', 'TOO_MANY_REQUESTS'],
+      ['TooManyFailedAttemptsException', 'TOO_MANY_FAILED_ATTEMPTS'],
+    ])('answers %s with 429 %s and Retry-After', async (name, code) => {
+      sdk.on(InitiateAuthCommand).rejects(cognitoError(name, 'Rate exceeded'));
+      const error = await rejectionOf(withSecret.initiatePasswordAuth('a@example.com', 'pw'));
+      expect(error.getStatus()).toBe(429);
+      expect(error.code).toBe(code);
+      expect(error.retryAfterSeconds).toBeGreaterThan(0);
+    });
+  });
+
+  describe('refresh', () => {
+    it('answers a revoked refresh token with 401 INVALID_REFRESH_TOKEN', async () => {
+      sdk
+        .on(InitiateAuthCommand)
+        .rejects(cognitoError('NotAuthorizedException', 'Refresh Token has been revoked'));
+      const error = await rejectionOf(withSecret.refreshTokens('refresh-1', 'uuid'));
+      expect(error.getStatus()).toBe(401);
+      expect(error.code).toBe('INVALID_REFRESH_TOKEN');
+    });
+  });
+
+  describe('global sign-out', () => {
+    it('signs out with the access token', async () => {
+      sdk.on(GlobalSignOutCommand).resolves({});
+      await withSecret.globalSignOut('access-1');
+      expect(sdk.commandCalls(GlobalSignOutCommand)[0].args[0].input).toEqual({
+        AccessToken: 'access-1',
+      });
+    });
+
+    it('answers a revoked access token with 401 UNAUTHORIZED', async () => {
+      sdk
+        .on(GlobalSignOutCommand)
+        .rejects(cognitoError('NotAuthorizedException', 'Access Token has been revoked'));
+      const error = await rejectionOf(withSecret.globalSignOut('access-1'));
+      expect(error.getStatus()).toBe(401);
+      expect(error.code).toBe('UNAUTHORIZED');
+    });
+  });
+
+  describe('codes', () => {
+    it('resends the confirmation code with SECRET_HASH and reports the delivery', async () => {
+      sdk.on(ResendConfirmationCodeCommand).resolves({
+        CodeDeliveryDetails: {
+          Destination: 'a***@e***',
+          DeliveryMedium: 'EMAIL',
+          AttributeName: 'email',
+        },
+      });
+      await expect(withSecret.resendConfirmationCode('a@example.com')).resolves.toEqual({
+        destination: 'a***@e***',
+        medium: 'EMAIL',
+        attribute: 'email',
+      });
+      expect(sdk.commandCalls(ResendConfirmationCodeCommand)[0].args[0].input).toEqual({
+        ClientId: CLIENT_ID,
+        SecretHash: computeSecretHash('a@example.com', CLIENT_ID, SECRET),
+        Username: 'a@example.com',
+      });
+    });
+
+    it('answers a confirmation for an unknown user like a wrong code', async () => {
+      sdk
+        .on(ConfirmSignUpCommand)
+        .rejects(
+          cognitoError('UserNotFoundException', 'Username/client id combination not found.'),
+        );
+      const error = await rejectionOf(withSecret.confirmSignUp('x@example.com', '123456'));
+      expect(error.code).toBe('CODE_MISMATCH');
+    });
+
+    it('answers confirming an already confirmed account with 409 ALREADY_CONFIRMED', async () => {
+      sdk
+        .on(ConfirmSignUpCommand)
+        .rejects(
+          cognitoError(
+            'NotAuthorizedException',
+            'User cannot be confirmed. Current status is CONFIRMED',
+          ),
+        );
+      const error = await rejectionOf(withSecret.confirmSignUp('x@example.com', '123456'));
+      expect(error.getStatus()).toBe(409);
+      expect(error.code).toBe('ALREADY_CONFIRMED');
+    });
+
+    it('reports forgot-password failures with the mapped code for the service to judge', async () => {
+      sdk
+        .on(ForgotPasswordCommand)
+        .rejects(cognitoError('UserNotFoundException', 'User does not exist.'));
+      const error = await rejectionOf(withSecret.forgotPassword('x@example.com'));
+      expect(error.code).toBe('USER_NOT_FOUND');
+    });
+  });
+
+  describe('signed-in calls', () => {
+    it('answers a wrong current password on change-password with 400 INCORRECT_PASSWORD', async () => {
+      sdk
+        .on(ChangePasswordCommand)
+        .rejects(cognitoError('NotAuthorizedException', 'Incorrect username or password.'));
+      const error = await rejectionOf(withSecret.changePassword('access', 'old', 'New-Passw0rd!'));
+      expect(error.getStatus()).toBe(400);
+      expect(error.code).toBe('INCORRECT_PASSWORD');
+    });
+
+    it('turns GetUser into a plain profile', async () => {
+      sdk.on(GetUserCommand).resolves({
+        Username: 'uuid',
+        UserAttributes: [
+          { Name: 'email', Value: 'a@example.com' },
+          { Name: 'email_verified', Value: 'true' },
+        ],
+        UserMFASettingList: ['SOFTWARE_TOKEN_MFA'],
+        PreferredMfaSetting: 'SOFTWARE_TOKEN_MFA',
+      });
+      await expect(withSecret.getUser('access')).resolves.toEqual({
+        username: 'uuid',
+        attributes: { email: 'a@example.com', email_verified: 'true' },
+        preferredMfa: 'SOFTWARE_TOKEN_MFA',
+        mfaOptions: ['SOFTWARE_TOKEN_MFA'],
+      });
+    });
+  });
+});

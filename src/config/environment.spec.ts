@@ -1,0 +1,131 @@
+import { ConfigurationError, parseEnvironment } from './environment';
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    parseEnvironment(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigurationError);
+    return (error as ConfigurationError).problems;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe(parseEnvironment.name, () => {
+  it('defaults to the embedded emulator on 127.0.0.1:3000 with a strict cookie and password setup', () => {
+    const config = parseEnvironment({});
+    expect(config.app).toMatchObject({ port: 3000, host: '127.0.0.1', nodeEnv: 'development' });
+    expect(config.cognito.mode).toBe('embedded');
+    expect(config.cognito.local).toEqual({ dataDir: '.cognito-local', port: 0, printCodes: true });
+    expect(config.auth).toMatchObject({ tokenDelivery: 'both', cookieSecure: true });
+    expect(config.auth.passwordPolicy).toEqual({
+      minimumLength: 8,
+      requireUppercase: true,
+      requireLowercase: true,
+      requireNumbers: true,
+      requireSymbols: true,
+    });
+  });
+
+  it('treats empty values as unset, as a copied .env.example has them', () => {
+    expect(
+      parseEnvironment({ PORT: '', COGNITO_USER_POOL_ID: '', TOKEN_DELIVERY: '' }).cognito.mode,
+    ).toBe('embedded');
+  });
+
+  it('selects the AWS mode from a pool id and derives the region and issuer', () => {
+    const { cognito } = parseEnvironment({
+      COGNITO_USER_POOL_ID: 'eu-west-1_AbCdEf123',
+      COGNITO_CLIENT_ID: 'abc123',
+      COGNITO_CLIENT_SECRET: 's3cret',
+    });
+    expect(cognito).toMatchObject({
+      mode: 'aws',
+      region: 'eu-west-1',
+      issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123',
+      jwksUri:
+        'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123/.well-known/jwks.json',
+      clientSecret: 's3cret',
+    });
+  });
+
+  it('selects the custom endpoint mode, with the issuer under the endpoint unless set', () => {
+    const base = {
+      COGNITO_ENDPOINT: 'http://127.0.0.1:9229/',
+      COGNITO_USER_POOL_ID: 'local_abc',
+      COGNITO_CLIENT_ID: 'c1',
+    };
+    expect(parseEnvironment(base).cognito).toMatchObject({
+      mode: 'endpoint',
+      endpoint: 'http://127.0.0.1:9229',
+      issuer: 'http://127.0.0.1:9229/local_abc',
+    });
+    expect(
+      parseEnvironment({ ...base, COGNITO_ISSUER: 'http://localhost:9229/local_abc' }).cognito
+        .issuer,
+    ).toBe('http://localhost:9229/local_abc');
+  });
+
+  it('names every invalid variable in one error', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      TOKEN_DELIVERY: 'pigeon',
+      COOKIE_SECURE: 'maybe',
+      COGNITO_ENDPOINT: 'not a url',
+      PASSWORD_MIN_LENGTH: '3',
+    });
+    const text = problems.join('\n');
+    for (const name of [
+      'PORT',
+      'TOKEN_DELIVERY',
+      'COOKIE_SECURE',
+      'COGNITO_ENDPOINT',
+      'PASSWORD_MIN_LENGTH',
+    ]) {
+      expect(text).toContain(name);
+    }
+  });
+
+  it('requires an app client id with a pool id', () => {
+    expect(problemsOf({ COGNITO_USER_POOL_ID: 'eu-west-1_AbCdEf123' })).toContain(
+      'COGNITO_CLIENT_ID is required when a user pool is configured',
+    );
+  });
+
+  it('requires a region it cannot read from the pool id', () => {
+    expect(problemsOf({ COGNITO_USER_POOL_ID: 'local_abc', COGNITO_CLIENT_ID: 'c' })).toContain(
+      'AWS_REGION is required: it cannot be read from COGNITO_USER_POOL_ID',
+    );
+  });
+
+  it('refuses the embedded emulator in production', () => {
+    expect(problemsOf({ NODE_ENV: 'production' }).join()).toMatch(
+      /embedded emulator is for development only/,
+    );
+  });
+
+  it('refuses a non-HTTPS issuer and insecure cookies in production', () => {
+    const problems = problemsOf({
+      NODE_ENV: 'production',
+      COGNITO_ENDPOINT: 'http://127.0.0.1:9229',
+      COGNITO_USER_POOL_ID: 'local_abc',
+      COGNITO_CLIENT_ID: 'c1',
+      COOKIE_SECURE: 'false',
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'NODE_ENV=production refuses the non-HTTPS token issuer http://127.0.0.1:9229/local_abc',
+        'NODE_ENV=production refuses COOKIE_SECURE=false',
+      ]),
+    );
+  });
+
+  it('accepts production against Amazon Cognito', () => {
+    expect(
+      parseEnvironment({
+        NODE_ENV: 'production',
+        COGNITO_USER_POOL_ID: 'us-east-2_Abc',
+        COGNITO_CLIENT_ID: 'c',
+      }).cognito.mode,
+    ).toBe('aws');
+  });
+});
