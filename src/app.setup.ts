@@ -10,7 +10,7 @@ import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { AppException } from './common/errors/app.exception';
 import { ErrorCode } from './common/errors/error-code';
 import { createValidationPipe } from './common/validation/validation.pipe';
-import { parseEnvironment, type Configuration } from './config';
+import { loadConfiguration, type Configuration } from './config';
 
 /** Request bodies are small JSON documents; anything larger is refused with 413. */
 export const BODY_LIMIT_BYTES = 100 * 1024;
@@ -114,13 +114,11 @@ export function setupSwagger(app: NestFastifyApplication): void {
 
 /**
  * Creates the application the way it runs in production. Configuration is validated first, so a
- * bad environment fails before anything starts, with every problem named.
+ * bad environment fails before anything starts, with every problem named. Tests pass a root module
+ * that imports AppModule to mount extra routes.
  */
-export async function createApp(
-  rootModule: Type = AppModule,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<NestFastifyApplication> {
-  const config = parseEnvironment(env);
+export async function createApp(rootModule: Type = AppModule): Promise<NestFastifyApplication> {
+  const config = loadConfiguration();
   const app = await NestFactory.create<NestFastifyApplication>(
     rootModule,
     new FastifyAdapter({

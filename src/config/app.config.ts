@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { parseEnvironment } from './environment';
+import { loadConfiguration } from './environment';
 
 /** HTTP server settings: `PORT`, `HOST`, `NODE_ENV`, `LOG_LEVEL`, `SWAGGER_ENABLED`. */
-export const appConfig = registerAs('app', () => parseEnvironment(process.env).app);
+export const appConfig = registerAs('app', () => loadConfiguration().app);

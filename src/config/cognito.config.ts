@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { parseEnvironment } from './environment';
+import { loadConfiguration } from './environment';
 
 /** Which Cognito to talk to and how: the embedded emulator, a custom endpoint, or AWS. */
-export const cognitoConfig = registerAs('cognito', () => parseEnvironment(process.env).cognito);
+export const cognitoConfig = registerAs('cognito', () => loadConfiguration().cognito);

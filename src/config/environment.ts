@@ -351,3 +351,8 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): Configuration {
     },
   };
 }
+
+/** The configuration of this process, from its environment. */
+export function loadConfiguration(): Configuration {
+  return parseEnvironment(process.env);
+}

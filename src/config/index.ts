@@ -3,6 +3,7 @@ export { authConfig } from './auth.config';
 export { cognitoConfig } from './cognito.config';
 export {
   ConfigurationError,
+  loadConfiguration,
   parseEnvironment,
   type CognitoMode,
   type Configuration,

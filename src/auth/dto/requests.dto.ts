@@ -34,10 +34,12 @@ export class LoginDto {
   password!: string;
 }
 
+const REFRESH_TOKEN_EXAMPLE = 'eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUlNBLU9BRVAifQ...';
+
 export class RefreshDto {
   @ApiPropertyOptional({
     description: 'The refresh token from login. Browsers may omit it: the refresh cookie is used.',
-    example: 'eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUlNBLU9BRVAifQ...',
+    example: REFRESH_TOKEN_EXAMPLE,
   })
   @IsOptional()
   @IsString()
@@ -61,6 +63,7 @@ export class RefreshDto {
 export class LogoutDto {
   @ApiPropertyOptional({
     description: 'The refresh token to revoke. Browsers may omit it: the refresh cookie is used.',
+    example: REFRESH_TOKEN_EXAMPLE,
   })
   @IsOptional()
   @IsString()

@@ -4,13 +4,13 @@
  * whether or not the API is running.
  */
 import { resolve } from 'node:path';
-import { parseEnvironment } from '../../config/environment';
+import { loadConfiguration } from '../../config/environment';
 import { readLocalCodes } from './local-codes';
 import { readLocalState } from './local-pool';
 
 function main(argv: string[]): number {
   const email = argv[0]?.trim().toLowerCase();
-  const dataDir = resolve(parseEnvironment(process.env).cognito.local.dataDir);
+  const dataDir = resolve(loadConfiguration().cognito.local.dataDir);
   const state = readLocalState(dataDir);
   if (!state) {
     process.stderr.write(

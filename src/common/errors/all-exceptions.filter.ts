@@ -1,4 +1,5 @@
 import { ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
+import { AppException } from './app.exception';
 import { describeException } from './describe-exception';
 import { sendError, type ErrorReply, type ErrorRequest } from './send-error';
 
@@ -17,10 +18,16 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const reply = http.getResponse<ErrorReply>();
     const description = describeException(exception);
     if (description.statusCode >= 500) {
-      this.logger.error(
-        `${request.method} ${routeOf(request)} failed with ${description.error} (request ${request.id})`,
-        describeCause(exception),
-      );
+      const summary = `${request.method} ${routeOf(request)} failed with ${description.error} (request ${request.id})`;
+      if (exception instanceof AppException) {
+        // An anticipated failure (Cognito down, an unsupported operation): one line with its cause.
+        this.logger.warn(`${summary}${causeOf(exception)}`);
+      } else {
+        this.logger.error(
+          summary,
+          exception instanceof Error ? exception.stack : String(exception),
+        );
+      }
     }
     sendError(reply, request, description);
   }
@@ -33,10 +40,8 @@ function routeOf(request: ErrorRequest): string {
   return JSON.stringify(q === -1 ? url : url.slice(0, q));
 }
 
-/** The stack of what was thrown, then its cause's name and message (AWS messages hold no secrets). */
-function describeCause(exception: unknown): string {
-  if (!(exception instanceof Error)) return String(exception);
+/** The cause's name and message (Cognito's messages name no secret), JSON-quoted onto one line. */
+function causeOf(exception: AppException): string {
   const cause = exception.cause;
-  const causeText = cause instanceof Error ? `\nCaused by ${cause.name}: ${cause.message}` : '';
-  return `${exception.stack ?? exception.name}${causeText}`;
+  return cause instanceof Error ? `: ${cause.name} ${JSON.stringify(cause.message)}` : '';
 }

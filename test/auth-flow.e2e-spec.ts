@@ -1,0 +1,318 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request, { type Response } from 'supertest';
+import { OTHER_PASSWORD, STRONG_PASSWORD, startTestApp, uniqueEmail } from './support/test-app';
+import { TestPool } from './support/test-pool';
+
+const ERROR_KEYS = ['error', 'message', 'requestId', 'statusCode'];
+
+/** Every Set-Cookie line of a response for one cookie name. */
+function setCookies(response: Response, name: string): string[] {
+  const header = response.headers['set-cookie'] as unknown as string[] | undefined;
+  return (header ?? []).filter((line) => line.startsWith(`${name}=`));
+}
+
+/** The `name=value` pairs of a response's cookies, as a browser would send them back. */
+function cookieValue(response: Response, name: string): string {
+  const line = setCookies(response, name)[0];
+  if (!line) throw new Error(`no ${name} cookie`);
+  return line.split(';')[0];
+}
+
+function expectErrorBody(response: Response, status: number, code: string): void {
+  expect(response.status).toBe(status);
+  expect(
+    Object.keys(response.body as object)
+      .filter((k) => k !== 'details')
+      .sort(),
+  ).toEqual(ERROR_KEYS);
+  expect(response.body).toMatchObject({ statusCode: status, error: code });
+  expect(response.body.requestId).toBe(response.headers['x-request-id']);
+}
+
+describe('Authentication flows (e2e)', () => {
+  let app: NestFastifyApplication;
+  const pool = new TestPool();
+  const created: string[] = [];
+  const http = () => request(app.getHttpServer());
+
+  async function signUp(email: string, password = STRONG_PASSWORD): Promise<Response> {
+    created.push(email);
+    return http().post('/auth/sign-up').send({ email, password, name: 'E2E User' });
+  }
+
+  async function signUpConfirmed(email: string): Promise<void> {
+    expect((await signUp(email)).status).toBe(201);
+    if (pool.emulated) {
+      const code = await pool.code(email);
+      expect((await http().post('/auth/confirm-sign-up').send({ email, code })).status).toBe(204);
+    } else {
+      await pool.adminConfirm(email);
+    }
+  }
+
+  async function login(email: string, password = STRONG_PASSWORD): Promise<Response> {
+    return http().post('/auth/login').send({ email, password });
+  }
+
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+
+  afterAll(async () => {
+    await pool.cleanUp(created);
+    await app.close();
+  });
+
+  it('sign-up -> wrong code -> confirm -> login -> me -> refresh -> change password -> login -> logout', async () => {
+    const email = uniqueEmail('journey');
+
+    const signedUp = await signUp(` ${email.toUpperCase()} `);
+    expect(signedUp.status).toBe(201);
+    expect(signedUp.body).toMatchObject({ userSub: expect.any(String), userConfirmed: false });
+    expect(signedUp.body.password).toBeUndefined();
+    expect(JSON.stringify(signedUp.body)).not.toContain(email);
+    expect(signedUp.body.codeDelivery.destination).toMatch(/^e\*\*\*@/);
+
+    expectErrorBody(
+      await http().post('/auth/confirm-sign-up').send({ email, code: '000000' }),
+      400,
+      'CODE_MISMATCH',
+    );
+
+    if (pool.emulated) {
+      // The code is readable within a second of the request (from the emulator's data file).
+      const code = await pool.code(email, 1000);
+      expect(code).toMatch(/^\d{6}$/);
+      expect((await http().post('/auth/confirm-sign-up').send({ email, code })).status).toBe(204);
+    } else {
+      await pool.adminConfirm(email);
+    }
+
+    const loggedIn = await login(email);
+    expect(loggedIn.status).toBe(200);
+    expect(loggedIn.headers['cache-control']).toBe('no-store');
+    expect(loggedIn.body).toMatchObject({
+      accessToken: expect.any(String),
+      idToken: expect.any(String),
+      refreshToken: expect.any(String),
+      expiresIn: expect.any(Number),
+      tokenType: 'Bearer',
+    });
+    expect(loggedIn.body.expiresIn).toBeGreaterThan(0);
+    const { accessToken } = loggedIn.body as { accessToken: string };
+
+    const [accessCookie] = setCookies(loggedIn, 'access_token');
+    expect(accessCookie).toMatch(/; HttpOnly/);
+    expect(accessCookie).toMatch(/; Secure/);
+    expect(accessCookie).toMatch(/; SameSite=Strict/);
+    expect(accessCookie).toMatch(/; Path=\/(;|$)/);
+    expect(
+      setCookies(loggedIn, 'refresh_token')
+        .map((c) => /Path=([^;]+)/.exec(c)?.[1])
+        .sort(),
+    ).toEqual(['/auth/logout', '/auth/refresh']);
+
+    const me = await http().get('/auth/me').set('authorization', `Bearer ${accessToken}`);
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({
+      email,
+      name: 'E2E User',
+      groups: [],
+      sub: signedUp.body.userSub,
+    });
+
+    const meByCookie = await http()
+      .get('/auth/me')
+      .set('cookie', cookieValue(loggedIn, 'access_token'));
+    expect(meByCookie.status).toBe(200);
+    expect(meByCookie.body.email).toBe(email);
+
+    const refreshed = await http()
+      .post('/auth/refresh')
+      .set('Cookie', [
+        cookieValue(loggedIn, 'refresh_token'),
+        cookieValue(loggedIn, 'refresh_username'),
+      ])
+      .send({});
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.headers['cache-control']).toBe('no-store');
+    expect(refreshed.body.accessToken).toEqual(expect.any(String));
+    const fresh = await http()
+      .get('/auth/me')
+      .set('authorization', `Bearer ${refreshed.body.accessToken}`);
+    expect(fresh.status).toBe(200);
+
+    const changed = await http()
+      .post('/auth/change-password')
+      .set('authorization', `Bearer ${accessToken}`)
+      .send({ previousPassword: STRONG_PASSWORD, proposedPassword: OTHER_PASSWORD });
+    expect(changed.status).toBe(204);
+    expectErrorBody(await login(email, STRONG_PASSWORD), 401, 'INVALID_CREDENTIALS');
+    const again = await login(email, OTHER_PASSWORD);
+    expect(again.status).toBe(200);
+
+    const loggedOut = await http()
+      .post('/auth/logout')
+      .set('authorization', `Bearer ${again.body.accessToken}`)
+      .send({ refreshToken: again.body.refreshToken });
+    expect(loggedOut.status).toBe(204);
+    for (const name of ['access_token', 'refresh_token', 'refresh_username']) {
+      const cleared = setCookies(loggedOut, name);
+      expect(cleared.length).toBeGreaterThan(0);
+      for (const line of cleared) expect(line).toMatch(/Max-Age=0/);
+    }
+
+    const username = (me.body as { username: string }).username;
+    expectErrorBody(
+      await http().post('/auth/refresh').send({ refreshToken: again.body.refreshToken, username }),
+      401,
+      'INVALID_REFRESH_TOKEN',
+    );
+    // Logging out twice is not an error.
+    expect(
+      (await http().post('/auth/logout').send({ refreshToken: again.body.refreshToken })).status,
+    ).toBe(204);
+  });
+
+  (pool.emulated ? it : it.skip)(
+    'forgot password -> confirm with the code -> login with the new password',
+    async () => {
+      const email = uniqueEmail('forgot');
+      await signUpConfirmed(email);
+
+      const forgot = await http().post('/auth/forgot-password').send({ email });
+      expect(forgot.status).toBe(202);
+      const unknown = await http()
+        .post('/auth/forgot-password')
+        .send({ email: uniqueEmail('nobody') });
+      expect(unknown.status).toBe(202);
+      expect(unknown.body).toEqual(forgot.body);
+
+      const code = await pool.code(email, 1000);
+      expectErrorBody(
+        await http()
+          .post('/auth/confirm-forgot-password')
+          .send({ email, code, newPassword: 'weak' }),
+        400,
+        'PASSWORD_POLICY',
+      );
+      const reset = await http()
+        .post('/auth/confirm-forgot-password')
+        .send({ email, code, newPassword: OTHER_PASSWORD });
+      expect(reset.status).toBe(204);
+      expect((await login(email, OTHER_PASSWORD)).status).toBe(200);
+      expectErrorBody(await login(email, STRONG_PASSWORD), 401, 'INVALID_CREDENTIALS');
+    },
+  );
+
+  it('refuses a second sign-up with the same email', async () => {
+    const email = uniqueEmail('duplicate');
+    expect((await signUp(email)).status).toBe(201);
+    expectErrorBody(await signUp(email.toUpperCase()), 409, 'USER_ALREADY_EXISTS');
+  });
+
+  it('refuses to sign in an unconfirmed account', async () => {
+    const email = uniqueEmail('unconfirmed');
+    expect((await signUp(email)).status).toBe(201);
+    expectErrorBody(await login(email), 403, 'USER_NOT_CONFIRMED');
+  });
+
+  it('answers a wrong password and an unknown account identically', async () => {
+    const email = uniqueEmail('enumeration');
+    await signUpConfirmed(email);
+    const wrong = await login(email, 'Wrong-Passw0rd');
+    const unknown = await login(uniqueEmail('ghost'), 'Wrong-Passw0rd');
+    expectErrorBody(wrong, 401, 'INVALID_CREDENTIALS');
+    expectErrorBody(unknown, 401, 'INVALID_CREDENTIALS');
+    expect({ ...wrong.body, requestId: 'x' }).toEqual({ ...unknown.body, requestId: 'x' });
+  });
+
+  it('checks the password policy before Cognito does', async () => {
+    const response = await signUp(uniqueEmail('weak'), 'password');
+    expectErrorBody(response, 400, 'PASSWORD_POLICY');
+    expect(response.body.message).toBe(
+      'The password must have an uppercase letter, a number, a symbol.',
+    );
+  });
+
+  it.each([
+    [
+      'an unknown field',
+      { email: 'a@example.com', password: STRONG_PASSWORD, isAdmin: true },
+      'isAdmin',
+    ],
+    ['a bad email', { email: 'not-an-email', password: STRONG_PASSWORD }, 'email'],
+    ['a missing password', { email: 'a@example.com' }, 'password'],
+    ['a password of the wrong type', { email: 'a@example.com', password: 12345678 }, 'password'],
+  ])('answers %s with 400 VALIDATION_FAILED naming the field', async (_, body, field) => {
+    const response = await http().post('/auth/login').send(body);
+    expectErrorBody(response, 400, 'VALIDATION_FAILED');
+    expect(response.body.details).toEqual(
+      expect.arrayContaining([expect.objectContaining({ field })]),
+    );
+    expect(response.body.message).toContain(field);
+  });
+
+  it('requires a valid access token for the signed-in routes', async () => {
+    expectErrorBody(await http().get('/auth/me'), 401, 'UNAUTHORIZED');
+    expectErrorBody(
+      await http().get('/auth/me').set('authorization', 'Bearer not.a.token'),
+      401,
+      'UNAUTHORIZED',
+    );
+    expectErrorBody(
+      await http()
+        .post('/auth/change-password')
+        .send({ previousPassword: 'a', proposedPassword: 'b' }),
+      401,
+      'UNAUTHORIZED',
+    );
+  });
+
+  it('refuses an ID token where an access token is required', async () => {
+    const email = uniqueEmail('idtoken');
+    await signUpConfirmed(email);
+    const { idToken } = (await login(email)).body as { idToken: string };
+    expectErrorBody(
+      await http().get('/auth/me').set('authorization', `Bearer ${idToken}`),
+      401,
+      'UNAUTHORIZED',
+    );
+  });
+
+  it('does not take the access token from the query string', async () => {
+    const email = uniqueEmail('query');
+    await signUpConfirmed(email);
+    const { accessToken } = (await login(email)).body as { accessToken: string };
+    for (const name of ['access_token', 'token', 'accessToken']) {
+      expectErrorBody(await http().get(`/auth/me?${name}=${accessToken}`), 401, 'UNAUTHORIZED');
+    }
+  });
+
+  it('answers resend the same for known and unknown accounts, and never leaks an upstream error', async () => {
+    const email = uniqueEmail('resend');
+    expect((await signUp(email)).status).toBe(201);
+    const known = await http().post('/auth/resend-confirmation-code').send({ email });
+    const unknown = await http()
+      .post('/auth/resend-confirmation-code')
+      .send({ email: uniqueEmail('nobody') });
+    expect(known.status).toBe(unknown.status);
+    if (pool.emulated) {
+      // The emulator answers ResendConfirmationCode with HTTP 500 `CognitoLocal#Unsupported`.
+      expectErrorBody(known, 501, 'NOT_SUPPORTED_UPSTREAM');
+      expect(known.text).not.toMatch(/CognitoLocal|Unsupported|__type|\$metadata|stack/);
+    } else {
+      expect(known.status).toBe(202);
+    }
+    expect({ ...known.body, requestId: 'x' }).toEqual({ ...unknown.body, requestId: 'x' });
+  });
+
+  it('asks for the username when refreshing without any hint of it', async () => {
+    expectErrorBody(
+      await http().post('/auth/refresh').send({ refreshToken: 'some-token' }),
+      400,
+      'USERNAME_REQUIRED',
+    );
+    expectErrorBody(await http().post('/auth/refresh').send({}), 401, 'REFRESH_TOKEN_REQUIRED');
+  });
+});

@@ -1,0 +1,115 @@
+import {
+  CognitoIdentityProviderClient,
+  ListGroupsCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { CognitoConnection } from '../src/cognito/cognito-connection';
+import { findLocalCodes } from '../src/cognito/local/local-codes';
+import { AccessTokenVerifier } from '../src/auth/jwt/access-token.verifier';
+import { STRONG_PASSWORD, startTestApp, uniqueEmail, withEnv } from './support/test-app';
+import { eventually, processesIn } from './support/processes';
+
+/** The settings that select the embedded mode: no pool, no endpoint, a fresh data folder. */
+function embeddedEnv(dataDir: string): Record<string, string | undefined> {
+  return {
+    COGNITO_ENDPOINT: undefined,
+    COGNITO_USER_POOL_ID: undefined,
+    COGNITO_CLIENT_ID: undefined,
+    COGNITO_CLIENT_SECRET: undefined,
+    COGNITO_LOCAL_DATA_DIR: dataDir,
+    COGNITO_LOCAL_PRINT_CODES: 'false',
+  };
+}
+
+describe('Embedded mode (e2e)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cognito-embedded-'));
+  const email = uniqueEmail('embedded');
+
+  it('starts the emulator, creates the pool, an app client with a secret and the admin group', async () => {
+    const app = await withEnv(embeddedEnv(dataDir), () => startTestApp());
+    try {
+      const connection = app.get(CognitoConnection);
+      expect(connection.mode).toBe('embedded');
+      expect(connection.userPoolId).toMatch(/^local_/);
+      expect(connection.issuer).toBe(`${connection.endpoint}/${connection.userPoolId}`);
+      expect(connection.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(processesIn(dataDir)).toHaveLength(1);
+
+      const state = JSON.parse(readFileSync(join(dataDir, 'state.json'), 'utf8')) as Record<
+        string,
+        unknown
+      >;
+      expect(state).toMatchObject({
+        userPoolId: connection.userPoolId,
+        clientId: connection.clientId,
+        clientSecret: expect.any(String),
+      });
+      // The connection that other modules inject carries no secret.
+      expect(JSON.stringify(connection)).not.toContain(state.clientSecret as string);
+
+      const sdk = new CognitoIdentityProviderClient({
+        region: 'us-east-1',
+        endpoint: connection.endpoint,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      });
+      const { Groups = [] } = await sdk.send(
+        new ListGroupsCommand({ UserPoolId: connection.userPoolId }),
+      );
+      sdk.destroy();
+      expect(Groups.map((g) => g.GroupName)).toContain('admin');
+
+      const http = request(app.getHttpServer());
+      expect(
+        (await http.post('/auth/sign-up').send({ email, password: STRONG_PASSWORD })).status,
+      ).toBe(201);
+      // The code is in the data file well within a second of the answer.
+      const issued = Date.now();
+      await eventually(
+        () => Boolean(findLocalCodes(dataDir, connection.userPoolId, email)?.confirmationCode),
+        1000,
+        'the confirmation code',
+      );
+      expect(Date.now() - issued).toBeLessThan(1000);
+      const code = findLocalCodes(dataDir, connection.userPoolId, email)?.confirmationCode;
+      expect((await http.post('/auth/confirm-sign-up').send({ email, code })).status).toBe(204);
+
+      // Tokens of this mode are verified by the same verifier as in the AWS mode.
+      const login = await http.post('/auth/login').send({ email, password: STRONG_PASSWORD });
+      expect(login.status).toBe(200);
+      await expect(
+        app.get(AccessTokenVerifier).verify(login.body.accessToken),
+      ).resolves.toMatchObject({
+        username: expect.any(String),
+        clientId: connection.clientId,
+      });
+    } finally {
+      await app.close();
+    }
+    await eventually(() => processesIn(dataDir).length === 0, 3000, 'the emulator to stop');
+  });
+
+  it('reuses the pool and its users on the next start, on the same port', async () => {
+    expect(existsSync(join(dataDir, 'state.json'))).toBe(true);
+    const before = JSON.parse(readFileSync(join(dataDir, 'state.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    const app = await withEnv(embeddedEnv(dataDir), () => startTestApp());
+    try {
+      const connection = app.get(CognitoConnection);
+      expect(connection.userPoolId).toBe(before.userPoolId);
+      expect(connection.clientId).toBe(before.clientId);
+      expect(connection.endpoint).toBe(`http://127.0.0.1:${before.port as number}`);
+      const login = await request(app.getHttpServer())
+        .post('/auth/login')
+        .send({ email, password: STRONG_PASSWORD });
+      expect(login.status).toBe(200);
+    } finally {
+      await app.close();
+    }
+    await eventually(() => processesIn(dataDir).length === 0, 3000, 'the emulator to stop');
+  });
+});

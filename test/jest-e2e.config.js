@@ -1,0 +1,15 @@
+/**
+ * End-to-end tests: the real app (built by createApp, like main.ts) against a Cognito emulator
+ * that the global setup starts on a free port with a fresh data folder, or against a real user
+ * pool when COGNITO_USER_POOL_ID is set (see README, "Testing").
+ */
+module.exports = {
+  rootDir: '..',
+  testEnvironment: 'node',
+  testRegex: 'test/.*\\.e2e-spec\\.ts$',
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  testTimeout: 30000,
+};

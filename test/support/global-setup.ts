@@ -1,0 +1,48 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCognitoClient } from '../../src/cognito/cognito-client.factory';
+import {
+  findFreePort,
+  startEmulatorProcess,
+  type EmulatorProcess,
+} from '../../src/cognito/local/emulator-process';
+import { ensureLocalPool } from '../../src/cognito/local/local-pool';
+import { parseEnvironment } from '../../src/config/environment';
+
+declare global {
+  var __E2E_EMULATOR__: EmulatorProcess | undefined;
+}
+
+/**
+ * Starts one Cognito emulator for the whole e2e run, on a free port with a fresh data folder, and
+ * points the app at it through the custom-endpoint settings. With COGNITO_USER_POOL_ID already in
+ * the environment the suite runs against that real pool instead and nothing is started.
+ */
+export default async function globalSetup(): Promise<void> {
+  process.env.NODE_ENV = 'test';
+  process.env.LOG_LEVEL ??= 'warn';
+  if (process.env.COGNITO_USER_POOL_ID) return;
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'cognito-e2e-'));
+  const emulator = await startEmulatorProcess(dataDir, await findFreePort());
+  const client = createCognitoClient({
+    region: 'us-east-1',
+    endpoint: emulator.endpoint,
+    requestTimeoutMs: 3000,
+    maxAttempts: 1,
+  });
+  try {
+    const pool = await ensureLocalPool(client, dataDir, parseEnvironment({}).auth.passwordPolicy);
+    Object.assign(process.env, {
+      COGNITO_ENDPOINT: emulator.endpoint,
+      COGNITO_USER_POOL_ID: pool.userPoolId,
+      COGNITO_CLIENT_ID: pool.clientId,
+      COGNITO_CLIENT_SECRET: pool.clientSecret,
+      E2E_EMULATOR_DATA_DIR: dataDir,
+    });
+  } finally {
+    client.destroy();
+  }
+  globalThis.__E2E_EMULATOR__ = emulator;
+}

@@ -1,0 +1,56 @@
+import {
+  AdminConfirmSignUpCommand,
+  AdminDeleteUserCommand,
+  CognitoIdentityProviderClient,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { findLocalCodes } from '../../src/cognito/local/local-codes';
+
+/**
+ * What the tests need from the user pool besides the API: the codes Cognito "emails". Against the
+ * emulator they are read from its data file; against a real pool they cannot be read, so accounts
+ * are confirmed with AdminConfirmSignUp (operator credentials) and the reset-code test is skipped.
+ */
+export class TestPool {
+  readonly emulated = Boolean(process.env.E2E_EMULATOR_DATA_DIR);
+  private admin?: CognitoIdentityProviderClient;
+
+  private get poolId(): string {
+    return process.env.COGNITO_USER_POOL_ID ?? '';
+  }
+
+  /** The pending confirmation or reset code of `email`, waiting up to `withinMs` for it to appear. */
+  async code(email: string, withinMs = 1000, previous?: string): Promise<string> {
+    const dataDir = process.env.E2E_EMULATOR_DATA_DIR;
+    if (!dataDir) throw new Error('Codes can only be read from the emulator');
+    const deadline = Date.now() + withinMs;
+    for (;;) {
+      const code = findLocalCodes(dataDir, this.poolId, email)?.confirmationCode;
+      if (code && code !== previous) return code;
+      if (Date.now() > deadline) throw new Error(`No code for ${email} within ${withinMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  private adminClient(): CognitoIdentityProviderClient {
+    this.admin ??= new CognitoIdentityProviderClient({ region: process.env.AWS_REGION });
+    return this.admin;
+  }
+
+  /** Confirms a new account on a real pool, where the emailed code cannot be read. */
+  async adminConfirm(email: string): Promise<void> {
+    await this.adminClient().send(
+      new AdminConfirmSignUpCommand({ UserPoolId: this.poolId, Username: email }),
+    );
+  }
+
+  /** Removes a test account from a real pool; the emulator's pool is thrown away anyway. */
+  async cleanUp(emails: string[]): Promise<void> {
+    if (this.emulated) return;
+    for (const email of emails) {
+      await this.adminClient()
+        .send(new AdminDeleteUserCommand({ UserPoolId: this.poolId, Username: email }))
+        .catch(() => undefined);
+    }
+    this.admin?.destroy();
+  }
+}

@@ -1,0 +1,136 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
+import { startTestApp } from './support/test-app';
+
+interface Operation {
+  summary?: string;
+  tags?: string[];
+  security?: Record<string, string[]>[];
+  requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
+  responses: Record<
+    string,
+    { content?: Record<string, { schema: { $ref?: string; oneOf?: unknown[] } }> }
+  >;
+}
+
+interface Schema {
+  properties?: Record<string, { example?: unknown; $ref?: string; type?: string; items?: unknown }>;
+}
+
+interface OpenApi {
+  paths: Record<string, Record<string, Operation>>;
+  components: {
+    schemas: Record<string, Schema>;
+    securitySchemes: Record<string, Record<string, string>>;
+  };
+}
+
+const SIGNED_IN = ['POST /auth/change-password', 'GET /auth/me', 'POST /auth/logout'];
+
+describe('Swagger (e2e)', () => {
+  let app: NestFastifyApplication;
+  let doc: OpenApi;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    doc = (await request(app.getHttpServer()).get('/docs-json')).body as OpenApi;
+  });
+  afterAll(() => app.close());
+
+  const operations = (): [string, Operation][] =>
+    Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]): [string, Operation] => [
+        `${method.toUpperCase()} ${path}`,
+        op,
+      ]),
+    );
+
+  it('serves Swagger UI at /docs', async () => {
+    const response = await request(app.getHttpServer()).get('/docs');
+    expect(response.status).toBe(200);
+    expect(response.text).toContain('swagger-ui');
+  });
+
+  it('documents every route', () => {
+    expect(
+      operations()
+        .map(([name]) => name)
+        .sort(),
+    ).toEqual([
+      'GET /auth/me',
+      'POST /auth/change-password',
+      'POST /auth/confirm-forgot-password',
+      'POST /auth/confirm-sign-up',
+      'POST /auth/forgot-password',
+      'POST /auth/login',
+      'POST /auth/logout',
+      'POST /auth/refresh',
+      'POST /auth/resend-confirmation-code',
+      'POST /auth/sign-up',
+    ]);
+  });
+
+  it('declares the bearer and cookie security schemes', () => {
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.components.securitySchemes.cookie).toMatchObject({
+      type: 'apiKey',
+      in: 'cookie',
+      name: 'access_token',
+    });
+  });
+
+  it('marks exactly the signed-in routes with both security schemes', () => {
+    for (const [name, op] of operations()) {
+      const schemes = (op.security ?? []).flatMap((s) => Object.keys(s)).sort();
+      expect([name, schemes]).toEqual([name, SIGNED_IN.includes(name) ? ['bearer', 'cookie'] : []]);
+    }
+  });
+
+  it('gives every route a summary, a tag, a success answer and its error answers in the error body', () => {
+    for (const [name, op] of operations()) {
+      expect([name, op.summary]).toEqual([name, expect.any(String)]);
+      expect(op.tags).toEqual(['auth']);
+      const statuses = Object.keys(op.responses);
+      expect([name, statuses.some((s) => s.startsWith('2'))]).toEqual([name, true]);
+      expect([name, statuses]).toEqual([name, expect.arrayContaining(['503'])]);
+      for (const status of statuses.filter((s) => Number(s) >= 400)) {
+        const schema = op.responses[status].content?.['application/json']?.schema;
+        expect([name, status, schema?.$ref]).toEqual([
+          name,
+          status,
+          '#/components/schemas/ErrorResponseDto',
+        ]);
+      }
+      if (SIGNED_IN.includes(name)) {
+        expect([name, statuses]).toEqual([name, expect.arrayContaining(['401'])]);
+      }
+    }
+  });
+
+  it('documents a request body with an example for every field of every POST', () => {
+    for (const [name, op] of operations().filter(([n]) => n.startsWith('POST'))) {
+      const ref = op.requestBody?.content['application/json'].schema.$ref;
+      expect([name, ref]).toEqual([name, expect.stringMatching(/^#\/components\/schemas\//)]);
+      const schema = doc.components.schemas[ref!.split('/').pop()!];
+      for (const [field, property] of Object.entries(schema.properties ?? {})) {
+        expect([
+          name,
+          field,
+          property.example !== undefined || property.$ref !== undefined,
+        ]).toEqual([name, field, true]);
+      }
+    }
+  });
+
+  it('documents login as tokens or a challenge step', () => {
+    const schema =
+      doc.paths['/auth/login'].post.responses['200'].content?.['application/json'].schema;
+    expect(schema?.oneOf).toEqual([
+      { $ref: '#/components/schemas/TokensResponseDto' },
+      { $ref: '#/components/schemas/ChallengeResponseDto' },
+    ]);
+    expect(doc.components.schemas.ChallengeResponseDto.properties?.nextStep.example).toBe(
+      'NEW_PASSWORD_REQUIRED',
+    );
+  });
+});
