@@ -205,6 +205,25 @@ describe('Authentication flows (e2e)', () => {
     },
   );
 
+  it('logs out with an expired or invalid access token, still revoking the refresh token', async () => {
+    const email = uniqueEmail('stale-logout');
+    await signUpConfirmed(email);
+    const session = (await login(email)).body as { refreshToken: string; accessToken: string };
+    const me = await http().get('/auth/me').set('authorization', `Bearer ${session.accessToken}`);
+    const loggedOut = await http()
+      .post('/auth/logout')
+      .set('authorization', 'Bearer eyJhbGciOiJSUzI1NiJ9.e30.c2ln')
+      .send({ refreshToken: session.refreshToken });
+    expect(loggedOut.status).toBe(204);
+    expectErrorBody(
+      await http()
+        .post('/auth/refresh')
+        .send({ refreshToken: session.refreshToken, username: me.body.username }),
+      401,
+      'INVALID_REFRESH_TOKEN',
+    );
+  });
+
   it('refuses a second sign-up with the same email', async () => {
     const email = uniqueEmail('duplicate');
     expect((await signUp(email)).status).toBe(201);

@@ -11,6 +11,8 @@ import {
 } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiCookieAuth,
   ApiCreatedResponse,
   ApiExtraModels,
   ApiNoContentResponse,
@@ -25,7 +27,8 @@ import { ErrorCode } from '../common/errors/error-code';
 import { ApiErrors } from '../common/http/api-errors.decorator';
 import type { AuthUser } from './auth-user';
 import { AuthService, usernameOfToken, type LoginResult } from './auth.service';
-import { AccessToken, Authenticated, CurrentUser, OptionalAuth, Public } from './decorators';
+import { BEARER_SCHEME, COOKIE_SCHEME } from './auth.constants';
+import { AccessToken, Authenticated, CurrentUser, Public } from './decorators';
 import {
   ChangePasswordDto,
   ConfirmForgotPasswordDto,
@@ -185,15 +188,17 @@ export class AuthController {
     return this.answer(await this.auth.refresh(refreshToken, username), reply);
   }
 
-  @OptionalAuth()
+  @Public()
+  @ApiBearerAuth(BEARER_SCHEME)
+  @ApiCookieAuth(COOKIE_SCHEME)
   @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     summary: 'Sign out',
     description:
       'Revokes the refresh token (from the body or its cookie), signs the user out of every ' +
-      'device when an access token is sent, and clears the session cookies. Logging out twice ' +
-      'is not an error.',
+      'device when an access token is sent (an expired one is ignored), and clears the session ' +
+      'cookies. Logging out twice is not an error.',
   })
   @ApiNoContentResponse({ description: 'Signed out; session cookies cleared (Max-Age=0).' })
   @ApiErrors({ 400: VALIDATION_400, ...UPSTREAM_5XX })
@@ -201,11 +206,10 @@ export class AuthController {
     @Body() dto: LogoutDto,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-    @CurrentUser() user: AuthUser | undefined,
     @AccessToken() accessToken: string | undefined,
   ): Promise<void> {
     const refreshToken = dto.refreshToken ?? this.cookies.refreshToken(request);
-    await this.auth.logout(refreshToken, user ? accessToken : undefined);
+    await this.auth.logout(refreshToken, accessToken);
     this.cookies.clear(reply);
   }
 

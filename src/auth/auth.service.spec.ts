@@ -200,6 +200,12 @@ describe(AuthService.name, () => {
       expect(cognito.globalSignOut).toHaveBeenCalledWith('access');
     });
 
+    it('treats an access token Cognito no longer accepts as signed out already', async () => {
+      cognito.globalSignOut.mockRejectedValue(appError(401, 'UNAUTHORIZED'));
+      await expect(service.logout('refresh', 'expired-access')).resolves.toBeUndefined();
+      expect(cognito.revokeRefreshToken).toHaveBeenCalledWith('refresh');
+    });
+
     it('treats an already revoked refresh token and a missing GlobalSignOut as done', async () => {
       cognito.revokeRefreshToken.mockRejectedValue(appError(401, 'INVALID_REFRESH_TOKEN'));
       cognito.globalSignOut.mockRejectedValue(appError(501, 'NOT_SUPPORTED_UPSTREAM'));

@@ -45,12 +45,12 @@ export type LoginResult =
 export const CODE_SENT_MESSAGE = 'If an account exists for this email, a code has been sent to it.';
 
 /** Failures that would tell an unknown or ineligible account apart from a known one. */
-const SILENT_CODES: ReadonlySet<string> = new Set([
+const SILENT_CODES: ErrorCode[] = [
   ErrorCode.USER_NOT_FOUND,
   ErrorCode.INVALID_PARAMETER,
   ErrorCode.USER_NOT_CONFIRMED,
   ErrorCode.ALREADY_CONFIRMED,
-]);
+];
 
 function unverifiedClaims(token: string): Record<string, unknown> | undefined {
   try {
@@ -101,7 +101,7 @@ export class AuthService {
   }
 
   async resendConfirmationCode(email: string): Promise<string> {
-    await this.silently(() => this.cognito.resendConfirmationCode(email));
+    await this.tolerating(SILENT_CODES, () => this.cognito.resendConfirmationCode(email));
     return CODE_SENT_MESSAGE;
   }
 
@@ -128,33 +128,43 @@ export class AuthService {
 
   /**
    * Ends the session: revokes the refresh token (and with it the access tokens issued from it)
-   * and signs the user out everywhere. Logging out twice is not an error.
+   * and signs the user out everywhere. Logging out twice, or with an expired access token, is not
+   * an error: a token Cognito no longer accepts cannot be used anyway.
    */
   async logout(refreshToken: string | undefined, accessToken: string | undefined): Promise<void> {
     if (refreshToken) {
-      try {
-        await this.cognito.revokeRefreshToken(refreshToken);
-      } catch (error) {
-        if (!(error instanceof AppException && error.code === ErrorCode.INVALID_REFRESH_TOKEN)) {
-          throw error;
-        }
-      }
+      await this.tolerating([ErrorCode.INVALID_REFRESH_TOKEN], () =>
+        this.cognito.revokeRefreshToken(refreshToken),
+      );
     }
     if (accessToken) {
-      try {
-        await this.cognito.globalSignOut(accessToken);
-      } catch (error) {
-        if (!(error instanceof AppException && error.code === ErrorCode.NOT_SUPPORTED_UPSTREAM)) {
-          throw error;
-        }
+      const tolerated = await this.tolerating(
+        [ErrorCode.UNAUTHORIZED, ErrorCode.NOT_SUPPORTED_UPSTREAM],
+        () => this.cognito.globalSignOut(accessToken),
+      );
+      if (tolerated === ErrorCode.NOT_SUPPORTED_UPSTREAM) {
         // The embedded emulator has no GlobalSignOut; the refresh token is revoked all the same.
         this.logger.warn('Global sign-out is not supported by the configured Cognito endpoint');
       }
     }
   }
 
+  /** Runs `call`, returning the code of a tolerated AppException instead of throwing it. */
+  private async tolerating(
+    codes: ErrorCode[],
+    call: () => Promise<unknown>,
+  ): Promise<ErrorCode | undefined> {
+    try {
+      await call();
+      return undefined;
+    } catch (error) {
+      if (error instanceof AppException && codes.includes(error.code)) return error.code;
+      throw error;
+    }
+  }
+
   async forgotPassword(email: string): Promise<string> {
-    await this.silently(() => this.cognito.forgotPassword(email));
+    await this.tolerating(SILENT_CODES, () => this.cognito.forgotPassword(email));
     return CODE_SENT_MESSAGE;
   }
 
@@ -180,16 +190,6 @@ export class AuthService {
       groups: user.groups,
       attributes,
     };
-  }
-
-  /** Runs a code-sending call whose failure must not reveal whether the account exists. */
-  private async silently(send: () => Promise<unknown>): Promise<void> {
-    try {
-      await send();
-    } catch (error) {
-      if (error instanceof AppException && SILENT_CODES.has(error.code)) return;
-      throw error;
-    }
   }
 
   private toLoginResult(outcome: AuthOutcome): LoginResult {
