@@ -109,6 +109,20 @@ describe('Swagger (e2e)', () => {
     }
   });
 
+  it('shows an example error body with the right status and code for every error answer', () => {
+    for (const [name, op] of operations()) {
+      for (const [status, response] of Object.entries(op.responses).filter(
+        ([s]) => Number(s) >= 400,
+      )) {
+        const examples = Object.entries(response.content?.['application/json']?.examples ?? {});
+        expect([name, status, examples.length > 0]).toEqual([name, status, true]);
+        for (const [code, { value }] of examples) {
+          expect([name, value.statusCode, value.error]).toEqual([name, Number(status), code]);
+        }
+      }
+    }
+  });
+
   it('documents a request body with an example for every field of every POST', () => {
     for (const [name, op] of operations().filter(([n]) => n.startsWith('POST'))) {
       const ref = op.requestBody?.content['application/json'].schema.$ref;

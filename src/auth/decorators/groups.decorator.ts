@@ -1,6 +1,5 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiForbiddenResponse } from '@nestjs/swagger';
-import { ErrorResponseDto } from '../../common/errors/error-response.dto';
+import { ApiErrorResponse } from '../../common/http/api-errors.decorator';
 import { REQUIRED_GROUPS_KEY } from './auth-metadata';
 import { Authenticated } from './authenticated.decorator';
 
@@ -12,8 +11,8 @@ export const Groups = (...groups: [string, ...string[]]): MethodDecorator & Clas
   applyDecorators(
     SetMetadata(REQUIRED_GROUPS_KEY, groups),
     Authenticated(),
-    ApiForbiddenResponse({
-      description: `The user is in none of the groups: ${groups.join(', ')}.`,
-      type: ErrorResponseDto,
-    }),
+    ApiErrorResponse(
+      403,
+      `The user is in none of the groups ${groups.join(', ')} (\`FORBIDDEN\`).`,
+    ),
   );

@@ -1,6 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiCookieAuth, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { ErrorResponseDto } from '../../common/errors/error-response.dto';
+import { ApiBearerAuth, ApiCookieAuth } from '@nestjs/swagger';
+import { ApiErrorResponse } from '../../common/http/api-errors.decorator';
 import { BEARER_SCHEME, COOKIE_SCHEME } from '../auth.constants';
 import { OPTIONAL_AUTH_KEY } from './auth-metadata';
 
@@ -13,8 +13,5 @@ export const OptionalAuth = (): MethodDecorator & ClassDecorator =>
     SetMetadata(OPTIONAL_AUTH_KEY, true),
     ApiBearerAuth(BEARER_SCHEME),
     ApiCookieAuth(COOKIE_SCHEME),
-    ApiUnauthorizedResponse({
-      description: 'A token was sent but is invalid or expired.',
-      type: ErrorResponseDto,
-    }),
+    ApiErrorResponse(401, 'A token was sent but is invalid or expired (`UNAUTHORIZED`).'),
   );

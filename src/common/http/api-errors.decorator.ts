@@ -1,15 +1,86 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
+import { ErrorCode } from '../errors/error-code';
 import { ErrorResponseDto } from '../errors/error-response.dto';
 
+/** A typical message per code, for the examples Swagger UI shows. */
+const SAMPLE_MESSAGES: Record<ErrorCode, string> = {
+  VALIDATION_FAILED: 'email must be an email address',
+  BAD_REQUEST: "Body is not valid JSON but content-type is set to 'application/json'",
+  UNSUPPORTED_MEDIA_TYPE: 'Send the body as application/json.',
+  PAYLOAD_TOO_LARGE: 'Request body is too large',
+  NOT_FOUND: 'Cannot GET /auth/nothing',
+  METHOD_NOT_ALLOWED: 'Method not allowed',
+  UNAUTHORIZED: 'An access token is required.',
+  FORBIDDEN: 'You are not allowed to do this.',
+  INVALID_CREDENTIALS: 'Incorrect email or password.',
+  INCORRECT_PASSWORD: 'The current password is incorrect.',
+  PASSWORD_CHANGE_REJECTED:
+    'The password change was refused: check the current password, and do not reuse a recent one.',
+  INVALID_REFRESH_TOKEN: 'The refresh token is invalid, expired or revoked. Sign in again.',
+  REFRESH_TOKEN_REQUIRED: 'Send the refresh token in the body, or sign in again.',
+  USERNAME_REQUIRED: 'Send the username claim of your access token with the refresh token.',
+  USER_NOT_CONFIRMED: 'The account is not confirmed yet. Enter the code that was sent to you.',
+  ALREADY_CONFIRMED: 'The account is already confirmed. Sign in instead.',
+  USER_NOT_FOUND: 'No such user.',
+  USER_ALREADY_EXISTS: 'An account with this email already exists.',
+  PASSWORD_POLICY: 'The password must have an uppercase letter, a symbol.',
+  PASSWORD_RESET_REQUIRED: 'A password reset is required. Use the forgot-password flow.',
+  CODE_MISMATCH: 'The code is incorrect.',
+  CODE_EXPIRED: 'The code has expired. Request a new one.',
+  CODE_DELIVERY_FAILED: 'The code could not be delivered. Try again later.',
+  INVALID_PARAMETER: 'The identity service refused the request parameters.',
+  TOO_MANY_REQUESTS: 'Too many requests. Wait a moment and try again.',
+  TOO_MANY_FAILED_ATTEMPTS: 'Too many failed attempts. Wait before trying again.',
+  NOT_SUPPORTED_UPSTREAM: 'The configured Cognito endpoint does not support this operation.',
+  UPSTREAM_UNAVAILABLE: 'The identity service is unavailable. Try again shortly.',
+  UPSTREAM_ERROR: 'The identity service returned an unexpected error.',
+  INTERNAL_ERROR: 'Something went wrong on our side. Try again later.',
+};
+
+const CODES = new Set<string>(Object.values(ErrorCode));
+
+function example(status: number, code: ErrorCode): ErrorResponseDto {
+  return {
+    statusCode: status,
+    error: code,
+    message: SAMPLE_MESSAGES[code],
+    requestId: '5f0c2b1e-8f5e-4a55-9f1e-2f0d6c1b7a3e',
+    ...(code === ErrorCode.VALIDATION_FAILED
+      ? { details: [{ field: 'email', messages: [SAMPLE_MESSAGES[code]] }] }
+      : {}),
+  };
+}
+
 /**
- * Documents a route's error answers, all in the one error body: `@ApiErrors({ 400: 'Invalid
- * body', 409: 'Already exists' })`.
+ * One documented error answer in the error body, with an example for each code that the
+ * description names in backticks (`CODE_MISMATCH`), so Swagger UI shows what a client will get.
  */
+export function ApiErrorResponse(
+  status: number,
+  description: string,
+): MethodDecorator & ClassDecorator {
+  const codes = [...description.matchAll(/`([A-Z_]+)`/g)]
+    .map((match) => match[1])
+    .filter((code): code is ErrorCode => CODES.has(code));
+  if (codes.length === 0) {
+    throw new Error(`The documentation of a ${status} answer must name its code: ${description}`);
+  }
+  return ApiResponse({
+    status,
+    description,
+    type: ErrorResponseDto,
+    examples: Object.fromEntries(
+      codes.map((code) => [code, { summary: code, value: example(status, code) }]),
+    ),
+  });
+}
+
+/** Documents a route's error answers: `@ApiErrors({ 409: 'Already exists (`USER_ALREADY_EXISTS`).' })`. */
 export function ApiErrors(responses: Partial<Record<number, string>>): MethodDecorator {
   return applyDecorators(
     ...Object.entries(responses).map(([status, description]) =>
-      ApiResponse({ status: Number(status), description, type: ErrorResponseDto }),
+      ApiErrorResponse(Number(status), description ?? ''),
     ),
   );
 }
