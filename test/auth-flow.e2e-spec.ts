@@ -224,6 +224,20 @@ describe('Authentication flows (e2e)', () => {
     );
   });
 
+  it('answers a login that needs another step with nextStep and a session, not an error', async () => {
+    const email = uniqueEmail('invited');
+    created.push(email);
+    await pool.adminInvite(email, 'Temp-Passw0rd!');
+    const response = await login(email, 'Temp-Passw0rd!');
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      nextStep: 'NEW_PASSWORD_REQUIRED',
+      session: expect.any(String),
+      parameters: expect.any(Object),
+    });
+    expect(response.headers['set-cookie']).toBeUndefined();
+  });
+
   it('refuses a second sign-up with the same email', async () => {
     const email = uniqueEmail('duplicate');
     expect((await signUp(email)).status).toBe(201);

@@ -1,5 +1,6 @@
 import {
   AdminConfirmSignUpCommand,
+  AdminCreateUserCommand,
   AdminDeleteUserCommand,
   CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -31,9 +32,29 @@ export class TestPool {
     }
   }
 
+  /** Operator calls: the emulator takes any credentials; a real pool uses the SDK's usual chain. */
   private adminClient(): CognitoIdentityProviderClient {
-    this.admin ??= new CognitoIdentityProviderClient({ region: process.env.AWS_REGION });
+    this.admin ??= this.emulated
+      ? new CognitoIdentityProviderClient({
+          region: 'us-east-1',
+          endpoint: process.env.COGNITO_ENDPOINT,
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        })
+      : new CognitoIdentityProviderClient({ region: process.env.AWS_REGION });
     return this.admin;
+  }
+
+  /** Invites a user as an administrator would: Cognito then asks for a new password at login. */
+  async adminInvite(email: string, temporaryPassword: string): Promise<void> {
+    await this.adminClient().send(
+      new AdminCreateUserCommand({
+        UserPoolId: this.poolId,
+        Username: email,
+        TemporaryPassword: temporaryPassword,
+        MessageAction: 'SUPPRESS',
+        UserAttributes: [{ Name: 'email', Value: email }],
+      }),
+    );
   }
 
   /** Confirms a new account on a real pool, where the emailed code cannot be read. */
@@ -45,7 +66,10 @@ export class TestPool {
 
   /** Removes a test account from a real pool; the emulator's pool is thrown away anyway. */
   async cleanUp(emails: string[]): Promise<void> {
-    if (this.emulated) return;
+    if (this.emulated) {
+      this.admin?.destroy();
+      return;
+    }
     for (const email of emails) {
       await this.adminClient()
         .send(new AdminDeleteUserCommand({ UserPoolId: this.poolId, Username: email }))
