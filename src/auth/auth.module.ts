@@ -7,6 +7,7 @@ import { AuthService } from './auth.service';
 import { AccessTokenVerifier } from './jwt/access-token.verifier';
 import { CognitoAccessStrategy } from './jwt/cognito-access.strategy';
 import { JwtAuthGuard } from './jwt/jwt-auth.guard';
+import { RevocationService } from './revocation/revocation.service';
 import { SessionCookies } from './session-cookies';
 
 /**
@@ -21,8 +22,9 @@ import { SessionCookies } from './session-cookies';
     SessionCookies,
     AccessTokenVerifier,
     CognitoAccessStrategy,
+    RevocationService,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
-  exports: [AccessTokenVerifier],
+  exports: [AccessTokenVerifier, RevocationService],
 })
 export class AuthModule {}

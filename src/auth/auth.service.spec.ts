@@ -2,7 +2,10 @@ import { Logger } from '@nestjs/common';
 import { AppException } from '../common/errors/app.exception';
 import type { CognitoIdentityPort } from '../cognito/cognito-identity.port';
 import type { Configuration } from '../config';
+import type { AuthUser } from './auth-user';
 import { AuthService, CODE_SENT_MESSAGE, usernameOfToken } from './auth.service';
+import { AccessTokenVerifier, InvalidAccessTokenError } from './jwt/access-token.verifier';
+import type { RevocationService } from './revocation/revocation.service';
 
 const policy = {
   minimumLength: 8,
@@ -15,6 +18,7 @@ const authSettings: Configuration['auth'] = {
   tokenDelivery: 'both',
   cookieSecure: true,
   passwordPolicy: policy,
+  tokenCache: { enabled: true, maxEntries: 100 },
 };
 
 /** An unsigned JWT-shaped token with the given claims (the service only reads, never trusts, it). */
@@ -43,13 +47,36 @@ function portMock(requiresSecretHash = true): jest.Mocked<CognitoIdentityPort> {
 const appError = (status: number, code: string) =>
   new AppException(status, code as never, 'mapped message');
 
+const signedIn: AuthUser = {
+  sub: 'uuid-1',
+  username: 'uuid-1',
+  groups: [],
+  scopes: [],
+  clientId: 'c',
+  tokenId: 'jti-1',
+  tokenExpiresAt: 9999999999,
+};
+
 describe(AuthService.name, () => {
   let cognito: jest.Mocked<CognitoIdentityPort>;
+  let verifier: { verify: jest.Mock };
+  let revocations: { revoke: jest.Mock };
   let service: AuthService;
+
+  function build(port: jest.Mocked<CognitoIdentityPort>): AuthService {
+    return new AuthService(
+      port,
+      authSettings,
+      verifier as unknown as AccessTokenVerifier,
+      revocations as unknown as RevocationService,
+    );
+  }
 
   beforeEach(() => {
     cognito = portMock();
-    service = new AuthService(cognito, authSettings);
+    verifier = { verify: jest.fn().mockResolvedValue(signedIn) };
+    revocations = { revoke: jest.fn().mockResolvedValue(undefined) };
+    service = build(cognito);
   });
   beforeAll(() => jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined));
   afterAll(() => jest.restoreAllMocks());
@@ -181,7 +208,7 @@ describe(AuthService.name, () => {
 
     it('does without a username when the app client has no secret', async () => {
       cognito = portMock(false);
-      service = new AuthService(cognito, authSettings);
+      service = build(cognito);
       cognito.refreshTokens.mockResolvedValue({
         kind: 'tokens',
         tokens: { accessToken: tokenWith({ exp: 9999999999 }), idToken: 'id' },
@@ -194,10 +221,20 @@ describe(AuthService.name, () => {
   });
 
   describe('logout', () => {
-    it('revokes the refresh token and signs out globally', async () => {
+    it('revokes the access token for the guard, the refresh token, and signs out globally', async () => {
       await service.logout('refresh', 'access');
+      expect(verifier.verify).toHaveBeenCalledWith('access');
+      expect(revocations.revoke).toHaveBeenCalledWith(signedIn);
       expect(cognito.revokeRefreshToken).toHaveBeenCalledWith('refresh');
       expect(cognito.globalSignOut).toHaveBeenCalledWith('access');
+    });
+
+    it('still revokes the refresh token when the access token is invalid or expired', async () => {
+      verifier.verify.mockRejectedValue(new InvalidAccessTokenError('expired'));
+      await service.logout('refresh', 'stale');
+      expect(revocations.revoke).not.toHaveBeenCalled();
+      expect(cognito.globalSignOut).not.toHaveBeenCalled();
+      expect(cognito.revokeRefreshToken).toHaveBeenCalledWith('refresh');
     });
 
     it('treats an access token Cognito no longer accepts as signed out already', async () => {

@@ -24,7 +24,9 @@ import type {
   SignUpResponseDto,
 } from './dto/responses.dto';
 import { maskDestination } from './mask';
+import { AccessTokenVerifier, InvalidAccessTokenError } from './jwt/access-token.verifier';
 import { assertPasswordPolicy } from './password-policy';
+import { RevocationService } from './revocation/revocation.service';
 
 /** Tokens of a session, normalised: `expiresIn` is always known. */
 export interface SessionTokens {
@@ -80,6 +82,8 @@ export class AuthService {
   constructor(
     private readonly cognito: CognitoIdentityPort,
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
+    private readonly verifier: AccessTokenVerifier,
+    private readonly revocations: RevocationService,
   ) {}
 
   async signUp(dto: SignUpDto): Promise<SignUpResponseDto> {
@@ -127,17 +131,20 @@ export class AuthService {
   }
 
   /**
-   * Ends the session: revokes the refresh token (and with it the access tokens issued from it)
-   * and signs the user out everywhere. Logging out twice, or with an expired access token, is not
-   * an error: a token Cognito no longer accepts cannot be used anyway.
+   * Ends the session: the access token is refused by the guard at once, on every instance (Cognito
+   * itself would accept it until it expires); the refresh token is revoked; the user is signed out
+   * everywhere. Logging out twice, or with an expired access token, is not an error: such a token
+   * cannot be used anyway.
    */
   async logout(refreshToken: string | undefined, accessToken: string | undefined): Promise<void> {
+    const user = accessToken ? await this.verifiedOrNothing(accessToken) : undefined;
+    if (user) await this.revocations.revoke(user);
     if (refreshToken) {
       await this.tolerating([ErrorCode.INVALID_REFRESH_TOKEN], () =>
         this.cognito.revokeRefreshToken(refreshToken),
       );
     }
-    if (accessToken) {
+    if (accessToken && user) {
       const tolerated = await this.tolerating(
         [ErrorCode.UNAUTHORIZED, ErrorCode.NOT_SUPPORTED_UPSTREAM],
         () => this.cognito.globalSignOut(accessToken),
@@ -146,6 +153,15 @@ export class AuthService {
         // The embedded emulator has no GlobalSignOut; the refresh token is revoked all the same.
         this.logger.warn('Global sign-out is not supported by the configured Cognito endpoint');
       }
+    }
+  }
+
+  private async verifiedOrNothing(accessToken: string): Promise<AuthUser | undefined> {
+    try {
+      return await this.verifier.verify(accessToken);
+    } catch (error) {
+      if (error instanceof InvalidAccessTokenError) return undefined;
+      throw error;
     }
   }
 

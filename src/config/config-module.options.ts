@@ -2,6 +2,7 @@ import type { ConfigModuleOptions } from '@nestjs/config';
 import { appConfig } from './app.config';
 import { authConfig } from './auth.config';
 import { cognitoConfig } from './cognito.config';
+import { redisConfig } from './redis.config';
 
 /**
  * Configuration comes from the environment, plus a `.env` file in the working directory when one
@@ -11,5 +12,5 @@ export const configModuleOptions: ConfigModuleOptions = {
   isGlobal: true,
   cache: true,
   ignoreEnvFile: process.env.NODE_ENV === 'test',
-  load: [appConfig, cognitoConfig, authConfig],
+  load: [appConfig, cognitoConfig, authConfig, redisConfig],
 };

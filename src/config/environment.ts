@@ -165,6 +165,27 @@ export class EnvironmentVariables {
 
   @Transform(emptyAsUndefined)
   @IsOptional()
+  @IsBooleanish()
+  AUTH_TOKEN_CACHE?: boolean;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  AUTH_TOKEN_CACHE_SIZE?: number;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['redis', 'rediss'] },
+    { message: 'REDIS_URL must be a redis:// or rediss:// URL' },
+  )
+  REDIS_URL?: string;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(6)
@@ -231,7 +252,11 @@ export interface Configuration {
     cookieSecure: boolean;
     cookieDomain?: string;
     passwordPolicy: PasswordPolicy;
+    /** Verified tokens are remembered (until `exp`) so each signature is checked once. */
+    tokenCache: { enabled: boolean; maxEntries: number };
   };
+  /** Shared state for several instances (token revocations); unset: in memory, one instance. */
+  redis: { url?: string };
 }
 
 export class ConfigurationError extends Error {
@@ -348,7 +373,12 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): Configuration {
         requireNumbers: vars.PASSWORD_REQUIRE_NUMBERS ?? true,
         requireSymbols: vars.PASSWORD_REQUIRE_SYMBOLS ?? true,
       },
+      tokenCache: {
+        enabled: vars.AUTH_TOKEN_CACHE ?? true,
+        maxEntries: vars.AUTH_TOKEN_CACHE_SIZE ?? 10_000,
+      },
     },
+    redis: { url: vars.REDIS_URL },
   };
 }
 

@@ -1,11 +1,17 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { JwtVerifier } from 'aws-jwt-verify';
 import { validateCognitoJwtFields } from 'aws-jwt-verify/cognito-verifier';
 import { FetchError, JwtBaseError } from 'aws-jwt-verify/error';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
-import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
+import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
+import { LRUCache } from 'lru-cache';
 import { CognitoConnection } from '../../cognito/cognito-connection';
+import { AppException } from '../../common/errors/app.exception';
+import { ErrorCode } from '../../common/errors/error-code';
+import { authConfig } from '../../config';
 import type { AuthUser } from '../auth-user';
+import { RevocationService } from '../revocation/revocation.service';
 import { JwksFetcher } from './jwks-fetcher';
 
 /** The token is not acceptable: answer 401. */
@@ -17,9 +23,14 @@ export class InvalidAccessTokenError extends Error {
 }
 
 /** The signing keys could not be fetched: answer 503, never let the request through. */
-export class KeysUnavailableError extends Error {
+export class KeysUnavailableError extends AppException {
   constructor(cause: unknown) {
-    super('The token signing keys could not be fetched', { cause });
+    super(
+      HttpStatus.SERVICE_UNAVAILABLE,
+      ErrorCode.UPSTREAM_UNAVAILABLE,
+      'Tokens cannot be verified right now. Try again shortly.',
+      { cause, retryAfterSeconds: 5 },
+    );
     this.name = 'KeysUnavailableError';
   }
 }
@@ -32,64 +43,137 @@ function stringList(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
+/** The user of a verified token. Frozen: one cached object serves many requests. */
 export function toAuthUser(payload: JwtPayload): AuthUser {
-  return {
+  return deepFreeze({
     sub: text(payload.sub),
     username: text(payload.username) || text(payload.sub),
     groups: stringList(payload['cognito:groups']),
     scopes: typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [],
     clientId: text(payload.client_id),
-    tokenId: typeof payload.jti === 'string' ? payload.jti : undefined,
+    tokenId: text(payload.jti) || undefined,
+    originTokenId: text(payload.origin_jti) || undefined,
     tokenExpiresAt: Number(payload.exp),
-  };
+  });
+}
+
+function deepFreeze(user: AuthUser): AuthUser {
+  Object.freeze(user.groups);
+  Object.freeze(user.scopes);
+  return Object.freeze(user);
+}
+
+/** How far in the future `iat` may be, for clocks that differ a little. */
+const MAX_CLOCK_SKEW_SECONDS = 60;
+
+/**
+ * Header fields that point at keys. The keys come from the configured JWKS only, so a token that
+ * names its own key (RFC 7515 4.1.2-4.1.6) is refused outright rather than merely not followed.
+ */
+const KEY_POINTING_HEADERS = ['jku', 'jwk', 'x5u', 'x5c'];
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+/** Checks aws-jwt-verify leaves to the caller: key-pointing headers, a missing `exp`, `iat`. */
+function extraChecks(header: JwtHeader, payload: JwtPayload): void {
+  const pointer = KEY_POINTING_HEADERS.find((name) => name in header);
+  if (pointer) throw new InvalidAccessTokenError(`the token header names a key (${pointer})`);
+  // aws-jwt-verify checks `exp` only when present; a token that never expires is not acceptable.
+  if (typeof payload.exp !== 'number') throw new InvalidAccessTokenError('the token has no expiry');
+  if (typeof payload.iat === 'number' && payload.iat > nowSeconds() + MAX_CLOCK_SKEW_SECONDS) {
+    throw new InvalidAccessTokenError('the token was issued in the future');
+  }
 }
 
 /**
  * Verifies Cognito access tokens with aws-jwt-verify: RS256 signature with the pool's keys, `exp`,
- * `iss`, `token_use = access` and `client_id`. Access tokens carry `client_id`, not `aud`, so no
- * audience is checked. The same code serves every mode; only the issuer and key address differ.
+ * `nbf`, `iss`, `token_use = access` and `client_id`, plus `iat` and the header's key fields.
+ * Access tokens carry `client_id`, not `aud`, so no audience is checked. The same code serves every
+ * mode; only the issuer and key address differ.
+ *
+ * Each token's signature is checked once: the verified user is remembered, keyed by the exact
+ * token string, in a bounded LRU; every hit still checks expiry and revocation. An RS256 check
+ * costs far more CPU than the rest of a request.
  */
 @Injectable()
 export class AccessTokenVerifier implements OnModuleInit {
   private readonly logger = new Logger('AccessTokenVerifier');
   private readonly verifier;
+  private readonly cache?: LRUCache<string, AuthUser>;
+  private keysReady = false;
 
-  constructor(connection: CognitoConnection) {
+  constructor(
+    connection: CognitoConnection,
+    @Inject(authConfig.KEY) auth: ConfigType<typeof authConfig>,
+    private readonly revocations: RevocationService,
+  ) {
     this.verifier = JwtVerifier.create(
       {
         issuer: connection.issuer,
         jwksUri: connection.jwksUri,
         audience: null,
-        customJwtCheck: ({ payload }) =>
+        customJwtCheck: ({ header, payload }) => {
           validateCognitoJwtFields(payload, {
             tokenUse: 'access',
             clientId: connection.clientId,
             groups: null,
-          }),
+          });
+          extraChecks(header, payload);
+        },
       },
       { jwksCache: new SimpleJwksCache({ fetcher: new JwksFetcher() }) },
     );
+    if (auth.tokenCache.enabled) {
+      this.cache = new LRUCache({ max: auth.tokenCache.maxEntries });
+    }
   }
 
   /** Loads the signing keys at start so the first requests need no fetch. */
   async onModuleInit(): Promise<void> {
+    await this.loadKeys();
+  }
+
+  /** Whether the signing keys are loaded (readiness waits for this). */
+  async loadKeys(): Promise<boolean> {
+    if (this.keysReady) return true;
     try {
       await this.verifier.hydrate();
+      this.keysReady = true;
     } catch (error) {
-      this.logger.warn(
-        `Signing keys not loaded at start (${(error as Error).message}); they will be fetched on first use`,
-      );
+      this.logger.warn(`Signing keys not loaded (${(error as Error).message}); retrying on use`);
     }
+    return this.keysReady;
   }
 
   async verify(token: string): Promise<AuthUser> {
+    const cached = this.cache?.get(token);
+    if (cached) return this.accept(cached, token);
+    let user: AuthUser;
     try {
-      return toAuthUser(await this.verifier.verify(token));
+      user = toAuthUser(await this.verifier.verify(token));
     } catch (error) {
+      if (error instanceof InvalidAccessTokenError) throw error;
       if (error instanceof FetchError) throw new KeysUnavailableError(error);
       if (error instanceof JwtBaseError) throw new InvalidAccessTokenError(error.message);
       // Malformed input can surface as other errors from parsing; it is still not a valid token.
       throw new InvalidAccessTokenError((error as Error).message);
     }
+    this.keysReady = true;
+    this.cache?.set(token, user);
+    return this.accept(user, token);
+  }
+
+  /** The checks that hold on every request, cached or not. */
+  private accept(user: AuthUser, token: string): AuthUser {
+    if (!(user.tokenExpiresAt > nowSeconds())) {
+      this.cache?.delete(token);
+      throw new InvalidAccessTokenError('the token has expired');
+    }
+    if (this.revocations.isRevoked(user)) {
+      throw new InvalidAccessTokenError('the token was revoked');
+    }
+    return user;
   }
 }

@@ -6,7 +6,6 @@ import { ErrorCode } from '../../common/errors/error-code';
 import { COGNITO_ACCESS_STRATEGY } from '../auth.constants';
 import type { AuthUser } from '../auth-user';
 import { IS_PUBLIC_KEY, OPTIONAL_AUTH_KEY, REQUIRED_GROUPS_KEY } from '../decorators/auth-metadata';
-import { KeysUnavailableError } from './access-token.verifier';
 import type { AuthFailure } from './cognito-access.strategy';
 
 /**
@@ -54,14 +53,7 @@ export class JwtAuthGuard extends AuthGuard(COGNITO_ACCESS_STRATEGY) {
     info: AuthFailure | undefined,
     context: ExecutionContext,
   ): TUser {
-    if (error instanceof KeysUnavailableError) {
-      throw new AppException(
-        HttpStatus.SERVICE_UNAVAILABLE,
-        ErrorCode.UPSTREAM_UNAVAILABLE,
-        'Tokens cannot be verified right now. Try again shortly.',
-        { cause: error, retryAfterSeconds: 5 },
-      );
-    }
+    // KeysUnavailableError is an AppException (503): like every failure here, it never grants access.
     if (error) {
       throw error instanceof AppException
         ? error

@@ -1,0 +1,159 @@
+import { Logger } from '@nestjs/common';
+import Redis from 'ioredis';
+
+const KEY_PREFIX = 'auth:revoked:';
+const CHANNEL = 'auth:revocations';
+
+export interface Revocation {
+  id: string;
+  expiresAt: number;
+}
+
+/**
+ * Shares revocations between instances through Redis: each one is stored under its own key with a
+ * TTL (so an instance that starts later loads it) and published on a channel (so running
+ * instances learn of it at once). Redis is never on the request path: the guard reads the local
+ * list, and if Redis is down the instance keeps serving with what it knows.
+ */
+export class RedisRevocationSync {
+  private readonly logger = new Logger('RedisRevocationSync');
+  private readonly commands: Redis;
+  private readonly subscriber: Redis;
+  private reportedDown = false;
+  /** Revocations made while Redis was down, shared once it is back. */
+  private readonly pending = new Map<string, number>();
+
+  constructor(
+    url: string,
+    private readonly onRevocation: (revocation: Revocation) => void,
+  ) {
+    const options = {
+      // Fail fast while disconnected instead of queueing: a logout must not hang on Redis.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2000,
+      retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000),
+    };
+    this.commands = new Redis(url, options);
+    this.subscriber = new Redis(url, { ...options, enableOfflineQueue: true });
+    for (const connection of [this.commands, this.subscriber]) {
+      connection.on('error', (error: Error) => this.reportDown(error));
+    }
+    this.subscriber.on('message', (_channel: string, message: string) => this.receive(message));
+    // After a reconnection, catch up with what was revoked meanwhile.
+    this.commands.on('ready', () => {
+      if (this.reportedDown) {
+        this.reportedDown = false;
+        this.logger.log('Redis is reachable again; reloading revocations');
+        void this.load()
+          .then(() => this.flushPending())
+          .catch((error: Error) => this.reportDown(error));
+      }
+    });
+  }
+
+  /** Subscribes and loads every current revocation; resolves even if Redis is down. */
+  async start(timeoutMs = 2000): Promise<void> {
+    const ready = Promise.all([
+      this.subscriber.subscribe(CHANNEL),
+      new Promise<void>((resolve, reject) => {
+        if (this.commands.status === 'ready') resolve();
+        this.commands.once('ready', () => resolve());
+        this.commands.once('end', () => reject(new Error('Redis connection ended')));
+      }).then(() => this.load()),
+    ]);
+    try {
+      await Promise.race([
+        ready,
+        new Promise((_, reject) =>
+          setTimeout(
+            () => reject(new Error(`no answer within ${timeoutMs} ms`)),
+            timeoutMs,
+          ).unref(),
+        ),
+      ]);
+    } catch (error) {
+      this.reportDown(error as Error);
+    }
+  }
+
+  /** Stores and broadcasts a revocation; while Redis is down it is kept and shared later. */
+  async publish(revocation: Revocation): Promise<void> {
+    try {
+      await this.write(revocation);
+    } catch (error) {
+      this.pending.set(revocation.id, revocation.expiresAt);
+      this.reportDown(error as Error);
+      throw error;
+    }
+  }
+
+  private async write({ id, expiresAt }: Revocation): Promise<void> {
+    const ttl = expiresAt - Math.floor(Date.now() / 1000);
+    if (ttl <= 0) return;
+    await this.commands.set(`${KEY_PREFIX}${id}`, String(expiresAt), 'EX', ttl);
+    await this.commands.publish(CHANNEL, JSON.stringify({ id, expiresAt }));
+  }
+
+  private async flushPending(): Promise<void> {
+    for (const [id, expiresAt] of [...this.pending]) {
+      await this.write({ id, expiresAt });
+      this.pending.delete(id);
+    }
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      return (await this.commands.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled([this.commands.quit(), this.subscriber.quit()]);
+    this.commands.disconnect();
+    this.subscriber.disconnect();
+  }
+
+  private async load(): Promise<void> {
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.commands.scan(
+        cursor,
+        'MATCH',
+        `${KEY_PREFIX}*`,
+        'COUNT',
+        1000,
+      );
+      cursor = next;
+      if (keys.length === 0) continue;
+      const values = await this.commands.mget(...keys);
+      keys.forEach((key, index) => {
+        const expiresAt = Number(values[index]);
+        if (Number.isFinite(expiresAt)) {
+          this.onRevocation({ id: key.slice(KEY_PREFIX.length), expiresAt });
+        }
+      });
+    } while (cursor !== '0');
+  }
+
+  private receive(message: string): void {
+    try {
+      const { id, expiresAt } = JSON.parse(message) as Partial<Revocation>;
+      if (typeof id === 'string' && typeof expiresAt === 'number') {
+        this.onRevocation({ id, expiresAt });
+      }
+    } catch {
+      this.logger.warn('Ignored a malformed revocation message');
+    }
+  }
+
+  private reportDown(error: Error): void {
+    if (this.reportedDown) return;
+    this.reportedDown = true;
+    this.logger.warn(
+      `Redis unavailable (${error.message}); revocations are kept in memory meanwhile`,
+    );
+  }
+}

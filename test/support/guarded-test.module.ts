@@ -1,0 +1,50 @@
+import { Controller, Get, Module, Post } from '@nestjs/common';
+import type { AuthUser } from '../../src/auth/auth-user';
+import { AuthModule } from '../../src/auth/auth.module';
+import { CurrentUser, Groups, OptionalAuth, Public } from '../../src/auth/decorators';
+import { configModuleOptions } from '../../src/config/config-module.options';
+import { ConfigModule } from '@nestjs/config';
+
+/** A module of "someone else's" routes, protected only by importing AuthModule. */
+@Controller('reports')
+export class ReportsController {
+  @Public()
+  @Get('status')
+  status(): { ok: boolean } {
+    return { ok: true };
+  }
+
+  @Get('mine')
+  mine(@CurrentUser() user: AuthUser): AuthUser {
+    return user;
+  }
+
+  @Get('sub')
+  sub(@CurrentUser('sub') sub: string): { sub: string } {
+    return { sub };
+  }
+
+  @Groups('admin', 'auditors')
+  @Get('all')
+  all(@CurrentUser('groups') groups: string[]): { groups: string[] } {
+    return { groups };
+  }
+
+  @OptionalAuth()
+  @Get('teaser')
+  teaser(@CurrentUser() user?: AuthUser): { personalised: boolean; sub?: string } {
+    return { personalised: Boolean(user), sub: user?.sub };
+  }
+
+  @Post('unsafe')
+  unsafe(): { done: boolean } {
+    return { done: true };
+  }
+}
+
+@Module({ controllers: [ReportsController] })
+export class ReportsModule {}
+
+/** Just the guard and a foreign module: what a Nest developer's own app looks like. */
+@Module({ imports: [ConfigModule.forRoot(configModuleOptions), AuthModule, ReportsModule] })
+export class GuardedAppModule {}
