@@ -7,8 +7,13 @@ export const REFRESH_USERNAME_COOKIE = 'refresh_username';
 /** The refresh cookies are sent only to the routes that use them. */
 export const REFRESH_COOKIE_PATHS = ['/auth/refresh', '/auth/logout'] as const;
 
-/** Passport strategy name of the Cognito access-token strategy. */
-export const COGNITO_ACCESS_STRATEGY = 'cognito-access';
+/**
+ * Injection token of this app's Passport strategy name. Passport keeps strategies in one
+ * process-wide registry, so each app (several may share a process, as in tests) registers its
+ * strategy under a name of its own and its guard asks for exactly that one.
+ */
+export const ACCESS_STRATEGY_NAME = Symbol('ACCESS_STRATEGY_NAME');
+export const ACCESS_STRATEGY_PREFIX = 'cognito-access';
 
 /** Swagger security scheme names. */
 export const BEARER_SCHEME = 'bearer';

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { CognitoModule } from '../cognito/cognito.module';
+import { ACCESS_STRATEGY_NAME, ACCESS_STRATEGY_PREFIX } from './auth.constants';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { AccessTokenVerifier } from './jwt/access-token.verifier';
@@ -23,6 +25,10 @@ import { SessionCookies } from './session-cookies';
     AccessTokenVerifier,
     CognitoAccessStrategy,
     RevocationService,
+    {
+      provide: ACCESS_STRATEGY_NAME,
+      useFactory: () => `${ACCESS_STRATEGY_PREFIX}:${randomUUID()}`,
+    },
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
   exports: [AccessTokenVerifier, RevocationService],

@@ -2,8 +2,9 @@ import { Controller, Get, Module, Post } from '@nestjs/common';
 import type { AuthUser } from '../../src/auth/auth-user';
 import { AuthModule } from '../../src/auth/auth.module';
 import { CurrentUser, Groups, OptionalAuth, Public } from '../../src/auth/decorators';
-import { configModuleOptions } from '../../src/config/config-module.options';
 import { ConfigModule } from '@nestjs/config';
+import { configModuleOptions } from '../../src/config/config-module.options';
+import { HealthModule } from '../../src/health/health.module';
 
 /** A module of "someone else's" routes, protected only by importing AuthModule. */
 @Controller('reports')
@@ -46,5 +47,7 @@ export class ReportsController {
 export class ReportsModule {}
 
 /** Just the guard and a foreign module: what a Nest developer's own app looks like. */
-@Module({ imports: [ConfigModule.forRoot(configModuleOptions), AuthModule, ReportsModule] })
+@Module({
+  imports: [ConfigModule.forRoot(configModuleOptions), AuthModule, HealthModule, ReportsModule],
+})
 export class GuardedAppModule {}

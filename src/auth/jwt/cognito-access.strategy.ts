@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import passport from 'passport';
 import { Strategy } from 'passport-strategy';
-import { COGNITO_ACCESS_STRATEGY } from '../auth.constants';
+import { ACCESS_STRATEGY_NAME } from '../auth.constants';
 import type { AuthUser } from '../auth-user';
 import { AccessTokenVerifier, InvalidAccessTokenError } from './access-token.verifier';
 import { extractAccessToken } from './token-extractors';
@@ -20,7 +21,10 @@ type Verify = (token: string, done: (error: unknown, user?: AuthUser | false) =>
  * the verification, so only passport-jwt's extractors are used.
  */
 class AccessTokenStrategyBase extends Strategy {
-  constructor(private readonly verifyToken: Verify) {
+  constructor(
+    readonly name: string,
+    private readonly verifyToken: Verify,
+  ) {
     super();
   }
 
@@ -51,13 +55,21 @@ class AccessTokenStrategyBase extends Strategy {
   }
 }
 
+/** Registered with Passport under this app's own name (see ACCESS_STRATEGY_NAME). */
 @Injectable()
-export class CognitoAccessStrategy extends PassportStrategy(
-  AccessTokenStrategyBase,
-  COGNITO_ACCESS_STRATEGY,
-) {
-  constructor(private readonly verifier: AccessTokenVerifier) {
-    super();
+export class CognitoAccessStrategy
+  extends PassportStrategy(AccessTokenStrategyBase)
+  implements OnModuleDestroy
+{
+  constructor(
+    private readonly verifier: AccessTokenVerifier,
+    @Inject(ACCESS_STRATEGY_NAME) name: string,
+  ) {
+    super(name);
+  }
+
+  onModuleDestroy(): void {
+    passport.unuse(this.name);
   }
 
   /** Called by the mixin with the extracted token; the result becomes `request.user`. */

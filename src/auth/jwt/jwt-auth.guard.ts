@@ -1,9 +1,9 @@
-import { HttpStatus, Injectable, type ExecutionContext } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { AppException } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-code';
-import { COGNITO_ACCESS_STRATEGY } from '../auth.constants';
+import { ACCESS_STRATEGY_NAME } from '../auth.constants';
 import type { AuthUser } from '../auth-user';
 import { IS_PUBLIC_KEY, OPTIONAL_AUTH_KEY, REQUIRED_GROUPS_KEY } from '../decorators/auth-metadata';
 import type { AuthFailure } from './cognito-access.strategy';
@@ -14,9 +14,12 @@ import type { AuthFailure } from './cognito-access.strategy';
  * No failure path grants access: errors become 401, 403 or 503.
  */
 @Injectable()
-export class JwtAuthGuard extends AuthGuard(COGNITO_ACCESS_STRATEGY) {
-  constructor(private readonly reflector: Reflector) {
-    super();
+export class JwtAuthGuard extends AuthGuard() {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(ACCESS_STRATEGY_NAME) strategyName: string,
+  ) {
+    super({ defaultStrategy: strategyName });
   }
 
   private metadata<T>(key: string, context: ExecutionContext): T | undefined {

@@ -1,0 +1,227 @@
+import { Module, RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { DiscoveryModule, DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
+import { AppModule } from '../src/app.module';
+import { IS_PUBLIC_KEY } from '../src/auth/decorators/auth-metadata';
+import { GuardedAppModule } from './support/guarded-test.module';
+import { STRONG_PASSWORD, startTestApp, uniqueEmail, withEnv } from './support/test-app';
+import { TestPool } from './support/test-pool';
+import { TokenForge } from './support/token-forge';
+
+describe('Guard on a foreign module (e2e)', () => {
+  let forge: TokenForge;
+  let app: NestFastifyApplication;
+  const http = () => request(app.getHttpServer());
+
+  beforeAll(async () => {
+    forge = await TokenForge.start();
+    app = await withEnv(forge.env, () => startTestApp(GuardedAppModule));
+  });
+  afterAll(async () => {
+    await app.close();
+    await forge.close();
+  });
+
+  it('protects every route of a module that only imported AuthModule, except @Public ones', async () => {
+    expect((await http().get('/reports/status')).status).toBe(200);
+    for (const [method, path] of [
+      ['get', '/reports/mine'],
+      ['get', '/reports/sub'],
+      ['get', '/reports/all'],
+      ['post', '/reports/unsafe'],
+    ] as const) {
+      const response = await http()[method](path);
+      expect([path, response.status, response.body.error]).toEqual([path, 401, 'UNAUTHORIZED']);
+    }
+  });
+
+  it('hands the route the typed user, or one field of it', async () => {
+    const claims = forge.claims({ 'cognito:groups': ['editors'], scope: 'openid profile' });
+    const token = forge.accessToken(claims);
+    const mine = await http().get('/reports/mine').set('authorization', `Bearer ${token}`);
+    expect(mine.status).toBe(200);
+    expect(mine.body).toEqual({
+      sub: claims.sub,
+      username: claims.username,
+      groups: ['editors'],
+      scopes: ['openid', 'profile'],
+      clientId: claims.client_id,
+      tokenId: claims.jti,
+      originTokenId: claims.origin_jti,
+      tokenExpiresAt: claims.exp,
+    });
+    const sub = await http().get('/reports/sub').set('authorization', `Bearer ${token}`);
+    expect(sub.body).toEqual({ sub: claims.sub });
+  });
+
+  it('takes the token from the access cookie as well as the bearer header', async () => {
+    const token = forge.accessToken();
+    const response = await http().get('/reports/mine').set('Cookie', `access_token=${token}`);
+    expect(response.status).toBe(200);
+  });
+
+  it('answers @Groups with 401 without a token, 403 without the group, 200 with any listed group', async () => {
+    expect((await http().get('/reports/all')).status).toBe(401);
+    const outsider = forge.accessToken({ 'cognito:groups': ['editors'] });
+    const forbidden = await http().get('/reports/all').set('authorization', `Bearer ${outsider}`);
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body).toMatchObject({ statusCode: 403, error: 'FORBIDDEN' });
+    const noGroups = forge.accessToken();
+    expect(
+      (await http().get('/reports/all').set('authorization', `Bearer ${noGroups}`)).status,
+    ).toBe(403);
+    for (const group of ['admin', 'auditors']) {
+      const member = forge.accessToken({ 'cognito:groups': ['editors', group] });
+      const allowed = await http().get('/reports/all').set('authorization', `Bearer ${member}`);
+      expect(allowed.status).toBe(200);
+      expect(allowed.body).toEqual({ groups: ['editors', group] });
+    }
+  });
+
+  it('runs an @OptionalAuth route without a token, with a valid one, and refuses an invalid one', async () => {
+    expect((await http().get('/reports/teaser')).body).toEqual({ personalised: false });
+    const claims = forge.claims();
+    const withUser = await http()
+      .get('/reports/teaser')
+      .set('authorization', `Bearer ${forge.accessToken(claims)}`);
+    expect(withUser.body).toEqual({ personalised: true, sub: claims.sub });
+    const invalid = await http()
+      .get('/reports/teaser')
+      .set('authorization', `Bearer ${forge.accessToken({ exp: 1 })}`);
+    expect(invalid.status).toBe(401);
+  });
+
+  it('refuses a token revoked by logout at once, even when it is cached', async () => {
+    const token = forge.accessToken();
+    // Cached by a first verified request.
+    expect((await http().get('/reports/mine').set('authorization', `Bearer ${token}`)).status).toBe(
+      200,
+    );
+    const logout = await http()
+      .post('/auth/logout')
+      .set('authorization', `Bearer ${token}`)
+      .send({});
+    expect(logout.status).toBe(204);
+    const after = await http().get('/reports/mine').set('authorization', `Bearer ${token}`);
+    expect(after.status).toBe(401);
+    // Another session of the same user is not affected.
+    expect(
+      (await http().get('/reports/mine').set('authorization', `Bearer ${forge.accessToken()}`))
+        .status,
+    ).toBe(200);
+  });
+
+  it('revokes every token of the sign-in session through origin_jti', async () => {
+    const session = forge.claims();
+    const first = forge.accessToken({ origin_jti: session.origin_jti });
+    const refreshed = forge.accessToken({ origin_jti: session.origin_jti });
+    expect(
+      (await http().post('/auth/logout').set('authorization', `Bearer ${first}`).send({})).status,
+    ).toBe(204);
+    expect(
+      (await http().get('/reports/mine').set('authorization', `Bearer ${refreshed}`)).status,
+    ).toBe(401);
+  });
+});
+
+describe('Logout against the emulator (e2e)', () => {
+  const pool = new TestPool();
+
+  (pool.emulated ? it : it.skip)(
+    'refuses the old access token on the guard although Cognito (here the emulator) would still accept it',
+    async () => {
+      const app = await startTestApp();
+      try {
+        const http = () => request(app.getHttpServer());
+        const email = uniqueEmail('revoked');
+        await http().post('/auth/sign-up').send({ email, password: STRONG_PASSWORD });
+        await http()
+          .post('/auth/confirm-sign-up')
+          .send({ email, code: await pool.code(email) });
+        const { accessToken } = (
+          await http().post('/auth/login').send({ email, password: STRONG_PASSWORD })
+        ).body as { accessToken: string };
+        expect(
+          (await http().get('/auth/me').set('authorization', `Bearer ${accessToken}`)).status,
+        ).toBe(200);
+        expect(
+          (await http().post('/auth/logout').set('authorization', `Bearer ${accessToken}`).send({}))
+            .status,
+        ).toBe(204);
+        const after = await http().get('/auth/me').set('authorization', `Bearer ${accessToken}`);
+        expect(after.status).toBe(401);
+        expect(after.body.error).toBe('UNAUTHORIZED');
+      } finally {
+        await app.close();
+      }
+    },
+  );
+});
+
+@Module({ imports: [AppModule, DiscoveryModule] })
+class InventoryModule {}
+
+describe('Route inventory (e2e)', () => {
+  let app: NestFastifyApplication;
+
+  beforeAll(async () => {
+    app = await startTestApp(InventoryModule);
+  });
+  afterAll(() => app.close());
+
+  /** Every route of the application, from the controllers' own metadata. */
+  function routes(): { route: string; isPublic: boolean }[] {
+    const reflector = app.get(Reflector);
+    const scanner = app.get(MetadataScanner);
+    return app
+      .get(DiscoveryService)
+      .getControllers()
+      .flatMap((wrapper) => {
+        const controller = wrapper.metatype as new (...args: unknown[]) => unknown;
+        const prefix = Reflect.getMetadata(PATH_METADATA, controller) as string;
+        const prototype = controller.prototype as Record<string, (...args: unknown[]) => unknown>;
+        return scanner.getAllMethodNames(prototype).flatMap((name) => {
+          const handler = prototype[name];
+          const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
+          if (path === undefined) return [];
+          const method =
+            RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
+          const isPublic =
+            reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [handler, controller]) ?? false;
+          return [{ route: `${method} /${[prefix, path].filter(Boolean).join('/')}`, isPublic }];
+        });
+      });
+  }
+
+  it('declares exactly these routes public', () => {
+    expect(
+      routes()
+        .filter((r) => r.isPublic)
+        .map((r) => r.route)
+        .sort(),
+    ).toEqual([
+      'GET /health/live',
+      'GET /health/ready',
+      'POST /auth/confirm-forgot-password',
+      'POST /auth/confirm-sign-up',
+      'POST /auth/forgot-password',
+      'POST /auth/login',
+      'POST /auth/logout',
+      'POST /auth/refresh',
+      'POST /auth/resend-confirmation-code',
+      'POST /auth/sign-up',
+    ]);
+  });
+
+  it('refuses every other route without a token', async () => {
+    const protectedRoutes = routes().filter((r) => !r.isPublic);
+    expect(protectedRoutes.length).toBeGreaterThan(0);
+    for (const { route } of protectedRoutes) {
+      const [method, path] = route.split(' ');
+      const response = await request(app.getHttpServer())[method.toLowerCase() as 'get'](path);
+      expect([route, response.status]).toEqual([route, 401]);
+    }
+  });
+});
