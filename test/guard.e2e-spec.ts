@@ -1,6 +1,7 @@
 import { Module, RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryModule, DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { JwtVerifier } from 'aws-jwt-verify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { AppModule } from '../src/app.module';
@@ -123,6 +124,55 @@ describe('Guard on a foreign module (e2e)', () => {
     expect(
       (await http().get('/reports/mine').set('authorization', `Bearer ${refreshed}`)).status,
     ).toBe(401);
+  });
+});
+
+describe('Verified-token cache (e2e)', () => {
+  let forge: TokenForge;
+  beforeAll(async () => {
+    forge = await TokenForge.start();
+  });
+  afterAll(() => forge.close());
+
+  async function signatureChecks(
+    env: Record<string, string>,
+    requests: (http: () => request.Agent) => Promise<void>,
+  ) {
+    const app = await withEnv({ ...forge.env, ...env }, () => startTestApp(GuardedAppModule));
+    const verify = jest.spyOn(JwtVerifier.prototype, 'verify');
+    try {
+      await requests(() => request.agent(app.getHttpServer()));
+      return verify.mock.calls.length;
+    } finally {
+      verify.mockRestore();
+      await app.close();
+    }
+  }
+
+  it('checks each token signature once while caching, every time when told not to', async () => {
+    const token = forge.accessToken();
+    const threeRequests = async (http: () => request.Agent) => {
+      for (let i = 0; i < 3; i++) {
+        expect(
+          (await http().get('/reports/mine').set('authorization', `Bearer ${token}`)).status,
+        ).toBe(200);
+      }
+    };
+    expect(await signatureChecks({}, threeRequests)).toBe(1);
+    expect(await signatureChecks({ AUTH_TOKEN_CACHE: 'false' }, threeRequests)).toBe(3);
+  });
+
+  it('still refuses a cached token once it expires', async () => {
+    const token = forge.accessToken({ exp: Math.floor(Date.now() / 1000) + 2 });
+    await signatureChecks({}, async (http) => {
+      expect(
+        (await http().get('/reports/mine').set('authorization', `Bearer ${token}`)).status,
+      ).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 2100));
+      expect(
+        (await http().get('/reports/mine').set('authorization', `Bearer ${token}`)).status,
+      ).toBe(401);
+    });
   });
 });
 
