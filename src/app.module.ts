@@ -1,10 +1,18 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { AccountModule } from './account/account.module';
+import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { configModuleOptions } from './config/config-module.options';
 import { HealthModule } from './health/health.module';
 
 @Module({
-  imports: [ConfigModule.forRoot(configModuleOptions), AuthModule, HealthModule],
+  imports: [
+    ConfigModule.forRoot(configModuleOptions),
+    AuthModule,
+    AccountModule,
+    AdminModule,
+    HealthModule,
+  ],
 })
 export class AppModule {}

@@ -52,6 +52,7 @@ describe('Guard on a foreign module (e2e)', () => {
       tokenId: claims.jti,
       originTokenId: claims.origin_jti,
       tokenExpiresAt: claims.exp,
+      authTime: claims.auth_time,
     });
     const sub = await http().get('/reports/sub').set('authorization', `Bearer ${token}`);
     expect(sub.body).toEqual({ sub: claims.sub });
@@ -240,7 +241,8 @@ describe('Route inventory (e2e)', () => {
             RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
           const isPublic =
             reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [handler, controller]) ?? false;
-          return [{ route: `${method} /${[prefix, path].filter(Boolean).join('/')}`, isPublic }];
+          const full = [prefix, path].map((part) => part.replace(/^\/+|\/+$/g, '')).filter(Boolean);
+          return [{ route: `${method} /${full.join('/')}`, isPublic }];
         });
       });
   }
@@ -254,6 +256,7 @@ describe('Route inventory (e2e)', () => {
     ).toEqual([
       'GET /health/live',
       'GET /health/ready',
+      'POST /auth/challenge',
       'POST /auth/confirm-forgot-password',
       'POST /auth/confirm-sign-up',
       'POST /auth/forgot-password',

@@ -16,4 +16,6 @@ export interface AuthUser {
   originTokenId?: string;
   /** When the token expires (seconds since the epoch, the `exp` claim). */
   tokenExpiresAt: number;
+  /** When the user last entered their password (seconds since the epoch, `auth_time`). */
+  authTime?: number;
 }

@@ -30,6 +30,7 @@ import { AuthService, usernameOfToken, type LoginResult } from './auth.service';
 import { BEARER_SCHEME, COOKIE_SCHEME } from './auth.constants';
 import { AccessToken, Authenticated, CurrentUser, Public } from './decorators';
 import {
+  ChallengeAnswerDto,
   ChangePasswordDto,
   ConfirmForgotPasswordDto,
   ConfirmSignUpDto,
@@ -149,6 +150,36 @@ export class AuthController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokensResponseDto | ChallengeResponseDto> {
     return this.answer(await this.auth.login(dto), reply);
+  }
+
+  @Public()
+  @Post('challenge')
+  @HttpCode(HttpStatus.OK)
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'Answer the step a login asked for',
+    description:
+      'Send the `email`, the `nextStep` and `session` from the previous answer, and the field the ' +
+      'step needs: NEW_PASSWORD_REQUIRED `newPassword` (+ `attributes` Cognito requires); ' +
+      'SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP `code`; SELECT_MFA_TYPE `mfaType`; MFA_SETUP ' +
+      'the `code` from the authenticator set up with `secretCode` / `otpauthUri`. Answers tokens ' +
+      '(and cookies), or the next step.',
+  })
+  @ApiOkResponse({
+    description: 'Signed in (tokens), or another step.',
+    schema: TOKENS_OR_CHALLENGE,
+  })
+  @ApiErrors({
+    400: `${VALIDATION_400} Or a wrong code (\`CODE_MISMATCH\`), or a new password that misses the policy (\`PASSWORD_POLICY\`).`,
+    401: 'The session is invalid or expired (`INVALID_SESSION`): sign in again.',
+    429: 'Too many attempts (`TOO_MANY_FAILED_ATTEMPTS`, `TOO_MANY_REQUESTS`).',
+    ...UPSTREAM_5XX,
+  })
+  async challenge(
+    @Body() dto: ChallengeAnswerDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokensResponseDto | ChallengeResponseDto> {
+    return this.answer(await this.auth.answerChallenge(dto), reply);
   }
 
   @Public()

@@ -31,6 +31,6 @@ import { SessionCookies } from './session-cookies';
     },
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
-  exports: [AccessTokenVerifier, RevocationService],
+  exports: [AccessTokenVerifier, RevocationService, SessionCookies],
 })
 export class AuthModule {}

@@ -19,6 +19,8 @@ const authSettings: Configuration['auth'] = {
   cookieSecure: true,
   passwordPolicy: policy,
   tokenCache: { enabled: true, maxEntries: 100 },
+  customAttributes: [],
+  totpIssuer: 'Test Service',
 };
 
 /** An unsigned JWT-shaped token with the given claims (the service only reads, never trusts, it). */
@@ -41,6 +43,14 @@ function portMock(requiresSecretHash = true): jest.Mocked<CognitoIdentityPort> {
     confirmForgotPassword: jest.fn(),
     changePassword: jest.fn(),
     getUser: jest.fn(),
+    respondToChallenge: jest.fn(),
+    associateSoftwareToken: jest.fn(),
+    verifySoftwareToken: jest.fn(),
+    setSoftwareTokenMfa: jest.fn(),
+    updateUserAttributes: jest.fn(),
+    sendAttributeVerificationCode: jest.fn(),
+    verifyUserAttribute: jest.fn(),
+    deleteUser: jest.fn(),
   };
 }
 

@@ -10,7 +10,9 @@ import {
 } from '../cognito/cognito-identity.port';
 import { authConfig } from '../config';
 import type { AuthUser } from './auth-user';
+import { allowedAttributes, SELF_WRITABLE_ATTRIBUTES } from './attributes';
 import type {
+  ChallengeAnswerDto,
   ChangePasswordDto,
   ConfirmForgotPasswordDto,
   ConfirmSignUpDto,
@@ -26,6 +28,7 @@ import type {
 import { maskDestination } from './mask';
 import { AccessTokenVerifier, InvalidAccessTokenError } from './jwt/access-token.verifier';
 import { assertPasswordPolicy } from './password-policy';
+import { otpauthUri } from './totp';
 import { RevocationService } from './revocation/revocation.service';
 
 /** Tokens of a session, normalised: `expiresIn` is always known. */
@@ -110,7 +113,56 @@ export class AuthService {
   }
 
   async login(dto: LoginDto): Promise<LoginResult> {
-    return this.toLoginResult(await this.cognito.initiatePasswordAuth(dto.email, dto.password));
+    return this.toLoginResult(
+      await this.cognito.initiatePasswordAuth(dto.email, dto.password),
+      dto.email,
+    );
+  }
+
+  /** Answers the step a login asked for; the answer is tokens or the next step. */
+  async answerChallenge(dto: ChallengeAnswerDto): Promise<LoginResult> {
+    const respond = async (responses: Record<string, string>, session = dto.session) =>
+      this.toLoginResult(
+        await this.cognito.respondToChallenge({
+          challengeName: dto.nextStep,
+          session,
+          username: dto.email,
+          responses,
+        }),
+        dto.email,
+      );
+    switch (dto.nextStep) {
+      case 'NEW_PASSWORD_REQUIRED': {
+        const newPassword = required(dto.newPassword, 'newPassword', dto.nextStep);
+        assertPasswordPolicy(newPassword, this.config.passwordPolicy);
+        const attributes = allowedAttributes(dto.attributes ?? {}, SELF_WRITABLE_ATTRIBUTES);
+        return respond({
+          NEW_PASSWORD: newPassword,
+          ...Object.fromEntries(
+            Object.entries(attributes).map(([name, value]) => [`userAttributes.${name}`, value]),
+          ),
+        });
+      }
+      case 'SOFTWARE_TOKEN_MFA':
+        return respond({ SOFTWARE_TOKEN_MFA_CODE: required(dto.code, 'code', dto.nextStep) });
+      case 'SMS_MFA':
+        return respond({ SMS_MFA_CODE: required(dto.code, 'code', dto.nextStep) });
+      case 'EMAIL_OTP':
+        return respond({ EMAIL_OTP_CODE: required(dto.code, 'code', dto.nextStep) });
+      case 'SELECT_MFA_TYPE':
+        return respond({ ANSWER: required(dto.mfaType, 'mfaType', dto.nextStep) });
+      case 'MFA_SETUP': {
+        // The authenticator proves itself first; Cognito then accepts the MFA_SETUP answer with
+        // the session that verification returned.
+        const code = required(dto.code, 'code', dto.nextStep);
+        const verified = await this.cognito.verifySoftwareToken(
+          { session: dto.session },
+          code,
+          dto.deviceName,
+        );
+        return respond({}, verified.session ?? dto.session);
+      }
+    }
   }
 
   /**
@@ -125,7 +177,9 @@ export class AuthService {
         'Send the username claim of your access token with the refresh token.',
       );
     }
-    const result = this.toLoginResult(await this.cognito.refreshTokens(refreshToken, usernameHint));
+    const result = await this.toLoginResult(
+      await this.cognito.refreshTokens(refreshToken, usernameHint),
+    );
     if (result.kind === 'tokens') result.tokens.username ??= usernameHint;
     return result;
   }
@@ -208,16 +262,29 @@ export class AuthService {
     };
   }
 
-  private toLoginResult(outcome: AuthOutcome): LoginResult {
+  private async toLoginResult(outcome: AuthOutcome, account = ''): Promise<LoginResult> {
     if (outcome.kind === 'challenge') {
-      return {
-        kind: 'challenge',
-        challenge: {
-          nextStep: outcome.challengeName,
-          session: outcome.session,
-          parameters: outcome.parameters,
-        },
+      const parameters = { ...outcome.parameters };
+      if (parameters.CODE_DELIVERY_DESTINATION) {
+        parameters.CODE_DELIVERY_DESTINATION = maskDestination(
+          parameters.CODE_DELIVERY_DESTINATION,
+        );
+      }
+      const challenge: ChallengeResponseDto = {
+        nextStep: outcome.challengeName,
+        session: outcome.session,
+        parameters,
       };
+      if (outcome.challengeName === 'MFA_SETUP' && outcome.session) {
+        // Hand over the authenticator secret with the step, so the client needs no extra call.
+        const { secretCode, session } = await this.cognito.associateSoftwareToken({
+          session: outcome.session,
+        });
+        challenge.session = session ?? outcome.session;
+        challenge.secretCode = secretCode;
+        challenge.otpauthUri = otpauthUri(this.config.totpIssuer, account, secretCode);
+      }
+      return { kind: 'challenge', challenge };
     }
     const { tokens } = outcome;
     const claims = unverifiedClaims(tokens.accessToken);
@@ -237,6 +304,15 @@ export class AuthService {
       },
     };
   }
+}
+
+/** A field the answered step needs: 400 naming it when it is missing. */
+function required<T>(value: T | undefined, field: string, step: string): T {
+  if (value !== undefined && value !== '') return value;
+  const message = `${field} is required to answer ${step}`;
+  throw new AppException(HttpStatus.BAD_REQUEST, ErrorCode.VALIDATION_FAILED, message, {
+    details: [{ field, messages: [message] }],
+  });
 }
 
 /** Reads the `username` claim of an access token without verifying it (for SECRET_HASH only). */

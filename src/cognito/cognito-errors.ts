@@ -92,6 +92,21 @@ export const COGNITO_ERROR_TABLE: Readonly<Record<string, MappedError>> = {
     code: ErrorCode.CODE_DELIVERY_FAILED,
     message: 'The code could not be delivered. Try again later.',
   },
+  GroupExistsException: {
+    status: HttpStatus.CONFLICT,
+    code: ErrorCode.GROUP_ALREADY_EXISTS,
+    message: 'A group with this name exists already.',
+  },
+  SoftwareTokenMFANotFoundException: {
+    status: HttpStatus.BAD_REQUEST,
+    code: ErrorCode.MFA_NOT_SET_UP,
+    message: 'Set up an authenticator app first.',
+  },
+  UnsupportedUserStateException: {
+    status: HttpStatus.CONFLICT,
+    code: ErrorCode.INVALID_USER_STATE,
+    message: 'The user is not in a state that allows this.',
+  },
   InternalErrorException: UNAVAILABLE,
   ServiceUnavailableException: UNAVAILABLE,
   // The embedded emulator answers operations it does not implement with `CognitoLocal#Unsupported`.
@@ -162,4 +177,16 @@ export function toAppException(
     cause: error,
     retryAfterSeconds: mapped.retryAfterSeconds,
   });
+}
+
+/** Runs one SDK call, turning any failure into the mapped AppException. */
+export async function sendMapped<T>(
+  send: () => Promise<T>,
+  overrides?: Readonly<Record<string, MappedError>>,
+): Promise<T> {
+  try {
+    return await send();
+  } catch (error) {
+    throw toAppException(error, overrides);
+  }
 }

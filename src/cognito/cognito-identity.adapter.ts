@@ -1,17 +1,26 @@
 import {
+  AssociateSoftwareTokenCommand,
   AuthFlowType,
   ChangePasswordCommand,
   CognitoIdentityProviderClient,
   ConfirmForgotPasswordCommand,
   ConfirmSignUpCommand,
+  DeleteUserCommand,
   ForgotPasswordCommand,
+  GetUserAttributeVerificationCodeCommand,
   GetUserCommand,
   GlobalSignOutCommand,
   InitiateAuthCommand,
   ResendConfirmationCodeCommand,
+  RespondToAuthChallengeCommand,
   RevokeTokenCommand,
+  SetUserMFAPreferenceCommand,
   SignUpCommand,
+  UpdateUserAttributesCommand,
+  VerifySoftwareTokenCommand,
+  VerifyUserAttributeCommand,
   type AttributeType,
+  type ChallengeNameType,
   type CodeDeliveryDetailsType,
   type InitiateAuthCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -23,10 +32,12 @@ import { toAppException, type MappedError } from './cognito-errors';
 import {
   CognitoIdentityPort,
   type AuthOutcome,
+  type ChallengeAnswer,
   type CodeDelivery,
   type CognitoUser,
   type SignUpInput,
   type SignUpResult,
+  type TotpAuthorisation,
 } from './cognito-identity.port';
 import { computeSecretHash } from './secret-hash';
 
@@ -126,6 +137,35 @@ function isSecretHashRejection(error: unknown): boolean {
   );
 }
 
+/** A login step's session is short-lived (3 minutes) and single-use. */
+const CHALLENGE_OVERRIDES: Overrides = {
+  NotAuthorizedException: {
+    status: HttpStatus.UNAUTHORIZED,
+    code: ErrorCode.INVALID_SESSION,
+    message: 'The sign-in session is invalid or has expired. Sign in again.',
+  },
+  ExpiredCodeException: {
+    status: HttpStatus.UNAUTHORIZED,
+    code: ErrorCode.INVALID_SESSION,
+    message: 'The sign-in session is invalid or has expired. Sign in again.',
+  },
+  EnableSoftwareTokenMFAException: {
+    status: HttpStatus.BAD_REQUEST,
+    code: ErrorCode.CODE_MISMATCH,
+    message: 'The code is incorrect.',
+  },
+};
+
+/** A wrong TOTP code while enrolling is a wrong code, not a server problem. */
+const TOTP_OVERRIDES: Overrides = {
+  ...ACCESS_TOKEN_OVERRIDES,
+  EnableSoftwareTokenMFAException: CHALLENGE_OVERRIDES.EnableSoftwareTokenMFAException,
+};
+
+function totpAuth(auth: TotpAuthorisation): { AccessToken?: string; Session?: string } {
+  return 'accessToken' in auth ? { AccessToken: auth.accessToken } : { Session: auth.session };
+}
+
 function toCodeDelivery(details: CodeDeliveryDetailsType | undefined): CodeDelivery | undefined {
   if (!details) return undefined;
   return {
@@ -143,7 +183,12 @@ function toAttributeMap(attributes: AttributeType[] | undefined): Record<string,
   return map;
 }
 
-function toAuthOutcome(output: InitiateAuthCommandOutput): AuthOutcome {
+function toAuthOutcome(
+  output: Pick<
+    InitiateAuthCommandOutput,
+    'AuthenticationResult' | 'ChallengeName' | 'Session' | 'ChallengeParameters'
+  >,
+): AuthOutcome {
   const result = output.AuthenticationResult;
   if (result?.AccessToken && result.IdToken) {
     return {
@@ -376,5 +421,129 @@ export class CognitoIdentityAdapter extends CognitoIdentityPort {
       preferredMfa: output.PreferredMfaSetting,
       mfaOptions: output.UserMFASettingList ?? [],
     };
+  }
+
+  async respondToChallenge(answer: ChallengeAnswer): Promise<AuthOutcome> {
+    const secretHash = this.secretHash(answer.username);
+    const output = await this.call(
+      () =>
+        this.client.send(
+          new RespondToAuthChallengeCommand({
+            ClientId: this.clientId,
+            ChallengeName: answer.challengeName as ChallengeNameType,
+            Session: answer.session,
+            ChallengeResponses: {
+              ...answer.responses,
+              USERNAME: answer.username,
+              ...(secretHash ? { SECRET_HASH: secretHash } : {}),
+            },
+          }),
+        ),
+      CHALLENGE_OVERRIDES,
+    );
+    return toAuthOutcome(output);
+  }
+
+  async associateSoftwareToken(
+    auth: TotpAuthorisation,
+  ): Promise<{ secretCode: string; session?: string }> {
+    const output = await this.call(
+      () => this.client.send(new AssociateSoftwareTokenCommand(totpAuth(auth))),
+      'session' in auth ? CHALLENGE_OVERRIDES : TOTP_OVERRIDES,
+    );
+    if (!output.SecretCode) throw toAppException(new Error('No secret in AssociateSoftwareToken'));
+    return { secretCode: output.SecretCode, session: output.Session };
+  }
+
+  async verifySoftwareToken(
+    auth: TotpAuthorisation,
+    code: string,
+    deviceName?: string,
+  ): Promise<{ session?: string }> {
+    const output = await this.call(
+      () =>
+        this.client.send(
+          new VerifySoftwareTokenCommand({
+            ...totpAuth(auth),
+            UserCode: code,
+            FriendlyDeviceName: deviceName,
+          }),
+        ),
+      'session' in auth ? CHALLENGE_OVERRIDES : TOTP_OVERRIDES,
+    );
+    if (output.Status !== 'SUCCESS') {
+      throw toAppException(
+        Object.assign(new Error('TOTP verification failed'), { name: 'CodeMismatchException' }),
+      );
+    }
+    return { session: output.Session };
+  }
+
+  async setSoftwareTokenMfa(accessToken: string, enabled: boolean): Promise<void> {
+    await this.call(
+      () =>
+        this.client.send(
+          new SetUserMFAPreferenceCommand({
+            AccessToken: accessToken,
+            SoftwareTokenMfaSettings: { Enabled: enabled, PreferredMfa: enabled },
+          }),
+        ),
+      TOTP_OVERRIDES,
+    );
+  }
+
+  async updateUserAttributes(
+    accessToken: string,
+    attributes: Record<string, string>,
+  ): Promise<CodeDelivery[]> {
+    const output = await this.call(
+      () =>
+        this.client.send(
+          new UpdateUserAttributesCommand({
+            AccessToken: accessToken,
+            UserAttributes: Object.entries(attributes).map(([Name, Value]) => ({ Name, Value })),
+          }),
+        ),
+      ACCESS_TOKEN_OVERRIDES,
+    );
+    return (output.CodeDeliveryDetailsList ?? []).flatMap((d) => toCodeDelivery(d) ?? []);
+  }
+
+  async sendAttributeVerificationCode(
+    accessToken: string,
+    attribute: string,
+  ): Promise<CodeDelivery | undefined> {
+    const output = await this.call(
+      () =>
+        this.client.send(
+          new GetUserAttributeVerificationCodeCommand({
+            AccessToken: accessToken,
+            AttributeName: attribute,
+          }),
+        ),
+      ACCESS_TOKEN_OVERRIDES,
+    );
+    return toCodeDelivery(output.CodeDeliveryDetails);
+  }
+
+  async verifyUserAttribute(accessToken: string, attribute: string, code: string): Promise<void> {
+    await this.call(
+      () =>
+        this.client.send(
+          new VerifyUserAttributeCommand({
+            AccessToken: accessToken,
+            AttributeName: attribute,
+            Code: code,
+          }),
+        ),
+      ACCESS_TOKEN_OVERRIDES,
+    );
+  }
+
+  async deleteUser(accessToken: string): Promise<void> {
+    await this.call(
+      () => this.client.send(new DeleteUserCommand({ AccessToken: accessToken })),
+      ACCESS_TOKEN_OVERRIDES,
+    );
   }
 }

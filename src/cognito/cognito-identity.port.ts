@@ -38,6 +38,18 @@ export type AuthOutcome =
       parameters: Record<string, string>;
     };
 
+/** How a TOTP call is authorised: a signed-in user's access token, or a login's MFA_SETUP session. */
+export type TotpAuthorisation = { accessToken: string } | { session: string };
+
+export interface ChallengeAnswer {
+  challengeName: string;
+  session: string;
+  /** The name the user signed in with (the email); SECRET_HASH is computed from it. */
+  username: string;
+  /** Cognito's ChallengeResponses besides USERNAME and SECRET_HASH. */
+  responses: Record<string, string>;
+}
+
 export interface CognitoUser {
   /** The Cognito username: with email sign-in, a UUID equal to `sub`. */
   username: string;
@@ -71,6 +83,29 @@ export abstract class CognitoIdentityPort {
     proposedPassword: string,
   ): Promise<void>;
   abstract getUser(accessToken: string): Promise<CognitoUser>;
+  abstract respondToChallenge(answer: ChallengeAnswer): Promise<AuthOutcome>;
+  /** Starts TOTP enrolment: the shared secret, and a new session when enrolling during login. */
+  abstract associateSoftwareToken(
+    auth: TotpAuthorisation,
+  ): Promise<{ secretCode: string; session?: string }>;
+  /** Proves the authenticator works; during login, returns the session for the MFA_SETUP answer. */
+  abstract verifySoftwareToken(
+    auth: TotpAuthorisation,
+    code: string,
+    deviceName?: string,
+  ): Promise<{ session?: string }>;
+  abstract setSoftwareTokenMfa(accessToken: string, enabled: boolean): Promise<void>;
+  /** Changes attributes; a changed email or phone number gets a verification code. */
+  abstract updateUserAttributes(
+    accessToken: string,
+    attributes: Record<string, string>,
+  ): Promise<CodeDelivery[]>;
+  abstract sendAttributeVerificationCode(
+    accessToken: string,
+    attribute: string,
+  ): Promise<CodeDelivery | undefined>;
+  abstract verifyUserAttribute(accessToken: string, attribute: string, code: string): Promise<void>;
+  abstract deleteUser(accessToken: string): Promise<void>;
   /** Whether the app client has a secret, so callers know a username is needed to refresh. */
   abstract get requiresSecretHash(): boolean;
 }

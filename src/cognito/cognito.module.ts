@@ -2,6 +2,8 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { authConfig, cognitoConfig } from '../config';
+import { CognitoAdminAdapter } from './cognito-admin.adapter';
+import { CognitoAdminPort } from './cognito-admin.port';
 import { createCognitoClient } from './cognito-client.factory';
 import { CognitoConnection, RESOLVED_POOL, type ResolvedPool } from './cognito-connection';
 import { CognitoIdentityAdapter } from './cognito-identity.adapter';
@@ -69,8 +71,9 @@ function poolFromConfig(settings: ConfigType<typeof cognitoConfig>): ResolvedPoo
         }),
     },
     { provide: CognitoIdentityPort, useClass: CognitoIdentityAdapter },
+    { provide: CognitoAdminPort, useClass: CognitoAdminAdapter },
   ],
-  exports: [CognitoConnection, CognitoIdentityPort],
+  exports: [CognitoConnection, CognitoIdentityPort, CognitoAdminPort],
 })
 export class CognitoModule implements OnApplicationShutdown {
   constructor(@Inject(COGNITO_SDK_CLIENT) private readonly client: CognitoIdentityProviderClient) {}

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import {
+  IsEmail,
   IsIn,
   IsInt,
   IsOptional,
@@ -150,6 +151,31 @@ export class EnvironmentVariables {
 
   @Transform(emptyAsUndefined)
   @IsOptional()
+  @IsEmail({}, { message: 'COGNITO_LOCAL_ADMIN_EMAIL must be an email address' })
+  COGNITO_LOCAL_ADMIN_EMAIL?: string;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(8)
+  @MaxLength(256)
+  COGNITO_LOCAL_ADMIN_PASSWORD?: string;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @Matches(/^custom:[\w-]{1,20}(,custom:[\w-]{1,20})*$/, {
+    message:
+      'ACCOUNT_CUSTOM_ATTRIBUTES must be a comma-separated list like custom:team,custom:plan',
+  })
+  ACCOUNT_CUSTOM_ATTRIBUTES?: string;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @Matches(/^[^:\p{Cc}]{1,64}$/u, { message: 'TOTP_ISSUER must be a short name without a colon' })
+  TOTP_ISSUER?: string;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
   @IsIn(['body', 'cookie', 'both'])
   TOKEN_DELIVERY?: 'body' | 'cookie' | 'both';
 
@@ -245,7 +271,14 @@ export interface Configuration {
     jwksUri?: string;
     requestTimeoutMs: number;
     maxAttempts: number;
-    local: { dataDir: string; port: number; printCodes: boolean };
+    local: {
+      dataDir: string;
+      port: number;
+      printCodes: boolean;
+      /** An administrator account to create at first start (embedded mode only). */
+      adminEmail?: string;
+      adminPassword?: string;
+    };
   };
   auth: {
     tokenDelivery: TokenDelivery;
@@ -254,6 +287,10 @@ export interface Configuration {
     passwordPolicy: PasswordPolicy;
     /** Verified tokens are remembered (until `exp`) so each signature is checked once. */
     tokenCache: { enabled: boolean; maxEntries: number };
+    /** `custom:` attributes users may change themselves, besides the standard ones. */
+    customAttributes: string[];
+    /** The name authenticator apps show for this service. */
+    totpIssuer: string;
   };
   /** Shared state for several instances (token revocations); unset: in memory, one instance. */
   redis: { url?: string };
@@ -331,6 +368,9 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): Configuration {
   if (production && jwksUri && !jwksUri.startsWith('https://')) {
     problems.push(`NODE_ENV=production refuses the non-HTTPS JWKS address ${jwksUri}`);
   }
+  if (vars.COGNITO_LOCAL_ADMIN_EMAIL && mode !== 'embedded') {
+    problems.push('COGNITO_LOCAL_ADMIN_EMAIL applies to the embedded emulator only');
+  }
   if (production && vars.COOKIE_SECURE === false) {
     problems.push('NODE_ENV=production refuses COOKIE_SECURE=false');
   }
@@ -360,6 +400,8 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): Configuration {
         dataDir: vars.COGNITO_LOCAL_DATA_DIR ?? '.cognito-local',
         port: vars.COGNITO_LOCAL_PORT ?? 0,
         printCodes: vars.COGNITO_LOCAL_PRINT_CODES ?? true,
+        adminEmail: vars.COGNITO_LOCAL_ADMIN_EMAIL?.trim().toLowerCase(),
+        adminPassword: vars.COGNITO_LOCAL_ADMIN_PASSWORD,
       },
     },
     auth: {
@@ -377,6 +419,8 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): Configuration {
         enabled: vars.AUTH_TOKEN_CACHE ?? true,
         maxEntries: vars.AUTH_TOKEN_CACHE_SIZE ?? 10_000,
       },
+      customAttributes: vars.ACCOUNT_CUSTOM_ATTRIBUTES?.split(',') ?? [],
+      totpIssuer: vars.TOTP_ISSUER ?? 'nest-cognito-auth',
     },
     redis: { url: vars.REDIS_URL },
   };

@@ -1,5 +1,13 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
 import { CodeField, EmailField, OptionalTextField, PasswordField } from './fields';
 
 export class SignUpDto {
@@ -89,4 +97,88 @@ export class ChangePasswordDto {
 
   @PasswordField('The new password; it must meet the password policy.', 'New-Horse-Battery-7')
   proposedPassword!: string;
+}
+
+/** The steps a login can ask for, answered at POST /auth/challenge. */
+export const CHALLENGE_STEPS = [
+  'NEW_PASSWORD_REQUIRED',
+  'SOFTWARE_TOKEN_MFA',
+  'SMS_MFA',
+  'EMAIL_OTP',
+  'SELECT_MFA_TYPE',
+  'MFA_SETUP',
+] as const;
+export type ChallengeStep = (typeof CHALLENGE_STEPS)[number];
+
+export const MFA_TYPES = ['SOFTWARE_TOKEN_MFA', 'SMS_MFA', 'EMAIL_OTP'] as const;
+
+export class ChallengeAnswerDto {
+  @EmailField()
+  email!: string;
+
+  @ApiProperty({
+    enum: CHALLENGE_STEPS,
+    example: 'SOFTWARE_TOKEN_MFA',
+    description: 'The step being answered.',
+  })
+  @IsIn(CHALLENGE_STEPS)
+  nextStep!: ChallengeStep;
+
+  @ApiProperty({
+    description: 'The session of the step, as the previous answer gave it.',
+    example: 'AYABeC1...',
+  })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(4096)
+  session!: string;
+
+  @ApiPropertyOptional({
+    description: 'NEW_PASSWORD_REQUIRED: the new password (it must meet the password policy).',
+    example: 'New-Horse-Battery-7',
+    format: 'password',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256)
+  newPassword?: string;
+
+  @ApiPropertyOptional({
+    description: 'SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, MFA_SETUP: the code.',
+    example: '123456',
+    pattern: '^[0-9]{6,8}$',
+  })
+  @IsOptional()
+  @Matches(/^[0-9]{6,8}$/, { message: 'code must be the 6 to 8 digits of the code' })
+  code?: string;
+
+  @ApiPropertyOptional({
+    enum: MFA_TYPES,
+    example: 'SOFTWARE_TOKEN_MFA',
+    description: 'SELECT_MFA_TYPE: the choice.',
+  })
+  @IsOptional()
+  @IsIn(MFA_TYPES)
+  mfaType?: (typeof MFA_TYPES)[number];
+
+  @ApiPropertyOptional({
+    description: 'MFA_SETUP: a name for the authenticator.',
+    example: 'Phone',
+    maxLength: 64,
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[^\p{Cc}]{1,64}$/u, { message: 'deviceName must be a short name' })
+  deviceName?: string;
+
+  @ApiPropertyOptional({
+    description: 'NEW_PASSWORD_REQUIRED: values for the attributes Cognito lists as required.',
+    example: { name: 'Alice Liddell' },
+    type: 'object',
+    additionalProperties: { type: 'string' },
+  })
+  @IsOptional()
+  @IsObject()
+  attributes?: Record<string, string>;
 }

@@ -79,6 +79,19 @@ export class ChallengeResponseDto {
     additionalProperties: { type: 'string' },
   })
   parameters!: Record<string, string>;
+
+  @ApiPropertyOptional({
+    description: 'MFA_SETUP: the secret to enter in an authenticator app.',
+    example: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
+  })
+  secretCode?: string;
+
+  @ApiPropertyOptional({
+    description: 'MFA_SETUP: the same secret as an otpauth:// URI (show it as a QR code).',
+    example:
+      'otpauth://totp/nest-cognito-auth:alice%40example.com?secret=JBSWY3DPEHPK3PXP&issuer=nest-cognito-auth',
+  })
+  otpauthUri?: string;
 }
 
 export class MeResponseDto {

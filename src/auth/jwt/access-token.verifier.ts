@@ -54,6 +54,7 @@ export function toAuthUser(payload: JwtPayload): AuthUser {
     tokenId: text(payload.jti) || undefined,
     originTokenId: text(payload.origin_jti) || undefined,
     tokenExpiresAt: Number(payload.exp),
+    authTime: typeof payload.auth_time === 'number' ? payload.auth_time : undefined,
   });
 }
 

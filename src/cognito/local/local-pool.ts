@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ADMIN_GROUP_NAME } from '../../admin/admin.constants';
 import type { PasswordPolicy } from '../../config';
 
 /** What the embedded mode remembers between starts, in `<dataDir>/state.json`. */
@@ -18,8 +19,6 @@ export interface LocalPoolState {
   clientSecret: string;
   port?: number;
 }
-
-export const ADMIN_GROUP = 'admin';
 
 export function stateFile(dataDir: string): string {
   return join(dataDir, 'state.json');
@@ -90,7 +89,7 @@ export async function ensureLocalPool(
 ): Promise<LocalPoolState> {
   const remembered = await existingPool(client, readLocalState(dataDir));
   if (remembered) {
-    await ensureGroup(client, remembered.userPoolId, ADMIN_GROUP);
+    await ensureGroup(client, remembered.userPoolId, ADMIN_GROUP_NAME);
     return remembered;
   }
 
@@ -127,6 +126,6 @@ export async function ensureLocalPool(
   const clientSecret = appClient.UserPoolClient?.ClientSecret;
   if (!clientId || !clientSecret) throw new Error('The emulator did not return an app client');
 
-  await ensureGroup(client, userPoolId, ADMIN_GROUP);
+  await ensureGroup(client, userPoolId, ADMIN_GROUP_NAME);
   return { userPoolId, clientId, clientSecret };
 }

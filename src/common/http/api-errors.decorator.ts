@@ -18,6 +18,13 @@ const SAMPLE_MESSAGES: Record<ErrorCode, string> = {
   PASSWORD_CHANGE_REJECTED:
     'The password change was refused: check the current password, and do not reuse a recent one.',
   INVALID_REFRESH_TOKEN: 'The refresh token is invalid, expired or revoked. Sign in again.',
+  INVALID_SESSION: 'The sign-in session is invalid or has expired. Sign in again.',
+  REAUTHENTICATION_REQUIRED: 'Confirm with your current password.',
+  GROUP_ALREADY_EXISTS: 'A group with this name exists already.',
+  GROUP_NOT_FOUND: 'No such group.',
+  MFA_NOT_SET_UP: 'Set up an authenticator app first.',
+  INVALID_USER_STATE: 'The user is not in a state that allows this.',
+  ATTRIBUTE_NOT_ALLOWED: 'These attributes cannot be changed here: email_verified.',
   REFRESH_TOKEN_REQUIRED: 'Send the refresh token in the body, or sign in again.',
   USERNAME_REQUIRED: 'Send the username claim of your access token with the refresh token.',
   USER_NOT_CONFIRMED: 'The account is not confirmed yet. Enter the code that was sent to you.',

@@ -1,0 +1,179 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { AuthUser } from '../auth/auth-user';
+import { AccessToken, Authenticated, CurrentUser } from '../auth/decorators';
+import { SessionCookies } from '../auth/session-cookies';
+import { ApiErrors } from '../common/http/api-errors.decorator';
+import { AccountService } from './account.service';
+import {
+  AccountResponseDto,
+  AttributesUpdatedDto,
+  CodeSentDto,
+  MfaPreferenceDto,
+  MfaSettingsDto,
+  PasswordConfirmationDto,
+  TotpSetupDto,
+  UpdateAccountDto,
+  VerifyCodeDto,
+  VerifyTotpDto,
+} from './dto/account.dto';
+
+const VALIDATION_400 = 'The body is invalid (`VALIDATION_FAILED`).';
+const UPSTREAM_5XX = {
+  502: 'Cognito answered with an unexpected error (`UPSTREAM_ERROR`).',
+  503: 'Cognito is unreachable (`UPSTREAM_UNAVAILABLE`, with `Retry-After`).',
+};
+const ATTRIBUTE_PARAM = { name: 'name', enum: ['email', 'phone_number'], example: 'email' };
+
+/** Self-service for the signed-in user: profile attributes, verification, TOTP MFA, deletion. */
+@ApiTags('account')
+@Authenticated()
+@Controller('account')
+export class AccountController {
+  constructor(
+    private readonly account: AccountService,
+    private readonly cookies: SessionCookies,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The signed-in user’s account: attributes, groups, MFA' })
+  @ApiOkResponse({ type: AccountResponseDto })
+  @ApiErrors(UPSTREAM_5XX)
+  get(@CurrentUser() user: AuthUser, @AccessToken() token: string): Promise<AccountResponseDto> {
+    return this.account.get(user, token);
+  }
+
+  @Patch()
+  @ApiOperation({
+    summary: 'Change attributes',
+    description:
+      'Only standard profile attributes and the configured custom: attributes; `sub`, ' +
+      '`email_verified` and the like are refused. A changed email gets a verification code.',
+  })
+  @ApiOkResponse({ type: AttributesUpdatedDto })
+  @ApiErrors({
+    400: `${VALIDATION_400} Or an attribute that cannot be changed here (\`ATTRIBUTE_NOT_ALLOWED\`).`,
+    409: 'The email belongs to another account (`USER_ALREADY_EXISTS`).',
+    ...UPSTREAM_5XX,
+  })
+  update(
+    @AccessToken() token: string,
+    @Body() dto: UpdateAccountDto,
+  ): Promise<AttributesUpdatedDto> {
+    return this.account.update(token, dto.attributes);
+  }
+
+  @Post('attributes/:name/verification-code')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiParam(ATTRIBUTE_PARAM)
+  @ApiOperation({ summary: 'Send a code to verify the email or phone number' })
+  @ApiAcceptedResponse({ type: CodeSentDto })
+  @ApiErrors({
+    400: 'Not a verifiable attribute (`ATTRIBUTE_NOT_ALLOWED`).',
+    429: 'Too many requests (`TOO_MANY_REQUESTS`).',
+    ...UPSTREAM_5XX,
+  })
+  sendCode(@AccessToken() token: string, @Param('name') name: string): Promise<CodeSentDto> {
+    return this.account.sendVerificationCode(token, name);
+  }
+
+  @Post('attributes/:name/verify')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiParam(ATTRIBUTE_PARAM)
+  @ApiOperation({ summary: 'Verify the email or phone number with the code' })
+  @ApiNoContentResponse({ description: 'Verified.' })
+  @ApiErrors({
+    400: 'A wrong or expired code (`CODE_MISMATCH`, `CODE_EXPIRED`), or not a verifiable attribute (`ATTRIBUTE_NOT_ALLOWED`).',
+    429: 'Too many attempts (`TOO_MANY_FAILED_ATTEMPTS`).',
+    ...UPSTREAM_5XX,
+  })
+  async verify(
+    @AccessToken() token: string,
+    @Param('name') name: string,
+    @Body() dto: VerifyCodeDto,
+  ): Promise<void> {
+    await this.account.verifyAttribute(token, name, dto.code);
+  }
+
+  @Post('mfa/totp')
+  @ApiOperation({
+    summary: 'Start setting up an authenticator app',
+    description:
+      'Answers the secret, an otpauth:// URI and a QR code; confirm with /account/mfa/totp/verify.',
+  })
+  @ApiOkResponse({ type: TotpSetupDto })
+  @ApiErrors(UPSTREAM_5XX)
+  @HttpCode(HttpStatus.OK)
+  startTotp(@CurrentUser() user: AuthUser, @AccessToken() token: string): Promise<TotpSetupDto> {
+    return this.account.startTotp(user, token);
+  }
+
+  @Post('mfa/totp/verify')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Confirm the authenticator app with a code from it' })
+  @ApiNoContentResponse({
+    description: 'The authenticator is set up; turn it on with PUT /account/mfa.',
+  })
+  @ApiErrors({ 400: 'A wrong code (`CODE_MISMATCH`).', ...UPSTREAM_5XX })
+  async verifyTotp(@AccessToken() token: string, @Body() dto: VerifyTotpDto): Promise<void> {
+    await this.account.verifyTotp(token, dto.code, dto.deviceName);
+  }
+
+  @Put('mfa')
+  @ApiOperation({
+    summary: 'Turn the authenticator app requirement on or off',
+    description:
+      'Turning it off needs the current password, unless the user signed in within 5 minutes.',
+  })
+  @ApiOkResponse({ type: MfaSettingsDto })
+  @ApiErrors({
+    400: 'No authenticator set up (`MFA_NOT_SET_UP`), or a wrong password (`INCORRECT_PASSWORD`).',
+    403: 'The password is needed to turn MFA off (`REAUTHENTICATION_REQUIRED`).',
+    ...UPSTREAM_5XX,
+  })
+  setMfa(
+    @CurrentUser() user: AuthUser,
+    @AccessToken() token: string,
+    @Body() dto: MfaPreferenceDto,
+  ): Promise<MfaSettingsDto> {
+    return this.account.setMfa(user, token, dto);
+  }
+
+  @Delete()
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    summary: 'Delete the account',
+    description: 'Needs the current password. The session ends and the cookies are cleared.',
+  })
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @ApiErrors({ 400: 'A wrong password (`INCORRECT_PASSWORD`).', ...UPSTREAM_5XX })
+  async delete(
+    @CurrentUser() user: AuthUser,
+    @AccessToken() token: string,
+    @Body() dto: PasswordConfirmationDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
+    await this.account.delete(user, token, dto.password);
+    this.cookies.clear(reply);
+  }
+}

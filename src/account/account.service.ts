@@ -1,0 +1,180 @@
+import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { ADMIN_GROUP_NAME } from '../admin/admin.constants';
+import {
+  allowedAttributes,
+  SELF_WRITABLE_ATTRIBUTES,
+  VERIFIABLE_ATTRIBUTES,
+} from '../auth/attributes';
+import type { AuthUser } from '../auth/auth-user';
+import { maskDestination } from '../auth/mask';
+import { RevocationService } from '../auth/revocation/revocation.service';
+import { otpauthUri, qrCodeDataUrl } from '../auth/totp';
+import { AppException } from '../common/errors/app.exception';
+import { ErrorCode } from '../common/errors/error-code';
+import { CognitoIdentityPort, type CodeDelivery } from '../cognito/cognito-identity.port';
+import { authConfig } from '../config';
+import type {
+  AccountResponseDto,
+  AttributesUpdatedDto,
+  CodeSentDto,
+  MfaPreferenceDto,
+  MfaSettingsDto,
+  TotpSetupDto,
+} from './dto/account.dto';
+
+/** How recent a sign-in must be to turn MFA off without the password again. */
+const RECENT_SIGN_IN_SECONDS = 300;
+
+function masked(delivery: CodeDelivery): CodeDelivery {
+  return {
+    ...delivery,
+    destination: delivery.destination ? maskDestination(delivery.destination) : undefined,
+  };
+}
+
+/**
+ * The signed-in user's own account. Identity always comes from the verified access token: a user
+ * can read and change only their own account.
+ */
+@Injectable()
+export class AccountService {
+  private readonly logger = new Logger('AccountService');
+
+  constructor(
+    private readonly cognito: CognitoIdentityPort,
+    private readonly revocations: RevocationService,
+    @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
+  ) {}
+
+  async get(user: AuthUser, accessToken: string): Promise<AccountResponseDto> {
+    const profile = await this.cognito.getUser(accessToken);
+    return {
+      sub: profile.attributes.sub ?? user.sub,
+      username: profile.username || user.username,
+      email: profile.attributes.email,
+      emailVerified: profile.attributes.email_verified === 'true',
+      groups: user.groups,
+      attributes: profile.attributes,
+      mfa: this.mfaSettings(profile.mfaOptions, profile.preferredMfa),
+    };
+  }
+
+  async update(
+    accessToken: string,
+    attributes: Record<string, unknown>,
+  ): Promise<AttributesUpdatedDto> {
+    const allowed = allowedAttributes(attributes, [
+      ...SELF_WRITABLE_ATTRIBUTES,
+      ...this.config.customAttributes,
+    ]);
+    const deliveries = await this.cognito.updateUserAttributes(accessToken, allowed);
+    return { codeDelivery: deliveries.map(masked) };
+  }
+
+  async sendVerificationCode(accessToken: string, attribute: string): Promise<CodeSentDto> {
+    this.assertVerifiable(attribute);
+    const delivery = await this.cognito.sendAttributeVerificationCode(accessToken, attribute);
+    return { codeDelivery: delivery ? masked(delivery) : undefined };
+  }
+
+  async verifyAttribute(accessToken: string, attribute: string, code: string): Promise<void> {
+    this.assertVerifiable(attribute);
+    await this.cognito.verifyUserAttribute(accessToken, attribute, code);
+  }
+
+  async startTotp(user: AuthUser, accessToken: string): Promise<TotpSetupDto> {
+    const { secretCode } = await this.cognito.associateSoftwareToken({ accessToken });
+    const profile = await this.cognito.getUser(accessToken);
+    const uri = otpauthUri(
+      this.config.totpIssuer,
+      profile.attributes.email ?? user.username,
+      secretCode,
+    );
+    return { secretCode, otpauthUri: uri, qrCode: await qrCodeDataUrl(uri) };
+  }
+
+  async verifyTotp(accessToken: string, code: string, deviceName?: string): Promise<void> {
+    await this.cognito.verifySoftwareToken({ accessToken }, code, deviceName);
+  }
+
+  /** Turning MFA off weakens the account, so it needs the password or a sign-in within minutes. */
+  async setMfa(
+    user: AuthUser,
+    accessToken: string,
+    dto: MfaPreferenceDto,
+  ): Promise<MfaSettingsDto> {
+    if (!dto.totpEnabled) {
+      const recent =
+        user.authTime !== undefined && Date.now() / 1000 - user.authTime < RECENT_SIGN_IN_SECONDS;
+      if (dto.password !== undefined) await this.confirmPassword(accessToken, dto.password);
+      else if (!recent) {
+        throw new AppException(
+          HttpStatus.FORBIDDEN,
+          ErrorCode.REAUTHENTICATION_REQUIRED,
+          'Confirm with your current password to turn MFA off.',
+        );
+      }
+    }
+    await this.cognito.setSoftwareTokenMfa(accessToken, dto.totpEnabled);
+    this.logger.log(`MFA ${dto.totpEnabled ? 'enabled' : 'disabled'} for user ${user.sub}`);
+    const profile = await this.cognito.getUser(accessToken);
+    return this.mfaSettings(profile.mfaOptions, profile.preferredMfa);
+  }
+
+  /** Deletes the account after checking the password, and refuses its token from then on. */
+  async delete(user: AuthUser, accessToken: string, password: string): Promise<void> {
+    await this.confirmPassword(accessToken, password);
+    if (user.groups.includes(ADMIN_GROUP_NAME)) {
+      this.logger.warn(`Administrator ${user.sub} deleted their own account`);
+    }
+    await this.cognito.deleteUser(accessToken);
+    await this.revocations.revoke(user);
+    this.logger.log(`Account ${user.sub} deleted by its owner`);
+  }
+
+  /**
+   * Checks the current password by signing in with it. Any answer but a refusal proves it (an
+   * MFA step included); a session the check opened is closed again at once.
+   */
+  private async confirmPassword(accessToken: string, password: string): Promise<void> {
+    const email = (await this.cognito.getUser(accessToken)).attributes.email;
+    if (!email) {
+      throw new AppException(
+        HttpStatus.BAD_REQUEST,
+        ErrorCode.INCORRECT_PASSWORD,
+        'The password is incorrect.',
+      );
+    }
+    let outcome;
+    try {
+      outcome = await this.cognito.initiatePasswordAuth(email, password);
+    } catch (error) {
+      if (error instanceof AppException && error.code === ErrorCode.INVALID_CREDENTIALS) {
+        throw new AppException(
+          HttpStatus.BAD_REQUEST,
+          ErrorCode.INCORRECT_PASSWORD,
+          'The password is incorrect.',
+        );
+      }
+      throw error;
+    }
+    if (outcome.kind === 'tokens' && outcome.tokens.refreshToken) {
+      await this.cognito.revokeRefreshToken(outcome.tokens.refreshToken).catch(() => undefined);
+    }
+  }
+
+  private assertVerifiable(attribute: string): void {
+    if (!(VERIFIABLE_ATTRIBUTES as readonly string[]).includes(attribute)) {
+      throw new AppException(
+        HttpStatus.BAD_REQUEST,
+        ErrorCode.ATTRIBUTE_NOT_ALLOWED,
+        `Only ${VERIFIABLE_ATTRIBUTES.join(' and ')} can be verified.`,
+      );
+    }
+  }
+
+  private mfaSettings(options: string[], preferred: string | undefined): MfaSettingsDto {
+    return { totpEnabled: options.includes('SOFTWARE_TOKEN_MFA'), preferred };
+  }
+}

@@ -1,0 +1,141 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  IsBoolean,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
+import { CodeDeliveryDto } from '../../auth/dto/responses.dto';
+
+export class MfaSettingsDto {
+  @ApiProperty({
+    example: true,
+    description: 'An authenticator app (TOTP) is required at sign-in.',
+  })
+  totpEnabled!: boolean;
+
+  @ApiPropertyOptional({ example: 'SOFTWARE_TOKEN_MFA' })
+  preferred?: string;
+}
+
+export class AccountResponseDto {
+  @ApiProperty({ example: '7d8ca528-4931-4254-9273-ea5ee853f271' })
+  sub!: string;
+
+  @ApiProperty({ example: '7d8ca528-4931-4254-9273-ea5ee853f271' })
+  username!: string;
+
+  @ApiPropertyOptional({ example: 'alice@example.com' })
+  email?: string;
+
+  @ApiProperty({ example: true })
+  emailVerified!: boolean;
+
+  @ApiProperty({ example: ['admin'], type: [String] })
+  groups!: string[];
+
+  @ApiProperty({
+    example: { email: 'alice@example.com', name: 'Alice Liddell', 'custom:team': 'blue' },
+    type: 'object',
+    additionalProperties: { type: 'string' },
+  })
+  attributes!: Record<string, string>;
+
+  @ApiProperty({ type: MfaSettingsDto })
+  mfa!: MfaSettingsDto;
+}
+
+export class UpdateAccountDto {
+  @ApiProperty({
+    description:
+      'Attributes to change: standard ones (name, given_name, family_name, email, phone_number, ' +
+      'locale, ...) and the custom: attributes in ACCOUNT_CUSTOM_ATTRIBUTES. A new email or phone ' +
+      'number must then be verified with the code that is sent.',
+    example: { name: 'Alice Liddell', locale: 'en-GB' },
+    type: 'object',
+    additionalProperties: { type: 'string' },
+  })
+  @IsObject()
+  attributes!: Record<string, string>;
+}
+
+export class AttributesUpdatedDto {
+  @ApiProperty({ type: [CodeDeliveryDto], description: 'Where verification codes were sent.' })
+  codeDelivery!: CodeDeliveryDto[];
+}
+
+export class CodeSentDto {
+  @ApiPropertyOptional({ type: CodeDeliveryDto })
+  codeDelivery?: CodeDeliveryDto;
+}
+
+export class VerifyCodeDto {
+  @ApiProperty({ example: '123456', pattern: '^[0-9]{6}$' })
+  @IsString()
+  @Matches(/^[0-9]{6}$/, { message: 'code must be the 6-digit code' })
+  code!: string;
+}
+
+export class VerifyTotpDto extends VerifyCodeDto {
+  @ApiPropertyOptional({
+    example: 'Phone',
+    maxLength: 64,
+    description: 'A name for the authenticator.',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[^\p{Cc}]{1,64}$/u, { message: 'deviceName must be a short name' })
+  deviceName?: string;
+}
+
+export class TotpSetupDto {
+  @ApiProperty({
+    example: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
+    description: 'Enter it in an authenticator app.',
+  })
+  secretCode!: string;
+
+  @ApiProperty({
+    example:
+      'otpauth://totp/nest-cognito-auth:alice%40example.com?secret=JBSWY3DPEHPK3PXP&issuer=nest-cognito-auth',
+  })
+  otpauthUri!: string;
+
+  @ApiProperty({
+    example: 'data:image/png;base64,iVBORw0KGgo...',
+    description: 'The URI as a QR code (PNG).',
+  })
+  qrCode!: string;
+}
+
+export class PasswordConfirmationDto {
+  @ApiProperty({
+    example: 'Correct-Horse-9',
+    format: 'password',
+    description: 'The current password.',
+  })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256)
+  password!: string;
+}
+
+export class MfaPreferenceDto {
+  @ApiProperty({ example: true, description: 'Require the authenticator app at sign-in.' })
+  @IsBoolean()
+  totpEnabled!: boolean;
+
+  @ApiPropertyOptional({
+    example: 'Correct-Horse-9',
+    format: 'password',
+    description: 'Needed to turn MFA off, unless the user signed in within the last 5 minutes.',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256)
+  password?: string;
+}

@@ -1,0 +1,284 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  UseInterceptors,
+} from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Groups } from '../auth/decorators';
+import { ApiErrors } from '../common/http/api-errors.decorator';
+import { ADMIN_GROUP_NAME } from './admin.constants';
+import { AdminAuditInterceptor } from './admin-audit.interceptor';
+import { AdminService } from './admin.service';
+import {
+  AdminUserDto,
+  AdminUserPageDto,
+  CreateGroupDto,
+  CreateUserDto,
+  GroupDto,
+  GroupPageDto,
+  ListUsersQueryDto,
+  PageQueryDto,
+  SetPasswordDto,
+  UpdateAttributesDto,
+  UpdateGroupDto,
+} from './dto/admin.dto';
+
+const UPSTREAM_5XX = {
+  502: 'Cognito answered with an unexpected error (`UPSTREAM_ERROR`).',
+  503: 'Cognito is unreachable (`UPSTREAM_UNAVAILABLE`, with `Retry-After`).',
+};
+const NO_USER = { 404: 'No such user (`USER_NOT_FOUND`).', ...UPSTREAM_5XX };
+const NO_GROUP = {
+  404: 'No such group or user (`GROUP_NOT_FOUND`, `USER_NOT_FOUND`).',
+  ...UPSTREAM_5XX,
+};
+const USER_PARAM = {
+  name: 'user',
+  description: 'Cognito username, sub, or email.',
+  example: 'alice@example.com',
+};
+const GROUP_PARAM = { name: 'group', example: 'editors' };
+
+/** User and group administration. Members of the `admin` group only; every request is audited. */
+@ApiTags('admin')
+@Groups(ADMIN_GROUP_NAME)
+@UseInterceptors(AdminAuditInterceptor)
+@Controller('admin')
+export class AdminController {
+  constructor(private readonly admin: AdminService) {}
+
+  @Get('users')
+  @ApiOperation({
+    summary: 'List users',
+    description: 'One filter at a time: email (prefix), username, status or enabled. Paginated.',
+  })
+  @ApiOkResponse({ type: AdminUserPageDto })
+  @ApiErrors({ 400: 'Invalid query or several filters (`VALIDATION_FAILED`).', ...UPSTREAM_5XX })
+  listUsers(@Query() query: ListUsersQueryDto): Promise<AdminUserPageDto> {
+    return this.admin.listUsers(query);
+  }
+
+  @Post('users')
+  @ApiOperation({
+    summary: 'Create (invite) a user',
+    description:
+      'With a temporary password, or one Cognito generates and emails. The user sets a new ' +
+      'password at first sign-in (login answers NEW_PASSWORD_REQUIRED).',
+  })
+  @ApiCreatedResponse({ type: AdminUserDto })
+  @ApiErrors({
+    400: 'Invalid body (`VALIDATION_FAILED`), or an attribute that cannot be set (`ATTRIBUTE_NOT_ALLOWED`).',
+    409: 'The email is taken (`USER_ALREADY_EXISTS`).',
+    ...UPSTREAM_5XX,
+  })
+  createUser(@Body() dto: CreateUserDto): Promise<AdminUserDto> {
+    return this.admin.createUser(dto);
+  }
+
+  @Get('users/:user')
+  @ApiParam(USER_PARAM)
+  @ApiOperation({ summary: 'Get a user by username, sub or email' })
+  @ApiOkResponse({ type: AdminUserDto })
+  @ApiErrors(NO_USER)
+  getUser(@Param('user') user: string): Promise<AdminUserDto> {
+    return this.admin.getUser(user);
+  }
+
+  @Delete('users/:user')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiParam(USER_PARAM)
+  @ApiOperation({ summary: 'Delete a user' })
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @ApiErrors(NO_USER)
+  async deleteUser(@Param('user') user: string): Promise<void> {
+    await this.admin.deleteUser(user);
+  }
+
+  @Patch('users/:user/attributes')
+  @ApiParam(USER_PARAM)
+  @ApiOperation({ summary: 'Change a user’s attributes (email_verified included)' })
+  @ApiOkResponse({ type: AdminUserDto })
+  @ApiErrors({ 400: 'An attribute that cannot be set (`ATTRIBUTE_NOT_ALLOWED`).', ...NO_USER })
+  updateAttributes(
+    @Param('user') user: string,
+    @Body() dto: UpdateAttributesDto,
+  ): Promise<AdminUserDto> {
+    return this.admin.updateAttributes(user, dto.attributes);
+  }
+
+  @Post('users/:user/resend-invitation')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiParam(USER_PARAM)
+  @ApiOperation({ summary: 'Send the invitation again' })
+  @ApiNoContentResponse({ description: 'Sent.' })
+  @ApiErrors({ 409: 'The user has signed in already (`INVALID_USER_STATE`).', ...NO_USER })
+  async resendInvitation(@Param('user') user: string): Promise<void> {
+    await this.admin.resendInvitation(user);
+  }
+
+  @Post('users/:user/disable')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiParam(USER_PARAM)
+  @ApiOperation({ summary: 'Disable a user and sign them out everywhere' })
+  @ApiNoContentResponse({ description: 'Disabled.' })
+  @ApiErrors(NO_USER)
+  async disable(@Param('user') user: string): Promise<void> {
+    await this.admin.disableUser(user);
+  }
+
+  @Post('users/:user/enable')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiParam(USER_PARAM)
+  @ApiOperation({ summary: 'Enable a disabled user' })
+  @ApiNoContentResponse({ description: 'Enabled.' })
+  @ApiErrors(NO_USER)
+  async enable(@Param('user') user: string): Promise<void> {
+    await this.admin.enableUser(user);
+  }
+
+  @Post('users/:user/reset-password')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiParam(USER_PARAM)
+  @ApiOperation({
+    summary: 'Reset a user’s password',
+    description: 'The user gets a code and must set a new password (forgot-password flow).',
+  })
+  @ApiNoContentResponse({ description: 'Reset.' })
+  @ApiErrors({
+    501: 'Not supported by the endpoint, e.g. the emulator (`NOT_SUPPORTED_UPSTREAM`).',
+    ...NO_USER,
+  })
+  async resetPassword(@Param('user') user: string): Promise<void> {
+    await this.admin.resetPassword(user);
+  }
+
+  @Put('users/:user/password')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiParam(USER_PARAM)
+  @ApiOperation({ summary: 'Set a user’s password (temporary by default)' })
+  @ApiNoContentResponse({ description: 'Set.' })
+  @ApiErrors({ 400: 'The password misses the pool’s policy (`PASSWORD_POLICY`).', ...NO_USER })
+  async setPassword(@Param('user') user: string, @Body() dto: SetPasswordDto): Promise<void> {
+    await this.admin.setPassword(user, dto.password, dto.permanent ?? false);
+  }
+
+  @Post('users/:user/confirm')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiParam(USER_PARAM)
+  @ApiOperation({ summary: 'Confirm a user’s sign-up without the code' })
+  @ApiNoContentResponse({ description: 'Confirmed.' })
+  @ApiErrors({ 409: 'Already confirmed (`ALREADY_CONFIRMED`).', ...NO_USER })
+  async confirm(@Param('user') user: string): Promise<void> {
+    await this.admin.confirmSignUp(user);
+  }
+
+  @Post('users/:user/sign-out')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiParam(USER_PARAM)
+  @ApiOperation({ summary: 'Sign a user out of every device (their refresh tokens stop working)' })
+  @ApiNoContentResponse({ description: 'Signed out.' })
+  @ApiErrors({
+    501: 'Not supported by the endpoint, e.g. the emulator (`NOT_SUPPORTED_UPSTREAM`).',
+    ...NO_USER,
+  })
+  async signOut(@Param('user') user: string): Promise<void> {
+    await this.admin.globalSignOut(user);
+  }
+
+  @Get('users/:user/groups')
+  @ApiParam(USER_PARAM)
+  @ApiOperation({ summary: 'A user’s groups' })
+  @ApiOkResponse({ type: GroupPageDto })
+  @ApiErrors(NO_USER)
+  groupsOfUser(@Param('user') user: string, @Query() page: PageQueryDto): Promise<GroupPageDto> {
+    return this.admin.groupsOfUser(user, page);
+  }
+
+  @Get('groups')
+  @ApiOperation({ summary: 'List groups' })
+  @ApiOkResponse({ type: GroupPageDto })
+  @ApiErrors(UPSTREAM_5XX)
+  listGroups(@Query() page: PageQueryDto): Promise<GroupPageDto> {
+    return this.admin.listGroups(page);
+  }
+
+  @Post('groups')
+  @ApiOperation({ summary: 'Create a group' })
+  @ApiCreatedResponse({ type: GroupDto })
+  @ApiErrors({
+    400: 'Invalid body (`VALIDATION_FAILED`).',
+    409: 'The group exists (`GROUP_ALREADY_EXISTS`).',
+    ...UPSTREAM_5XX,
+  })
+  createGroup(@Body() dto: CreateGroupDto): Promise<GroupDto> {
+    return this.admin.createGroup(dto);
+  }
+
+  @Patch('groups/:group')
+  @ApiParam(GROUP_PARAM)
+  @ApiOperation({ summary: 'Change a group’s description or precedence' })
+  @ApiOkResponse({ type: GroupDto })
+  @ApiErrors(NO_GROUP)
+  updateGroup(@Param('group') group: string, @Body() dto: UpdateGroupDto): Promise<GroupDto> {
+    return this.admin.updateGroup(group, dto);
+  }
+
+  @Delete('groups/:group')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiParam(GROUP_PARAM)
+  @ApiOperation({ summary: 'Delete a group (its members stay)' })
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @ApiErrors(NO_GROUP)
+  async deleteGroup(@Param('group') group: string): Promise<void> {
+    await this.admin.deleteGroup(group);
+  }
+
+  @Get('groups/:group/members')
+  @ApiParam(GROUP_PARAM)
+  @ApiOperation({ summary: 'A group’s members' })
+  @ApiOkResponse({ type: AdminUserPageDto })
+  @ApiErrors(NO_GROUP)
+  members(@Param('group') group: string, @Query() page: PageQueryDto): Promise<AdminUserPageDto> {
+    return this.admin.membersOf(group, page);
+  }
+
+  @Put('groups/:group/members/:user')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiParam(GROUP_PARAM)
+  @ApiParam(USER_PARAM)
+  @ApiOperation({
+    summary: 'Add a user to a group (in their tokens from their next sign-in or refresh)',
+  })
+  @ApiNoContentResponse({ description: 'Added.' })
+  @ApiErrors(NO_GROUP)
+  async addMember(@Param('group') group: string, @Param('user') user: string): Promise<void> {
+    await this.admin.addToGroup(user, group);
+  }
+
+  @Delete('groups/:group/members/:user')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiParam(GROUP_PARAM)
+  @ApiParam(USER_PARAM)
+  @ApiOperation({ summary: 'Remove a user from a group' })
+  @ApiNoContentResponse({ description: 'Removed.' })
+  @ApiErrors(NO_GROUP)
+  async removeMember(@Param('group') group: string, @Param('user') user: string): Promise<void> {
+    await this.admin.removeFromGroup(user, group);
+  }
+}

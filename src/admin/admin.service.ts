@@ -1,0 +1,232 @@
+import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { ADMIN_WRITABLE_ATTRIBUTES, allowedAttributes } from '../auth/attributes';
+import { AppException } from '../common/errors/app.exception';
+import { ErrorCode } from '../common/errors/error-code';
+import {
+  CognitoAdminPort,
+  type AdminGroup,
+  type AdminUser,
+  type Page,
+  type UserFilter,
+} from '../cognito/cognito-admin.port';
+import { authConfig } from '../config';
+import type {
+  AdminUserDto,
+  AdminUserPageDto,
+  CreateGroupDto,
+  CreateUserDto,
+  GroupDto,
+  GroupPageDto,
+  ListUsersQueryDto,
+  PageQueryDto,
+  UpdateGroupDto,
+} from './dto/admin.dto';
+
+const DEFAULT_PAGE_SIZE = 20;
+
+function toUserDto(user: AdminUser): AdminUserDto {
+  return {
+    ...user,
+    createdAt: user.createdAt?.toISOString(),
+    updatedAt: user.updatedAt?.toISOString(),
+  };
+}
+
+function toGroupDto(group: AdminGroup): GroupDto {
+  return {
+    ...group,
+    createdAt: group.createdAt?.toISOString(),
+    updatedAt: group.updatedAt?.toISOString(),
+  };
+}
+
+function userPage(page: Page<AdminUser>): AdminUserPageDto {
+  return { items: page.items.map(toUserDto), nextToken: page.nextToken };
+}
+
+function groupPage(page: Page<AdminGroup>): GroupPageDto {
+  return { items: page.items.map(toGroupDto), nextToken: page.nextToken };
+}
+
+/**
+ * Cognito's ListUsers takes a single filter, so one filter parameter is accepted at a time.
+ * An email is matched by prefix, so `alice@` finds alice@example.com.
+ */
+function userFilter(query: ListUsersQueryDto): UserFilter | undefined {
+  const filters: UserFilter[] = [];
+  if (query.email !== undefined) {
+    filters.push({ attribute: 'email', value: query.email.toLowerCase(), prefix: true });
+  }
+  if (query.username !== undefined) {
+    filters.push({ attribute: 'username', value: query.username, prefix: false });
+  }
+  if (query.status !== undefined) {
+    filters.push({ attribute: 'cognito:user_status', value: query.status, prefix: false });
+  }
+  if (query.enabled !== undefined) {
+    filters.push({
+      attribute: 'status',
+      value: query.enabled ? 'Enabled' : 'Disabled',
+      prefix: false,
+    });
+  }
+  if (filters.length > 1) {
+    throw new AppException(
+      HttpStatus.BAD_REQUEST,
+      ErrorCode.VALIDATION_FAILED,
+      'Filter by one of email, username, status or enabled at a time.',
+    );
+  }
+  return filters[0];
+}
+
+/** User and group administration, for members of the admin group. */
+@Injectable()
+export class AdminService {
+  private readonly logger = new Logger('AdminService');
+
+  constructor(
+    private readonly cognito: CognitoAdminPort,
+    @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
+  ) {}
+
+  async listUsers(query: ListUsersQueryDto): Promise<AdminUserPageDto> {
+    return userPage(
+      await this.cognito.listUsers(
+        userFilter(query),
+        query.limit ?? DEFAULT_PAGE_SIZE,
+        query.nextToken,
+      ),
+    );
+  }
+
+  /** By Cognito username, `sub` or email (Cognito resolves the email alias). */
+  async getUser(user: string): Promise<AdminUserDto> {
+    return toUserDto(await this.cognito.getUser(user));
+  }
+
+  async createUser(dto: CreateUserDto): Promise<AdminUserDto> {
+    const attributes = allowedAttributes(
+      { ...(dto.attributes ?? {}), ...(dto.name ? { name: dto.name } : {}) },
+      [...ADMIN_WRITABLE_ATTRIBUTES, ...this.config.customAttributes],
+    );
+    delete attributes.email;
+    return toUserDto(
+      await this.cognito.createUser({
+        email: dto.email,
+        attributes,
+        temporaryPassword: dto.temporaryPassword,
+        sendInvitation: dto.sendInvitation ?? true,
+      }),
+    );
+  }
+
+  resendInvitation(user: string): Promise<void> {
+    return this.cognito.resendInvitation(user);
+  }
+
+  /** Disables the user and ends their sessions at Cognito (where the endpoint supports it). */
+  async disableUser(user: string): Promise<void> {
+    await this.cognito.disableUser(user);
+    await this.bestEffortSignOut(user);
+  }
+
+  enableUser(user: string): Promise<void> {
+    return this.cognito.enableUser(user);
+  }
+
+  deleteUser(user: string): Promise<void> {
+    return this.cognito.deleteUser(user);
+  }
+
+  resetPassword(user: string): Promise<void> {
+    return this.cognito.resetPassword(user);
+  }
+
+  setPassword(user: string, password: string, permanent: boolean): Promise<void> {
+    return this.cognito.setPassword(user, password, permanent);
+  }
+
+  confirmSignUp(user: string): Promise<void> {
+    return this.cognito.confirmSignUp(user);
+  }
+
+  globalSignOut(user: string): Promise<void> {
+    return this.cognito.globalSignOut(user);
+  }
+
+  async updateAttributes(user: string, attributes: Record<string, unknown>): Promise<AdminUserDto> {
+    await this.cognito.updateAttributes(
+      user,
+      allowedAttributes(attributes, [
+        ...ADMIN_WRITABLE_ATTRIBUTES,
+        ...this.config.customAttributes,
+      ]),
+    );
+    return this.getUser(user);
+  }
+
+  /** The groups of a user; the user is resolved first, as some endpoints want the exact username. */
+  async groupsOfUser(user: string, page: PageQueryDto): Promise<GroupPageDto> {
+    const { username } = await this.cognito.getUser(user);
+    return groupPage(
+      await this.cognito.listGroupsForUser(
+        username,
+        page.limit ?? DEFAULT_PAGE_SIZE,
+        page.nextToken,
+      ),
+    );
+  }
+
+  async listGroups(page: PageQueryDto): Promise<GroupPageDto> {
+    return groupPage(
+      await this.cognito.listGroups(page.limit ?? DEFAULT_PAGE_SIZE, page.nextToken),
+    );
+  }
+
+  async createGroup(dto: CreateGroupDto): Promise<GroupDto> {
+    return toGroupDto(await this.cognito.createGroup(dto));
+  }
+
+  async updateGroup(name: string, dto: UpdateGroupDto): Promise<GroupDto> {
+    const current = await this.cognito.getGroup(name);
+    return toGroupDto(
+      await this.cognito.updateGroup({
+        name,
+        description: dto.description ?? current.description,
+        precedence: dto.precedence ?? current.precedence,
+      }),
+    );
+  }
+
+  async deleteGroup(name: string): Promise<void> {
+    await this.cognito.getGroup(name);
+    await this.cognito.deleteGroup(name);
+  }
+
+  async membersOf(group: string, page: PageQueryDto): Promise<AdminUserPageDto> {
+    return userPage(
+      await this.cognito.listUsersInGroup(group, page.limit ?? DEFAULT_PAGE_SIZE, page.nextToken),
+    );
+  }
+
+  async addToGroup(user: string, group: string): Promise<void> {
+    await this.cognito.addUserToGroup(user, group);
+  }
+
+  async removeFromGroup(user: string, group: string): Promise<void> {
+    await this.cognito.removeUserFromGroup(user, group);
+  }
+
+  private async bestEffortSignOut(user: string): Promise<void> {
+    try {
+      await this.cognito.globalSignOut(user);
+    } catch (error) {
+      if (!(error instanceof AppException && error.code === ErrorCode.NOT_SUPPORTED_UPSTREAM)) {
+        throw error;
+      }
+      this.logger.warn('Global sign-out is not supported by the configured Cognito endpoint');
+    }
+  }
+}

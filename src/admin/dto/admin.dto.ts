@@ -1,0 +1,254 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+import { EmailField, OptionalTextField } from '../../auth/dto/fields';
+
+export const USER_STATUSES = [
+  'UNCONFIRMED',
+  'CONFIRMED',
+  'FORCE_CHANGE_PASSWORD',
+  'RESET_REQUIRED',
+  'ARCHIVED',
+  'COMPROMISED',
+  'UNKNOWN',
+  'EXTERNAL_PROVIDER',
+] as const;
+
+/** Filter values go inside a quoted Cognito filter string: no quote, backslash or control character. */
+const FILTER_VALUE = /^[^"\\\p{Cc}]{1,256}$/u;
+
+export class PageQueryDto {
+  @ApiPropertyOptional({
+    example: 20,
+    minimum: 1,
+    maximum: 60,
+    description: 'Page size (default 20).',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(60)
+  limit?: number;
+
+  @ApiPropertyOptional({
+    description: 'The nextToken of the previous page.',
+    example: 'eyJQYWdpbmF0aW9uVG9rZW4iOi...',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  nextToken?: string;
+}
+
+export class ListUsersQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({
+    example: 'alice@',
+    description: 'Email, or its beginning (prefix match).',
+  })
+  @IsOptional()
+  @Matches(FILTER_VALUE, { message: 'email must be plain text' })
+  email?: string;
+
+  @ApiPropertyOptional({
+    example: '7d8ca528-4931-4254-9273-ea5ee853f271',
+    description: 'Cognito username.',
+  })
+  @IsOptional()
+  @Matches(FILTER_VALUE, { message: 'username must be plain text' })
+  username?: string;
+
+  @ApiPropertyOptional({ enum: USER_STATUSES, example: 'CONFIRMED' })
+  @IsOptional()
+  @IsIn(USER_STATUSES)
+  status?: (typeof USER_STATUSES)[number];
+
+  @ApiPropertyOptional({
+    example: false,
+    description: 'Only enabled (true) or disabled (false) users.',
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) =>
+    value === 'true' ? true : value === 'false' ? false : value,
+  )
+  @IsBoolean()
+  enabled?: boolean;
+}
+
+export class AdminUserDto {
+  @ApiProperty({ example: '7d8ca528-4931-4254-9273-ea5ee853f271' })
+  username!: string;
+
+  @ApiPropertyOptional({ example: '7d8ca528-4931-4254-9273-ea5ee853f271' })
+  sub?: string;
+
+  @ApiPropertyOptional({ example: 'alice@example.com' })
+  email?: string;
+
+  @ApiProperty({ example: true })
+  emailVerified!: boolean;
+
+  @ApiPropertyOptional({ enum: USER_STATUSES, example: 'CONFIRMED' })
+  status?: string;
+
+  @ApiProperty({ example: true })
+  enabled!: boolean;
+
+  @ApiPropertyOptional({ example: '2026-11-26T07:00:00.000Z' })
+  createdAt?: string;
+
+  @ApiPropertyOptional({ example: '2026-11-26T07:00:00.000Z' })
+  updatedAt?: string;
+
+  @ApiProperty({
+    example: { email: 'alice@example.com', name: 'Alice Liddell' },
+    type: 'object',
+    additionalProperties: { type: 'string' },
+  })
+  attributes!: Record<string, string>;
+}
+
+export class AdminUserPageDto {
+  @ApiProperty({ type: [AdminUserDto] })
+  items!: AdminUserDto[];
+
+  @ApiPropertyOptional({
+    description: 'Pass as nextToken for the next page; absent on the last page.',
+  })
+  nextToken?: string;
+}
+
+export class GroupDto {
+  @ApiProperty({ example: 'editors' })
+  name!: string;
+
+  @ApiPropertyOptional({ example: 'People who edit articles' })
+  description?: string;
+
+  @ApiPropertyOptional({ example: 10, description: 'Lower wins when a user is in several groups.' })
+  precedence?: number;
+
+  @ApiPropertyOptional({ example: '2026-11-26T07:00:00.000Z' })
+  createdAt?: string;
+
+  @ApiPropertyOptional({ example: '2026-11-26T07:00:00.000Z' })
+  updatedAt?: string;
+}
+
+export class GroupPageDto {
+  @ApiProperty({ type: [GroupDto] })
+  items!: GroupDto[];
+
+  @ApiPropertyOptional({
+    description: 'Pass as nextToken for the next page; absent on the last page.',
+  })
+  nextToken?: string;
+}
+
+export class CreateUserDto {
+  @EmailField()
+  email!: string;
+
+  @OptionalTextField('Alice Liddell')
+  name?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'A temporary password the user must change at first sign-in; omitted: Cognito makes one.',
+    example: 'Temp-Passw0rd!',
+    format: 'password',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(6)
+  @MaxLength(256)
+  temporaryPassword?: string;
+
+  @ApiPropertyOptional({ example: true, description: 'Email the invitation (default true).' })
+  @IsOptional()
+  @IsBoolean()
+  sendInvitation?: boolean;
+
+  @ApiPropertyOptional({
+    example: { 'custom:team': 'blue' },
+    description: 'More attributes (standard ones and the configured custom: attributes).',
+    type: 'object',
+    additionalProperties: { type: 'string' },
+  })
+  @IsOptional()
+  @IsObject()
+  attributes?: Record<string, string>;
+}
+
+export class SetPasswordDto {
+  @ApiProperty({ example: 'New-Horse-Battery-7', format: 'password' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256)
+  password!: string;
+
+  @ApiPropertyOptional({
+    example: false,
+    description:
+      'True: the password is final; false (default): the user must change it at sign-in.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  permanent?: boolean;
+}
+
+export class UpdateAttributesDto {
+  @ApiProperty({
+    example: { name: 'Alice Liddell', email_verified: 'true' },
+    type: 'object',
+    additionalProperties: { type: 'string' },
+  })
+  @IsObject()
+  attributes!: Record<string, string>;
+}
+
+const GROUP_NAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
+
+export class CreateGroupDto {
+  @ApiProperty({ example: 'editors', maxLength: 128 })
+  @Matches(GROUP_NAME, { message: 'name must be 1 to 128 characters without spaces' })
+  name!: string;
+
+  @ApiPropertyOptional({ example: 'People who edit articles', maxLength: 2048 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  description?: string;
+
+  @ApiPropertyOptional({ example: 10, minimum: 0 })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  precedence?: number;
+}
+
+export class UpdateGroupDto {
+  @ApiPropertyOptional({ example: 'People who edit and publish articles', maxLength: 2048 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  description?: string;
+
+  @ApiPropertyOptional({ example: 5, minimum: 0 })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  precedence?: number;
+}
