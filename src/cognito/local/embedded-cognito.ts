@@ -11,7 +11,13 @@ import {
   startEmulatorProcess,
   type EmulatorProcess,
 } from './emulator-process';
-import { ensureLocalPool, readLocalState, writeLocalState } from './local-pool';
+import {
+  adminPasswordFile,
+  ensureLocalAdmin,
+  ensureLocalPool,
+  readLocalState,
+  writeLocalState,
+} from './local-pool';
 
 type CognitoSettings = Configuration['cognito'];
 type PasswordPolicy = Configuration['auth']['passwordPolicy'];
@@ -42,6 +48,22 @@ export class EmbeddedCognito implements OnApplicationShutdown {
     let pool;
     try {
       pool = await ensureLocalPool(client, dataDir, policy);
+      if (settings.local.adminEmail) {
+        const { adminEmail, adminPassword } = settings.local;
+        const created = await ensureLocalAdmin(
+          client,
+          dataDir,
+          pool.userPoolId,
+          adminEmail,
+          adminPassword,
+        );
+        const where = adminPassword
+          ? 'the password in COGNITO_LOCAL_ADMIN_PASSWORD'
+          : `the password in ${relative(process.cwd(), adminPasswordFile(dataDir))}`;
+        this.logger.log(
+          `Local administrator ${adminEmail} ${created ? 'created' : 'present'} (group admin): sign in with ${where}.`,
+        );
+      }
     } catch (error) {
       await this.onApplicationShutdown();
       throw error;

@@ -115,11 +115,15 @@ export async function startEmulatorProcess(
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
+    // Keep this process alive until the child is gone (it was unref'd while running).
+    child.ref();
     child.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
     const killed = await Promise.race([
       exited.then(() => true),
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000).unref()),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 2000))),
     ]);
+    clearTimeout(timer);
     if (!killed) {
       child.kill('SIGKILL');
       await exited;

@@ -1,4 +1,8 @@
 import {
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminGetUserCommand,
+  AdminSetUserPasswordCommand,
   CognitoIdentityProviderClient,
   CreateGroupCommand,
   CreateUserPoolClientCommand,
@@ -6,7 +10,9 @@ import {
   DescribeUserPoolClientCommand,
   ListGroupsCommand,
   ResourceNotFoundException,
+  UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ADMIN_GROUP_NAME } from '../../admin/admin.constants';
@@ -98,6 +104,8 @@ export async function ensureLocalPool(
       PoolName: 'nest-cognito-local',
       UsernameAttributes: ['email'],
       AutoVerifiedAttributes: ['email'],
+      // Users may turn on an authenticator app (TOTP) for their own account.
+      MfaConfiguration: 'OPTIONAL',
       Policies: {
         PasswordPolicy: {
           MinimumLength: policy.minimumLength,
@@ -128,4 +136,66 @@ export async function ensureLocalPool(
 
   await ensureGroup(client, userPoolId, ADMIN_GROUP_NAME);
   return { userPoolId, clientId, clientSecret };
+}
+
+/** A password that meets any policy this service accepts: length 24, all four character kinds. */
+function generatedPassword(): string {
+  return `Aa1!${randomBytes(15).toString('base64url')}`;
+}
+
+export function adminPasswordFile(dataDir: string): string {
+  return join(dataDir, 'admin-password');
+}
+
+/**
+ * Creates the local administrator (COGNITO_LOCAL_ADMIN_EMAIL) if it does not exist: confirmed,
+ * with a permanent password, in the admin group. Without COGNITO_LOCAL_ADMIN_PASSWORD the
+ * password is generated and written to `<dataDir>/admin-password` (mode 0600), never logged.
+ * Returns whether the account was created now.
+ */
+export async function ensureLocalAdmin(
+  client: CognitoIdentityProviderClient,
+  dataDir: string,
+  userPoolId: string,
+  email: string,
+  password: string | undefined,
+): Promise<boolean> {
+  const existing = await client
+    .send(new AdminGetUserCommand({ UserPoolId: userPoolId, Username: email }))
+    .catch((error: unknown) => {
+      if (error instanceof UserNotFoundException) return undefined;
+      throw error;
+    });
+  if (!existing) {
+    const finalPassword = password ?? generatedPassword();
+    await client.send(
+      new AdminCreateUserCommand({
+        UserPoolId: userPoolId,
+        Username: email,
+        MessageAction: 'SUPPRESS',
+        TemporaryPassword: finalPassword,
+        UserAttributes: [
+          { Name: 'email', Value: email },
+          { Name: 'email_verified', Value: 'true' },
+        ],
+      }),
+    );
+    await client.send(
+      new AdminSetUserPasswordCommand({
+        UserPoolId: userPoolId,
+        Username: email,
+        Password: finalPassword,
+        Permanent: true,
+      }),
+    );
+    if (!password) writeFileSync(adminPasswordFile(dataDir), `${finalPassword}\n`, { mode: 0o600 });
+  }
+  await client.send(
+    new AdminAddUserToGroupCommand({
+      UserPoolId: userPoolId,
+      Username: email,
+      GroupName: ADMIN_GROUP_NAME,
+    }),
+  );
+  return !existing;
 }

@@ -1,0 +1,213 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { authenticator } from 'otplib';
+import request from 'supertest';
+import { findLocalCodes } from '../src/cognito/local/local-codes';
+import { STRONG_PASSWORD, startTestApp, uniqueEmail } from './support/test-app';
+import { TestPool } from './support/test-pool';
+
+/** Account self-service against the emulator: what it supports end to end. */
+const pool = new TestPool();
+const describeEmulated = pool.emulated ? describe : describe.skip;
+
+describeEmulated('Account self-service (e2e)', () => {
+  let app: NestFastifyApplication;
+  const http = () => request(app.getHttpServer());
+
+  async function signedIn(label: string): Promise<{ email: string; token: string }> {
+    const email = uniqueEmail(label);
+    await http().post('/auth/sign-up').send({ email, password: STRONG_PASSWORD, name: 'Before' });
+    await http()
+      .post('/auth/confirm-sign-up')
+      .send({ email, code: await pool.code(email) });
+    const login = await http().post('/auth/login').send({ email, password: STRONG_PASSWORD });
+    return { email, token: (login.body as { accessToken: string }).accessToken };
+  }
+
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(() => app.close());
+
+  it('reads and changes the own attributes, refusing the ones a user may not set', async () => {
+    const { email, token } = await signedIn('profile');
+    const auth = `Bearer ${token}`;
+    const before = await http().get('/account').set('authorization', auth);
+    expect(before.status).toBe(200);
+    expect(before.body).toMatchObject({ email, groups: [], mfa: { totpEnabled: false } });
+
+    const changed = await http()
+      .patch('/account')
+      .set('authorization', auth)
+      .send({ attributes: { name: 'After', locale: 'en-GB' } });
+    expect(changed.status).toBe(200);
+    const after = await http().get('/account').set('authorization', auth);
+    expect(after.body.attributes).toMatchObject({ name: 'After', locale: 'en-GB' });
+
+    for (const attribute of ['email_verified', 'sub', 'custom:role', 'phone_number_verified']) {
+      const refused = await http()
+        .patch('/account')
+        .set('authorization', auth)
+        .send({ attributes: { [attribute]: 'true' } });
+      expect([attribute, refused.status, refused.body.error]).toEqual([
+        attribute,
+        400,
+        'ATTRIBUTE_NOT_ALLOWED',
+      ]);
+      expect(refused.body.message).toContain(attribute);
+    }
+    const unknownField = await http()
+      .patch('/account')
+      .set('authorization', auth)
+      .send({ attributes: {}, sub: 'x' });
+    expect(unknownField.status).toBe(400);
+    expect(
+      (await http().get('/account').set('authorization', auth)).body.attributes.email_verified,
+    ).not.toBe('x');
+  });
+
+  it('changes the email and verifies it with the emailed code', async () => {
+    const { token } = await signedIn('email-change');
+    const auth = `Bearer ${token}`;
+    const newEmail = uniqueEmail('new-address');
+    const changed = await http()
+      .patch('/account')
+      .set('authorization', auth)
+      .send({ attributes: { email: newEmail } });
+    expect(changed.status).toBe(200);
+
+    const sent = await http()
+      .post('/account/attributes/email/verification-code')
+      .set('authorization', auth);
+    expect(sent.status).toBe(202);
+    expect(JSON.stringify(sent.body)).not.toContain(newEmail);
+
+    const dataDir = process.env.E2E_EMULATOR_DATA_DIR!;
+    const code = findLocalCodes(
+      dataDir,
+      process.env.COGNITO_USER_POOL_ID!,
+      newEmail,
+    )?.attributeVerificationCode;
+    expect(code).toMatch(/^\d{6}$/);
+    const wrong = await http()
+      .post('/account/attributes/email/verify')
+      .set('authorization', auth)
+      .send({ code: code === '000000' ? '111111' : '000000' });
+    expect(wrong.status).toBe(400);
+    const verified = await http()
+      .post('/account/attributes/email/verify')
+      .set('authorization', auth)
+      .send({ code });
+    expect(verified.status).toBe(204);
+    const account = await http().get('/account').set('authorization', auth);
+    expect(account.body).toMatchObject({ email: newEmail, emailVerified: true });
+
+    const notVerifiable = await http()
+      .post('/account/attributes/name/verification-code')
+      .set('authorization', auth);
+    expect(notVerifiable.body.error).toBe('ATTRIBUTE_NOT_ALLOWED');
+  });
+
+  it('sets up TOTP, then login asks for the code and /auth/challenge answers it', async () => {
+    const { email, token } = await signedIn('totp');
+    const auth = `Bearer ${token}`;
+    const setup = await http().post('/account/mfa/totp').set('authorization', auth);
+    expect(setup.status).toBe(200);
+    const { secretCode, otpauthUri, qrCode } = setup.body as Record<string, string>;
+    expect(otpauthUri).toBe(
+      `otpauth://totp/nest-cognito-auth:${encodeURIComponent(email)}?secret=${secretCode}&issuer=nest-cognito-auth&algorithm=SHA1&digits=6&period=30`,
+    );
+    expect(qrCode).toMatch(/^data:image\/png;base64,[A-Za-z0-9+/]+=*$/);
+
+    const verified = await http()
+      .post('/account/mfa/totp/verify')
+      .set('authorization', auth)
+      .send({ code: authenticator.generate(secretCode), deviceName: 'Test phone' });
+    expect(verified.status).toBe(204);
+    const enabled = await http()
+      .put('/account/mfa')
+      .set('authorization', auth)
+      .send({ totpEnabled: true });
+    expect(enabled.status).toBe(200);
+    expect(enabled.body.totpEnabled).toBe(true);
+
+    const login = await http().post('/auth/login').send({ email, password: STRONG_PASSWORD });
+    expect(login.status).toBe(200);
+    expect(login.body).toMatchObject({
+      nextStep: 'SOFTWARE_TOKEN_MFA',
+      session: expect.any(String),
+    });
+    expect(login.body.accessToken).toBeUndefined();
+
+    const missing = await http()
+      .post('/auth/challenge')
+      .send({ email, nextStep: 'SOFTWARE_TOKEN_MFA', session: login.body.session });
+    expect(missing.status).toBe(400);
+    expect(missing.body.details).toEqual([expect.objectContaining({ field: 'code' })]);
+
+    const answered = await http()
+      .post('/auth/challenge')
+      .send({
+        email,
+        nextStep: 'SOFTWARE_TOKEN_MFA',
+        session: login.body.session,
+        code: authenticator.generate(secretCode),
+      });
+    expect(answered.status).toBe(200);
+    expect(answered.body).toMatchObject({ accessToken: expect.any(String), tokenType: 'Bearer' });
+    expect(answered.headers['cache-control']).toBe('no-store');
+    const me = await http()
+      .get('/auth/me')
+      .set('authorization', `Bearer ${answered.body.accessToken}`);
+    expect(me.body.email).toBe(email);
+
+    // Turning MFA off: a wrong password is refused, the right one works.
+    const wrong = await http()
+      .put('/account/mfa')
+      .set('authorization', auth)
+      .send({ totpEnabled: false, password: 'Wrong-Passw0rd' });
+    expect(wrong.body.error).toBe('INCORRECT_PASSWORD');
+    const off = await http()
+      .put('/account/mfa')
+      .set('authorization', auth)
+      .send({ totpEnabled: false, password: STRONG_PASSWORD });
+    expect(off.status).toBe(200);
+    expect(off.body.totpEnabled).toBe(false);
+  });
+
+  it('deletes the account with the password, ends the session and clears the cookies', async () => {
+    const { email, token } = await signedIn('delete');
+    const auth = `Bearer ${token}`;
+    const wrong = await http()
+      .delete('/account')
+      .set('authorization', auth)
+      .send({ password: 'Wrong-Passw0rd' });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error).toBe('INCORRECT_PASSWORD');
+    expect((await http().get('/account').set('authorization', auth)).status).toBe(200);
+
+    const deleted = await http()
+      .delete('/account')
+      .set('authorization', auth)
+      .send({ password: STRONG_PASSWORD });
+    expect(deleted.status).toBe(204);
+    const cleared = (deleted.headers['set-cookie'] as unknown as string[]).filter((c) =>
+      c.startsWith('access_token='),
+    );
+    expect(cleared[0]).toMatch(/Max-Age=0/);
+    expect((await http().get('/account').set('authorization', auth)).status).toBe(401);
+    const login = await http().post('/auth/login').send({ email, password: STRONG_PASSWORD });
+    expect(login.body.error).toBe('INVALID_CREDENTIALS');
+  });
+
+  it('requires a signed-in user for every account route', async () => {
+    for (const [method, path] of [
+      ['get', '/account'],
+      ['patch', '/account'],
+      ['delete', '/account'],
+      ['post', '/account/mfa/totp'],
+      ['put', '/account/mfa'],
+    ] as const) {
+      expect([path, (await http()[method](path)).status]).toEqual([path, 401]);
+    }
+  });
+});

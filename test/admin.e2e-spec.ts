@@ -1,0 +1,257 @@
+import { Logger } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import request from 'supertest';
+import { OTHER_PASSWORD, STRONG_PASSWORD, startTestApp, uniqueEmail } from './support/test-app';
+import { TestPool } from './support/test-pool';
+
+const pool = new TestPool();
+const describeEmulated = pool.emulated ? describe : describe.skip;
+
+describeEmulated('Administration (e2e)', () => {
+  let app: NestFastifyApplication;
+  let admin: string;
+  let member: string;
+  const http = () => request(app.getHttpServer());
+  const as = (token: string) => ({ authorization: `Bearer ${token}` });
+
+  async function signedUp(label: string): Promise<string> {
+    const email = uniqueEmail(label);
+    await http().post('/auth/sign-up').send({ email, password: STRONG_PASSWORD });
+    await http()
+      .post('/auth/confirm-sign-up')
+      .send({ email, code: await pool.code(email) });
+    return email;
+  }
+
+  async function tokenOf(email: string, password = STRONG_PASSWORD): Promise<string> {
+    const login = await http().post('/auth/login').send({ email, password });
+    expect(login.status).toBe(200);
+    return (login.body as { accessToken: string }).accessToken;
+  }
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    const adminEmail = await signedUp('admin');
+    // The first administrator is made with the documented command, as an operator would.
+    const granted = spawnSync(
+      process.execPath,
+      [join(__dirname, '..', 'dist', 'cognito', 'admin.cli.js'), 'grant', adminEmail],
+      {
+        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+        encoding: 'utf8',
+      },
+    );
+    expect(granted.stderr).toBe('');
+    expect(granted.stdout).toContain(`${adminEmail} is now in the admin group`);
+    expect(granted.status).toBe(0);
+    admin = await tokenOf(adminEmail);
+    member = await tokenOf(await signedUp('member'));
+  });
+  afterAll(() => app.close());
+
+  it('answers 401 without a token and 403 without the admin group', async () => {
+    expect((await http().get('/admin/users')).status).toBe(401);
+    const forbidden = await http().get('/admin/users').set(as(member));
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body.error).toBe('FORBIDDEN');
+    expect((await http().post('/admin/groups').set(as(member)).send({ name: 'x' })).status).toBe(
+      403,
+    );
+    expect((await http().get('/admin/users').set(as(admin))).status).toBe(200);
+  });
+
+  it('invites a user, who then completes NEW_PASSWORD_REQUIRED through /auth/challenge', async () => {
+    const email = uniqueEmail('invited');
+    const created = await http().post('/admin/users').set(as(admin)).send({
+      email,
+      name: 'Invited Person',
+      temporaryPassword: 'Temp-Passw0rd!',
+      sendInvitation: false,
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ email, status: 'FORCE_CHANGE_PASSWORD', enabled: true });
+    expect(created.body.attributes.name).toBe('Invited Person');
+
+    const login = await http().post('/auth/login').send({ email, password: 'Temp-Passw0rd!' });
+    expect(login.body.nextStep).toBe('NEW_PASSWORD_REQUIRED');
+    const weak = await http().post('/auth/challenge').send({
+      email,
+      nextStep: 'NEW_PASSWORD_REQUIRED',
+      session: login.body.session,
+      newPassword: 'weak',
+    });
+    expect(weak.body.error).toBe('PASSWORD_POLICY');
+    const notAllowed = await http()
+      .post('/auth/challenge')
+      .send({
+        email,
+        nextStep: 'NEW_PASSWORD_REQUIRED',
+        session: login.body.session,
+        newPassword: OTHER_PASSWORD,
+        attributes: { email_verified: 'true' },
+      });
+    expect(notAllowed.body.error).toBe('ATTRIBUTE_NOT_ALLOWED');
+    const answered = await http().post('/auth/challenge').send({
+      email,
+      nextStep: 'NEW_PASSWORD_REQUIRED',
+      session: login.body.session,
+      newPassword: OTHER_PASSWORD,
+    });
+    expect(answered.status).toBe(200);
+    expect(answered.body.accessToken).toEqual(expect.any(String));
+    expect((await http().get('/auth/me').set(as(answered.body.accessToken))).body.email).toBe(
+      email,
+    );
+    await tokenOf(email, OTHER_PASSWORD);
+  });
+
+  it('finds users by email, sub or username, lists them with one filter, and answers 404 for none', async () => {
+    const email = await signedUp('findable');
+    const byEmail = await http()
+      .get(`/admin/users/${encodeURIComponent(email)}`)
+      .set(as(admin));
+    expect(byEmail.status).toBe(200);
+    expect(byEmail.body).toMatchObject({ email, status: 'CONFIRMED', enabled: true });
+    const bySub = await http().get(`/admin/users/${byEmail.body.sub}`).set(as(admin));
+    expect(bySub.body.email).toBe(email);
+
+    const listed = await http()
+      .get('/admin/users')
+      .query({ email: email.slice(0, 16) })
+      .set(as(admin));
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.map((u: { email: string }) => u.email)).toContain(email);
+
+    const twoFilters = await http()
+      .get('/admin/users')
+      .query({ email: 'a', status: 'CONFIRMED' })
+      .set(as(admin));
+    expect(twoFilters.status).toBe(400);
+    const injection = await http()
+      .get('/admin/users')
+      .query({ email: 'a" or "1"="1' })
+      .set(as(admin));
+    expect(injection.status).toBe(400);
+
+    const missing = await http()
+      .get(`/admin/users/${encodeURIComponent(uniqueEmail('nobody'))}`)
+      .set(as(admin));
+    expect(missing.status).toBe(404);
+    expect(missing.body.error).toBe('USER_NOT_FOUND');
+  });
+
+  it('disables and enables, sets a password, confirms, changes attributes, and deletes a user', async () => {
+    const email = await signedUp('managed');
+    const path = `/admin/users/${encodeURIComponent(email)}`;
+    expect((await http().post(`${path}/disable`).set(as(admin))).status).toBe(204);
+    expect((await http().get(path).set(as(admin))).body.enabled).toBe(false);
+    expect((await http().post(`${path}/enable`).set(as(admin))).status).toBe(204);
+    expect((await http().get(path).set(as(admin))).body.enabled).toBe(true);
+
+    const set = await http()
+      .put(`${path}/password`)
+      .set(as(admin))
+      .send({ password: OTHER_PASSWORD, permanent: true });
+    expect(set.status).toBe(204);
+    await tokenOf(email, OTHER_PASSWORD);
+
+    const attributes = await http()
+      .patch(`${path}/attributes`)
+      .set(as(admin))
+      .send({ attributes: { name: 'Renamed', email, email_verified: 'true' } });
+    expect([attributes.status, attributes.body.error]).toEqual([200, undefined]);
+    expect(attributes.body).toMatchObject({ emailVerified: true, attributes: { name: 'Renamed' } });
+    const refused = await http()
+      .patch(`${path}/attributes`)
+      .set(as(admin))
+      .send({ attributes: { sub: 'x' } });
+    expect(refused.body.error).toBe('ATTRIBUTE_NOT_ALLOWED');
+
+    const unconfirmed = uniqueEmail('unconfirmed');
+    await http().post('/auth/sign-up').send({ email: unconfirmed, password: STRONG_PASSWORD });
+    const confirmed = await http()
+      .post(`/admin/users/${encodeURIComponent(unconfirmed)}/confirm`)
+      .set(as(admin));
+    expect(confirmed.status).toBe(204);
+    await tokenOf(unconfirmed);
+
+    // The emulator has no AdminResetUserPassword / AdminUserGlobalSignOut: a clear 501.
+    const reset = await http().post(`${path}/reset-password`).set(as(admin));
+    expect([reset.status, reset.body.error]).toEqual([501, 'NOT_SUPPORTED_UPSTREAM']);
+
+    expect((await http().delete(path).set(as(admin))).status).toBe(204);
+    expect((await http().get(path).set(as(admin))).status).toBe(404);
+  });
+
+  it('manages groups and their members; the new group shows in the member’s next token', async () => {
+    const email = await signedUp('grouped');
+    const name = `editors-${Date.now()}`;
+    const created = await http()
+      .post('/admin/groups')
+      .set(as(admin))
+      .send({ name, description: 'Editors', precedence: 5 });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name, description: 'Editors', precedence: 5 });
+    expect(
+      (await http().get('/admin/groups').set(as(admin))).body.items.map(
+        (g: { name: string }) => g.name,
+      ),
+    ).toContain(name);
+    const updated = await http()
+      .patch(`/admin/groups/${name}`)
+      .set(as(admin))
+      .send({ description: 'Chief editors' });
+    expect(updated.body).toMatchObject({ name, description: 'Chief editors', precedence: 5 });
+
+    const user = encodeURIComponent(email);
+    expect((await http().put(`/admin/groups/${name}/members/${user}`).set(as(admin))).status).toBe(
+      204,
+    );
+    const members = await http().get(`/admin/groups/${name}/members`).set(as(admin));
+    expect(members.body.items.map((u: { email: string }) => u.email)).toEqual([email]);
+    const groups = await http().get(`/admin/users/${user}/groups`).set(as(admin));
+    expect(groups.body.items.map((g: { name: string }) => g.name)).toEqual([name]);
+    const me = await http()
+      .get('/auth/me')
+      .set(as(await tokenOf(email)));
+    expect(me.body.groups).toEqual([name]);
+
+    expect(
+      (await http().delete(`/admin/groups/${name}/members/${user}`).set(as(admin))).status,
+    ).toBe(204);
+    expect((await http().get(`/admin/users/${user}/groups`).set(as(admin))).body.items).toEqual([]);
+    expect((await http().delete(`/admin/groups/${name}`).set(as(admin))).status).toBe(204);
+  });
+
+  it('writes one audit line per administrative request, with the actor and the target but no body', async () => {
+    const log = jest.spyOn(Logger.prototype, 'log');
+    try {
+      const email = await signedUp('audited');
+      await http()
+        .put(`/admin/users/${encodeURIComponent(email)}/password`)
+        .set(as(admin))
+        .send({ password: 'Audit-Passw0rd!', permanent: true });
+      await http()
+        .get(`/admin/users/${encodeURIComponent(uniqueEmail('ghost'))}`)
+        .set(as(admin));
+      const lines = log.mock.calls
+        .filter((_, i) => (log.mock.contexts[i] as { context?: string }).context === 'AdminAudit')
+        .map(([message]) => JSON.parse(String(message)) as Record<string, unknown>);
+      expect(lines).toEqual([
+        expect.objectContaining({
+          event: 'admin_action',
+          action: 'PUT /admin/users/:user/password',
+          actor: expect.any(String),
+          target: { user: email },
+          outcome: 'success',
+        }),
+        expect.objectContaining({ action: 'GET /admin/users/:user', outcome: 404 }),
+      ]);
+      expect(JSON.stringify(log.mock.calls)).not.toContain('Audit-Passw0rd!');
+    } finally {
+      log.mockRestore();
+    }
+  });
+});
