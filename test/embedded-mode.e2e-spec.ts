@@ -1,8 +1,9 @@
+import { Logger } from '@nestjs/common';
 import {
   CognitoIdentityProviderClient,
   ListGroupsCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -111,5 +112,34 @@ describe('Embedded mode (e2e)', () => {
       await app.close();
     }
     await eventually(() => processesIn(dataDir).length === 0, 3000, 'the emulator to stop');
+  });
+
+  it('creates the local administrator at first start, with a password kept out of the log', async () => {
+    const adminDir = mkdtempSync(join(tmpdir(), 'cognito-embedded-admin-'));
+    const log = jest.spyOn(Logger.prototype, 'log');
+    const app = await withEnv(
+      { ...embeddedEnv(adminDir), COGNITO_LOCAL_ADMIN_EMAIL: 'Boss@Example.com' },
+      () => startTestApp(),
+    );
+    try {
+      const passwordFile = join(adminDir, 'admin-password');
+      expect(statSync(passwordFile).mode & 0o777).toBe(0o600);
+      const password = readFileSync(passwordFile, 'utf8').trim();
+      expect(JSON.stringify(log.mock.calls)).not.toContain(password);
+      expect(JSON.stringify(log.mock.calls)).toContain(
+        'Local administrator boss@example.com created',
+      );
+
+      const http = request(app.getHttpServer());
+      const login = await http.post('/auth/login').send({ email: 'boss@example.com', password });
+      expect(login.status).toBe(200);
+      const users = await http
+        .get('/admin/users')
+        .set('authorization', `Bearer ${login.body.accessToken}`);
+      expect(users.status).toBe(200);
+    } finally {
+      log.mockRestore();
+      await app.close();
+    }
   });
 });

@@ -267,6 +267,119 @@ describe(AuthService.name, () => {
     });
   });
 
+  describe('answerChallenge', () => {
+    const base = { email: 'a@example.com', session: 'session-1' };
+    const tokens = {
+      kind: 'tokens' as const,
+      tokens: { accessToken: tokenWith({ exp: 9999999999 }), idToken: 'i' },
+    };
+
+    it.each([
+      ['SOFTWARE_TOKEN_MFA', { code: '123456' }, { SOFTWARE_TOKEN_MFA_CODE: '123456' }],
+      ['SMS_MFA', { code: '123456' }, { SMS_MFA_CODE: '123456' }],
+      ['EMAIL_OTP', { code: '12345678' }, { EMAIL_OTP_CODE: '12345678' }],
+      ['SELECT_MFA_TYPE', { mfaType: 'EMAIL_OTP' }, { ANSWER: 'EMAIL_OTP' }],
+      [
+        'NEW_PASSWORD_REQUIRED',
+        { newPassword: 'New-Passw0rd!', attributes: { name: 'Al' } },
+        { NEW_PASSWORD: 'New-Passw0rd!', 'userAttributes.name': 'Al' },
+      ],
+    ])('answers %s with the responses Cognito expects', async (nextStep, fields, responses) => {
+      cognito.respondToChallenge.mockResolvedValue(tokens);
+      const result = await service.answerChallenge({ ...base, nextStep, ...fields } as never);
+      expect(result.kind).toBe('tokens');
+      expect(cognito.respondToChallenge).toHaveBeenCalledWith({
+        challengeName: nextStep,
+        session: 'session-1',
+        username: 'a@example.com',
+        responses,
+      });
+    });
+
+    it('names the missing field of a step', async () => {
+      await expect(service.answerChallenge({ ...base, nextStep: 'SMS_MFA' })).rejects.toMatchObject(
+        {
+          code: 'VALIDATION_FAILED',
+          details: [{ field: 'code', messages: ['code is required to answer SMS_MFA'] }],
+        },
+      );
+      expect(cognito.respondToChallenge).not.toHaveBeenCalled();
+    });
+
+    it('refuses attributes a user may not set when answering NEW_PASSWORD_REQUIRED', async () => {
+      await expect(
+        service.answerChallenge({
+          ...base,
+          nextStep: 'NEW_PASSWORD_REQUIRED',
+          newPassword: 'New-Passw0rd!',
+          attributes: { email_verified: 'true' },
+        }),
+      ).rejects.toMatchObject({ code: 'ATTRIBUTE_NOT_ALLOWED' });
+    });
+
+    it('verifies the authenticator, then answers MFA_SETUP with the session verification returned', async () => {
+      cognito.verifySoftwareToken.mockResolvedValue({ session: 'session-2' });
+      cognito.respondToChallenge.mockResolvedValue(tokens);
+      await service.answerChallenge({
+        ...base,
+        nextStep: 'MFA_SETUP',
+        code: '654321',
+        deviceName: 'Phone',
+      });
+      expect(cognito.verifySoftwareToken).toHaveBeenCalledWith(
+        { session: 'session-1' },
+        '654321',
+        'Phone',
+      );
+      expect(cognito.respondToChallenge).toHaveBeenCalledWith(
+        expect.objectContaining({
+          challengeName: 'MFA_SETUP',
+          session: 'session-2',
+          responses: {},
+        }),
+      );
+    });
+
+    it('hands over the authenticator secret and otpauth URI when login asks for MFA_SETUP', async () => {
+      cognito.initiatePasswordAuth.mockResolvedValue({
+        kind: 'challenge',
+        challengeName: 'MFA_SETUP',
+        session: 'session-1',
+        parameters: { MFAS_CAN_SETUP: '["SOFTWARE_TOKEN_MFA"]' },
+      });
+      cognito.associateSoftwareToken.mockResolvedValue({
+        secretCode: 'JBSWY3DP',
+        session: 'session-2',
+      });
+      const result = await service.login({ email: 'a@example.com', password: 'x' });
+      expect(cognito.associateSoftwareToken).toHaveBeenCalledWith({ session: 'session-1' });
+      expect(result).toEqual({
+        kind: 'challenge',
+        challenge: {
+          nextStep: 'MFA_SETUP',
+          session: 'session-2',
+          parameters: { MFAS_CAN_SETUP: '["SOFTWARE_TOKEN_MFA"]' },
+          secretCode: 'JBSWY3DP',
+          otpauthUri:
+            'otpauth://totp/Test%20Service:a%40example.com?secret=JBSWY3DP&issuer=Test+Service&algorithm=SHA1&digits=6&period=30',
+        },
+      });
+    });
+
+    it('masks a code destination Cognito reports for SMS or email steps', async () => {
+      cognito.initiatePasswordAuth.mockResolvedValue({
+        kind: 'challenge',
+        challengeName: 'EMAIL_OTP',
+        session: 's',
+        parameters: { CODE_DELIVERY_DESTINATION: 'alice@example.com' },
+      });
+      const result = await service.login({ email: 'alice@example.com', password: 'x' });
+      expect(
+        result.kind === 'challenge' && result.challenge.parameters.CODE_DELIVERY_DESTINATION,
+      ).toBe('a***@e***.com');
+    });
+  });
+
   it('checks the new password policy on change and reset', async () => {
     await expect(
       service.changePassword('access', {
