@@ -62,6 +62,79 @@ const TOKENS_OR_CHALLENGE = {
   ],
 };
 
+const SESSION = 'AYABeC1kZWZhdWx0LWtleQ...';
+
+/** One example per answer a sign-in can get: tokens, or each step Cognito may ask for. */
+const SIGN_IN_EXAMPLES = {
+  tokens: {
+    summary: 'Signed in',
+    value: {
+      accessToken: 'eyJraWQiOiJ...',
+      idToken: 'eyJraWQiOiJ...',
+      refreshToken: 'eyJjdHkiOiJ...',
+      expiresIn: 3600,
+      tokenType: 'Bearer',
+    },
+  },
+  NEW_PASSWORD_REQUIRED: {
+    summary: 'Invited user: set a new password',
+    value: {
+      nextStep: 'NEW_PASSWORD_REQUIRED',
+      session: SESSION,
+      parameters: { requiredAttributes: '[]' },
+    },
+  },
+  SOFTWARE_TOKEN_MFA: {
+    summary: 'Enter the authenticator code',
+    value: {
+      nextStep: 'SOFTWARE_TOKEN_MFA',
+      session: SESSION,
+      parameters: { FRIENDLY_DEVICE_NAME: 'Phone' },
+    },
+  },
+  SMS_MFA: {
+    summary: 'Enter the code sent by SMS',
+    value: {
+      nextStep: 'SMS_MFA',
+      session: SESSION,
+      parameters: {
+        CODE_DELIVERY_DELIVERY_MEDIUM: 'SMS',
+        CODE_DELIVERY_DESTINATION: '+*******0100',
+      },
+    },
+  },
+  EMAIL_OTP: {
+    summary: 'Enter the code sent by email',
+    value: {
+      nextStep: 'EMAIL_OTP',
+      session: SESSION,
+      parameters: {
+        CODE_DELIVERY_DELIVERY_MEDIUM: 'EMAIL',
+        CODE_DELIVERY_DESTINATION: 'a***@e***.com',
+      },
+    },
+  },
+  SELECT_MFA_TYPE: {
+    summary: 'Choose how to receive a code',
+    value: {
+      nextStep: 'SELECT_MFA_TYPE',
+      session: SESSION,
+      parameters: { MFAS_CAN_CHOOSE: '["SMS_MFA","SOFTWARE_TOKEN_MFA"]' },
+    },
+  },
+  MFA_SETUP: {
+    summary: 'Set up an authenticator app first',
+    value: {
+      nextStep: 'MFA_SETUP',
+      session: SESSION,
+      parameters: { MFAS_CAN_SETUP: '["SOFTWARE_TOKEN_MFA"]' },
+      secretCode: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
+      otpauthUri:
+        'otpauth://totp/nest-cognito-auth:alice%40example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=nest-cognito-auth',
+    },
+  },
+};
+
 @ApiTags('auth')
 @ApiExtraModels(TokensResponseDto, ChallengeResponseDto)
 @Controller('auth')
@@ -137,6 +210,7 @@ export class AuthController {
   @ApiOkResponse({
     description: 'Signed in (tokens), or another step is needed (challenge).',
     schema: TOKENS_OR_CHALLENGE,
+    examples: SIGN_IN_EXAMPLES,
   })
   @ApiErrors({
     400: VALIDATION_400,
