@@ -10,7 +10,7 @@ export const REFRESH_COOKIE_PATHS = ['/auth/refresh', '/auth/logout'] as const;
 /**
  * Injection token of this app's Passport strategy name. Passport keeps strategies in one
  * process-wide registry, so each app (several may share a process, as in tests) registers its
- * strategy under a name of its own and its guard asks for exactly that one.
+ * strategy under a name of its own and never replaces another app's.
  */
 export const ACCESS_STRATEGY_NAME = Symbol('ACCESS_STRATEGY_NAME');
 export const ACCESS_STRATEGY_PREFIX = 'cognito-access';

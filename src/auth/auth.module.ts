@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { APP_GUARD } from '@nestjs/core';
-import { PassportModule } from '@nestjs/passport';
 import { CognitoModule } from '../cognito/cognito.module';
 import { ACCESS_STRATEGY_NAME, ACCESS_STRATEGY_PREFIX } from './auth.constants';
 import { AuthController } from './auth.controller';
@@ -17,7 +16,7 @@ import { SessionCookies } from './session-cookies';
  * (deny by default; `@Public()` opts out). Import it once in the root module.
  */
 @Module({
-  imports: [PassportModule, CognitoModule],
+  imports: [CognitoModule],
   controllers: [AuthController],
   providers: [
     AuthService,
