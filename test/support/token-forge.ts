@@ -43,8 +43,10 @@ export class TokenForge {
   private port = 0;
   readonly poolId = 'local_forge';
 
-  static async start(): Promise<TokenForge> {
-    const forge = new TokenForge();
+  constructor(readonly clientId = FORGE_CLIENT_ID) {}
+
+  static async start(clientId?: string): Promise<TokenForge> {
+    const forge = new TokenForge(clientId);
     await forge.listen();
     return forge;
   }
@@ -62,7 +64,7 @@ export class TokenForge {
     return {
       COGNITO_ISSUER: this.issuer,
       COGNITO_JWKS_URI: this.jwksUri,
-      COGNITO_CLIENT_ID: FORGE_CLIENT_ID,
+      COGNITO_CLIENT_ID: this.clientId,
     };
   }
 
@@ -102,7 +104,7 @@ export class TokenForge {
       sub,
       username: sub,
       iss: this.issuer,
-      client_id: FORGE_CLIENT_ID,
+      client_id: this.clientId,
       token_use: 'access',
       scope: 'aws.cognito.signin.user.admin',
       auth_time: now,

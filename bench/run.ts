@@ -1,0 +1,458 @@
+/**
+ * `npm run bench`: the guarded hot path and the login flow, each beside its baseline in the same
+ * round. It starts everything it needs on 127.0.0.1 (a Cognito emulator, a token issuer, the app,
+ * a bare node:http server), loads them with autocannon from this process for a bounded time,
+ * stops everything, prints a table and writes bench-results/latest.json.
+ *
+ * Settings: BENCH_ROUNDS (default 5), BENCH_SECONDS per measurement (default 4),
+ * BENCH_CONNECTIONS (default 50), BENCH_LOGINS (default 200).
+ */
+import {
+  AdminConfirmSignUpCommand,
+  InitiateAuthCommand,
+  SignUpCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import autocannon from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createCognitoClient } from '../src/cognito/cognito-client.factory';
+import { findFreePort, startEmulatorProcess } from '../src/cognito/local/emulator-process';
+import { ensureLocalPool } from '../src/cognito/local/local-pool';
+import { computeSecretHash } from '../src/cognito/secret-hash';
+import { parseEnvironment } from '../src/config/environment';
+import { FORGE_KID, newRsaKey, signRs256, TokenForge } from '../test/support/token-forge';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const LOGINS = Number(process.env.BENCH_LOGINS ?? 200);
+const TOKENS = 5000;
+const PASSWORD = 'Bench-Passw0rd!';
+
+interface Measured {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+type Runs = Record<
+  'bare' | 'public' | 'bearer' | 'cookie' | 'freshToken' | 'invalidToken',
+  Measured
+>;
+
+interface Round extends Runs {
+  ratios: {
+    bearerToPublic: number;
+    bearerToBare: number;
+    freshToPublic: number;
+    invalidToFresh: number;
+  };
+}
+
+interface Server {
+  url: string;
+  child: ChildProcess;
+}
+
+function average(a: Measured, b: Measured): Measured {
+  return {
+    rps: Math.round((a.rps + b.rps) / 2),
+    p50: (a.p50 + b.p50) / 2,
+    p99: (a.p99 + b.p99) / 2,
+    non2xx: a.non2xx + b.non2xx,
+    errors: a.errors + b.errors,
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function waitFor(url: string, timeoutMs = 20000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not answer`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function startProcess(
+  args: string[],
+  env: Record<string, string>,
+  probe: string,
+): Promise<Server & { startedInMs: number }> {
+  const port = await findFreePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, args, {
+    env: {
+      PATH: process.env.PATH ?? '',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...env,
+      PORT: String(port),
+    },
+    // The IPC channel lets the child exit when this process ends, however it ends.
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}${probe}`);
+  return { url, child, startedInMs: performance.now() - started };
+}
+
+async function stop(server: Server): Promise<void> {
+  if (server.child.exitCode !== null) return;
+  const exited = new Promise((r) => server.child.once('exit', r));
+  server.child.kill('SIGTERM');
+  await exited;
+}
+
+function rssMb(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
+  return Math.round(Number(/\d+/.exec(line ?? '')?.[0] ?? 0) / 1024);
+}
+
+/** One bounded autocannon run; `headersFor` may give each request its own headers. */
+async function load(
+  url: string,
+  headersFor?: () => Record<string, string>,
+  fixed: Record<string, string> = {},
+) {
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: SECONDS / 2,
+    headers: fixed,
+    ...(headersFor
+      ? {
+          requests: [
+            {
+              setupRequest: (request: autocannon.Request) => ({
+                ...request,
+                headers: { ...fixed, ...headersFor() },
+              }),
+            },
+          ],
+        }
+      : {}),
+  });
+  return {
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+/** The API is called with node:http and a keep-alive agent, as the SDK calls Cognito. */
+const agent = new Agent({ keepAlive: true });
+function postJson(url: string, body: unknown): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const payload = JSON.stringify(body);
+    const req = httpRequest(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+const BARE_SERVER = `
+process.on('disconnect', () => process.exit(0));
+const http = require('node:http');
+const body = JSON.stringify({ status: 'ok' });
+http.createServer((req, res) => {
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}).listen(Number(process.env.PORT), '127.0.0.1');
+`;
+
+async function main(): Promise<void> {
+  const dist = join(__dirname);
+  const dataDir = mkdtempSync(join(tmpdir(), 'cognito-bench-'));
+  process.stdout.write(
+    `Starting the emulator, the issuer and the servers (data in ${dataDir})...\n`,
+  );
+  const emulator = await startEmulatorProcess(dataDir, await findFreePort());
+  const sdk = createCognitoClient({
+    region: 'us-east-1',
+    endpoint: emulator.endpoint,
+    requestTimeoutMs: 5000,
+    maxAttempts: 1,
+  });
+  const pool = await ensureLocalPool(sdk, dataDir, parseEnvironment({}).auth.passwordPolicy);
+  const forge = await TokenForge.start(pool.clientId);
+
+  const appEnv = {
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'warn',
+    // Smaller than the TOKENS tokens that (5) cycles through, so every one of them misses the
+    // cache and is verified; the one reused token of (3) and (4) stays cached.
+    AUTH_TOKEN_CACHE_SIZE: String(TOKENS / 5),
+    COGNITO_ENDPOINT: emulator.endpoint,
+    COGNITO_USER_POOL_ID: pool.userPoolId,
+    COGNITO_CLIENT_SECRET: pool.clientSecret,
+    ...forge.env,
+  };
+  const serverArgs = [join(dist, 'server.js')];
+
+  const coldStarts: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const cold = await startProcess(serverArgs, appEnv, '/bench/public');
+    coldStarts.push(cold.startedInMs);
+    await stop(cold);
+  }
+
+  const bare = await startProcess(['-e', BARE_SERVER], {}, '/');
+  const app = await startProcess(serverArgs, appEnv, '/bench/public');
+
+  const reused = forge.accessToken();
+  const fresh = Array.from({ length: TOKENS }, () => forge.accessToken());
+  const foreign = newRsaKey().privateKey;
+  const invalid = Array.from({ length: TOKENS }, () =>
+    signRs256({ alg: 'RS256', kid: FORGE_KID }, forge.claims(), foreign),
+  );
+  let nextFresh = 0;
+  let nextInvalid = 0;
+
+  // Warm-up: JIT, connection pools, the token cache for the reused token.
+  await load(`${bare.url}/`);
+  await load(`${app.url}/bench/guarded`, undefined, { authorization: `Bearer ${reused}` });
+
+  const rounds: Round[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    process.stdout.write(`Round ${round}/${ROUNDS}...\n`);
+    // Each measurement runs twice, in mirrored order (ABC...CBA), and the two are averaged, so
+    // drift on a shared machine hits every measurement of the round alike.
+    const plan: [keyof Runs, () => Promise<Measured>][] = [
+      ['bare', () => load(`${bare.url}/`)],
+      ['public', () => load(`${app.url}/bench/public`)],
+      [
+        'bearer',
+        () => load(`${app.url}/bench/guarded`, undefined, { authorization: `Bearer ${reused}` }),
+      ],
+      [
+        'cookie',
+        () => load(`${app.url}/bench/guarded`, undefined, { cookie: `access_token=${reused}` }),
+      ],
+      [
+        'freshToken',
+        () =>
+          load(`${app.url}/bench/guarded`, () => ({
+            authorization: `Bearer ${fresh[nextFresh++ % fresh.length]}`,
+          })),
+      ],
+      [
+        'invalidToken',
+        () =>
+          load(`${app.url}/bench/guarded`, () => ({
+            authorization: `Bearer ${invalid[nextInvalid++ % invalid.length]}`,
+          })),
+      ],
+    ];
+    const first = new Map<keyof Runs, Measured>();
+    for (const [name, run] of plan) first.set(name, await run());
+    const r = {} as Runs;
+    for (const [name, run] of [...plan].reverse()) r[name] = average(first.get(name)!, await run());
+    rounds.push({
+      ...r,
+      ratios: {
+        bearerToPublic: r.bearer.rps / r.public.rps,
+        bearerToBare: r.bearer.rps / r.bare.rps,
+        freshToPublic: r.freshToken.rps / r.public.rps,
+        invalidToFresh: r.invalidToken.rps / r.freshToken.rps,
+      },
+    });
+  }
+  const rssAfterLoad = rssMb(app.child.pid ?? 0);
+
+  // Login through the API against the same InitiateAuth called directly, interleaved.
+  process.stdout.write(`Login: ${LOGINS} through the API and ${LOGINS} direct, interleaved...\n`);
+  const email = `bench-${Date.now()}@example.com`;
+  const secretHash = (name: string) => computeSecretHash(name, pool.clientId, pool.clientSecret);
+  await sdk.send(
+    new SignUpCommand({
+      ClientId: pool.clientId,
+      Username: email,
+      Password: PASSWORD,
+      SecretHash: secretHash(email),
+    }),
+  );
+  await sdk.send(new AdminConfirmSignUpCommand({ UserPoolId: pool.userPoolId, Username: email }));
+  const apiTimes: number[] = [];
+  const sdkTimes: number[] = [];
+  for (let i = 0; i < LOGINS; i++) {
+    let started = performance.now();
+    const status = await postJson(`${app.url}/auth/login`, { email, password: PASSWORD });
+    if (status !== 200) throw new Error(`API login answered ${status}`);
+    apiTimes.push(performance.now() - started);
+    started = performance.now();
+    await sdk.send(
+      new InitiateAuthCommand({
+        ClientId: pool.clientId,
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: email, PASSWORD, SECRET_HASH: secretHash(email) },
+      }),
+    );
+    sdkTimes.push(performance.now() - started);
+  }
+
+  agent.destroy();
+  await stop(app);
+  await stop(bare);
+  await forge.close();
+  sdk.destroy();
+  await emulator.stop();
+
+  const m = (pick: (r: Round) => number) => median(rounds.map(pick));
+  const login = {
+    apiP50: percentile(apiTimes, 50),
+    apiP99: percentile(apiTimes, 99),
+    sdkP50: percentile(sdkTimes, 50),
+    sdkP99: percentile(sdkTimes, 99),
+  };
+  const summary = {
+    machine: {
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model,
+      memoryGb: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+    },
+    settings: { rounds: ROUNDS, secondsPerRun: SECONDS, connections: CONNECTIONS, logins: LOGINS },
+    throughput: {
+      bare: m((r) => r.bare.rps),
+      public: m((r) => r.public.rps),
+      bearer: m((r) => r.bearer.rps),
+      cookie: m((r) => r.cookie.rps),
+      freshToken: m((r) => r.freshToken.rps),
+      invalidToken: m((r) => r.invalidToken.rps),
+    },
+    ratios: {
+      bearerToPublic: m((r) => r.ratios.bearerToPublic),
+      bearerToBare: m((r) => r.ratios.bearerToBare),
+      freshToPublic: m((r) => r.ratios.freshToPublic),
+      invalidToFresh: m((r) => r.ratios.invalidToFresh),
+    },
+    login: { ...login, apiOverheadP50: login.apiP50 - login.sdkP50 },
+    coldStartMs: median(coldStarts),
+    rssAfterLoadMb: rssAfterLoad,
+    failures: rounds.reduce(
+      (sum, r) =>
+        sum +
+        r.bare.errors +
+        r.public.errors +
+        r.bearer.errors +
+        r.cookie.errors +
+        r.freshToken.errors +
+        r.invalidToken.errors +
+        r.bare.non2xx +
+        r.public.non2xx +
+        r.bearer.non2xx +
+        r.cookie.non2xx +
+        r.freshToken.non2xx,
+      0,
+    ),
+    rounds,
+  };
+
+  const targets = [
+    [
+      '(3) bearer / (2) public',
+      summary.ratios.bearerToPublic,
+      '>= 0.90',
+      summary.ratios.bearerToPublic >= 0.9,
+    ],
+    [
+      '(3) bearer / (1) bare node:http',
+      summary.ratios.bearerToBare,
+      '>= 0.60',
+      summary.ratios.bearerToBare >= 0.6,
+    ],
+    [
+      '(5) fresh token / (2) public',
+      summary.ratios.freshToPublic,
+      '>= 0.19',
+      summary.ratios.freshToPublic >= 0.19,
+    ],
+    [
+      '(6) invalid / (5) fresh token',
+      summary.ratios.invalidToFresh,
+      '>= ~1 (not slower)',
+      summary.ratios.invalidToFresh >= 0.95,
+    ],
+    [
+      '(7) API login overhead p50 (ms)',
+      summary.login.apiOverheadP50,
+      '<= 1 ms',
+      summary.login.apiOverheadP50 <= 1,
+    ],
+    ['cold start (ms)', summary.coldStartMs, '<= 1000', summary.coldStartMs <= 1000],
+    ['RSS after load (MB)', summary.rssAfterLoadMb, '<= 150', summary.rssAfterLoadMb <= 150],
+  ] as const;
+
+  const t = summary.throughput;
+  const rows = [
+    '| Measurement | req/s (median) |',
+    '| --- | ---: |',
+    `| (1) bare node:http, same JSON | ${t.bare} |`,
+    `| (2) app, public route | ${t.public} |`,
+    `| (3) app, guarded, one token (bearer) | ${t.bearer} |`,
+    `| (4) app, guarded, one token (cookie) | ${t.cookie} |`,
+    `| (5) app, guarded, a new token every request | ${t.freshToken} |`,
+    `| (6) app, guarded, invalid tokens (401) | ${t.invalidToken} |`,
+    '',
+    `Login p50/p99: API ${login.apiP50.toFixed(2)}/${login.apiP99.toFixed(2)} ms, direct SDK ${login.sdkP50.toFixed(2)}/${login.sdkP99.toFixed(2)} ms`,
+    '',
+    '| Target | Value | Goal | Met |',
+    '| --- | ---: | --- | --- |',
+    ...targets.map(
+      ([name, value, goal, met]) =>
+        `| ${name} | ${Number(value).toFixed(2)} | ${goal} | ${met ? 'yes' : 'no'} |`,
+    ),
+    '',
+    `Failed requests (errors, timeouts, unexpected non-2xx): ${summary.failures}`,
+  ];
+  process.stdout.write(`\n${rows.join('\n')}\n`);
+  const out = join(process.cwd(), 'bench-results');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'latest.json'), `${JSON.stringify({ ...summary, targets }, null, 2)}\n`);
+  process.stdout.write(`\nWrote ${join('bench-results', 'latest.json')}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});
