@@ -7,6 +7,7 @@ import request from 'supertest';
 import { AppModule } from '../src/app.module';
 import { IS_PUBLIC_KEY } from '../src/auth/decorators/auth-metadata';
 import { GuardedAppModule } from './support/guarded-test.module';
+import { PUBLIC_ROUTES } from './support/public-routes';
 import { STRONG_PASSWORD, startTestApp, uniqueEmail, withEnv } from './support/test-app';
 import { TestPool } from './support/test-pool';
 import { TokenForge } from './support/token-forge';
@@ -253,19 +254,7 @@ describe('Route inventory (e2e)', () => {
         .filter((r) => r.isPublic)
         .map((r) => r.route)
         .sort(),
-    ).toEqual([
-      'GET /health/live',
-      'GET /health/ready',
-      'POST /auth/challenge',
-      'POST /auth/confirm-forgot-password',
-      'POST /auth/confirm-sign-up',
-      'POST /auth/forgot-password',
-      'POST /auth/login',
-      'POST /auth/logout',
-      'POST /auth/refresh',
-      'POST /auth/resend-confirmation-code',
-      'POST /auth/sign-up',
-    ]);
+    ).toEqual(PUBLIC_ROUTES);
   });
 
   it('refuses every other route without a token', async () => {

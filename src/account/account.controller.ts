@@ -23,7 +23,7 @@ import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../auth/auth-user';
 import { AccessToken, Authenticated, CurrentUser } from '../auth/decorators';
 import { SessionCookies } from '../auth/session-cookies';
-import { ApiErrors } from '../common/http/api-errors.decorator';
+import { ApiErrors, UPSTREAM_ERRORS } from '../common/http/api-errors.decorator';
 import { AccountService } from './account.service';
 import {
   AccountResponseDto,
@@ -39,10 +39,6 @@ import {
 } from './dto/account.dto';
 
 const VALIDATION_400 = 'The body is invalid (`VALIDATION_FAILED`).';
-const UPSTREAM_5XX = {
-  502: 'Cognito answered with an unexpected error (`UPSTREAM_ERROR`).',
-  503: 'Cognito is unreachable (`UPSTREAM_UNAVAILABLE`, with `Retry-After`).',
-};
 const ATTRIBUTE_PARAM = { name: 'name', enum: ['email', 'phone_number'], example: 'email' };
 
 /** Self-service for the signed-in user: profile attributes, verification, TOTP MFA, deletion. */
@@ -58,7 +54,7 @@ export class AccountController {
   @Get()
   @ApiOperation({ summary: 'The signed-in user’s account: attributes, groups, MFA' })
   @ApiOkResponse({ type: AccountResponseDto })
-  @ApiErrors(UPSTREAM_5XX)
+  @ApiErrors(UPSTREAM_ERRORS)
   get(@CurrentUser() user: AuthUser, @AccessToken() token: string): Promise<AccountResponseDto> {
     return this.account.get(user, token);
   }
@@ -74,7 +70,7 @@ export class AccountController {
   @ApiErrors({
     400: `${VALIDATION_400} Or an attribute that cannot be changed here (\`ATTRIBUTE_NOT_ALLOWED\`).`,
     409: 'The email belongs to another account (`USER_ALREADY_EXISTS`).',
-    ...UPSTREAM_5XX,
+    ...UPSTREAM_ERRORS,
   })
   update(
     @AccessToken() token: string,
@@ -91,7 +87,7 @@ export class AccountController {
   @ApiErrors({
     400: 'Not a verifiable attribute (`ATTRIBUTE_NOT_ALLOWED`).',
     429: 'Too many requests (`TOO_MANY_REQUESTS`).',
-    ...UPSTREAM_5XX,
+    ...UPSTREAM_ERRORS,
   })
   sendCode(@AccessToken() token: string, @Param('name') name: string): Promise<CodeSentDto> {
     return this.account.sendVerificationCode(token, name);
@@ -105,7 +101,7 @@ export class AccountController {
   @ApiErrors({
     400: 'A wrong or expired code (`CODE_MISMATCH`, `CODE_EXPIRED`), or not a verifiable attribute (`ATTRIBUTE_NOT_ALLOWED`).',
     429: 'Too many attempts (`TOO_MANY_FAILED_ATTEMPTS`).',
-    ...UPSTREAM_5XX,
+    ...UPSTREAM_ERRORS,
   })
   async verify(
     @AccessToken() token: string,
@@ -122,7 +118,7 @@ export class AccountController {
       'Answers the secret, an otpauth:// URI and a QR code; confirm with /account/mfa/totp/verify.',
   })
   @ApiOkResponse({ type: TotpSetupDto })
-  @ApiErrors(UPSTREAM_5XX)
+  @ApiErrors(UPSTREAM_ERRORS)
   @HttpCode(HttpStatus.OK)
   startTotp(@CurrentUser() user: AuthUser, @AccessToken() token: string): Promise<TotpSetupDto> {
     return this.account.startTotp(user, token);
@@ -134,7 +130,7 @@ export class AccountController {
   @ApiNoContentResponse({
     description: 'The authenticator is set up; turn it on with PUT /account/mfa.',
   })
-  @ApiErrors({ 400: 'A wrong code (`CODE_MISMATCH`).', ...UPSTREAM_5XX })
+  @ApiErrors({ 400: 'A wrong code (`CODE_MISMATCH`).', ...UPSTREAM_ERRORS })
   async verifyTotp(@AccessToken() token: string, @Body() dto: VerifyTotpDto): Promise<void> {
     await this.account.verifyTotp(token, dto.code, dto.deviceName);
   }
@@ -149,7 +145,7 @@ export class AccountController {
   @ApiErrors({
     400: 'No authenticator set up (`MFA_NOT_SET_UP`), or a wrong password (`INCORRECT_PASSWORD`).',
     403: 'The password is needed to turn MFA off (`REAUTHENTICATION_REQUIRED`).',
-    ...UPSTREAM_5XX,
+    ...UPSTREAM_ERRORS,
   })
   setMfa(
     @CurrentUser() user: AuthUser,
@@ -166,7 +162,7 @@ export class AccountController {
     description: 'Needs the current password. The session ends and the cookies are cleared.',
   })
   @ApiNoContentResponse({ description: 'Deleted.' })
-  @ApiErrors({ 400: 'A wrong password (`INCORRECT_PASSWORD`).', ...UPSTREAM_5XX })
+  @ApiErrors({ 400: 'A wrong password (`INCORRECT_PASSWORD`).', ...UPSTREAM_ERRORS })
   async delete(
     @CurrentUser() user: AuthUser,
     @AccessToken() token: string,

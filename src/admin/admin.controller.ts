@@ -21,7 +21,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Groups } from '../auth/decorators';
-import { ApiErrors } from '../common/http/api-errors.decorator';
+import { ApiErrors, UPSTREAM_ERRORS } from '../common/http/api-errors.decorator';
 import { ADMIN_GROUP_NAME } from './admin.constants';
 import { AdminAuditInterceptor } from './admin-audit.interceptor';
 import { AdminService } from './admin.service';
@@ -39,14 +39,10 @@ import {
   UpdateGroupDto,
 } from './dto/admin.dto';
 
-const UPSTREAM_5XX = {
-  502: 'Cognito answered with an unexpected error (`UPSTREAM_ERROR`).',
-  503: 'Cognito is unreachable (`UPSTREAM_UNAVAILABLE`, with `Retry-After`).',
-};
-const NO_USER = { 404: 'No such user (`USER_NOT_FOUND`).', ...UPSTREAM_5XX };
+const NO_USER = { 404: 'No such user (`USER_NOT_FOUND`).', ...UPSTREAM_ERRORS };
 const NO_GROUP = {
   404: 'No such group or user (`GROUP_NOT_FOUND`, `USER_NOT_FOUND`).',
-  ...UPSTREAM_5XX,
+  ...UPSTREAM_ERRORS,
 };
 const USER_PARAM = {
   name: 'user',
@@ -69,7 +65,7 @@ export class AdminController {
     description: 'One filter at a time: email (prefix), username, status or enabled. Paginated.',
   })
   @ApiOkResponse({ type: AdminUserPageDto })
-  @ApiErrors({ 400: 'Invalid query or several filters (`VALIDATION_FAILED`).', ...UPSTREAM_5XX })
+  @ApiErrors({ 400: 'Invalid query or several filters (`VALIDATION_FAILED`).', ...UPSTREAM_ERRORS })
   listUsers(@Query() query: ListUsersQueryDto): Promise<AdminUserPageDto> {
     return this.admin.listUsers(query);
   }
@@ -85,7 +81,7 @@ export class AdminController {
   @ApiErrors({
     400: 'Invalid body (`VALIDATION_FAILED`), or an attribute that cannot be set (`ATTRIBUTE_NOT_ALLOWED`).',
     409: 'The email is taken (`USER_ALREADY_EXISTS`).',
-    ...UPSTREAM_5XX,
+    ...UPSTREAM_ERRORS,
   })
   createUser(@Body() dto: CreateUserDto): Promise<AdminUserDto> {
     return this.admin.createUser(dto);
@@ -213,7 +209,7 @@ export class AdminController {
   @Get('groups')
   @ApiOperation({ summary: 'List groups' })
   @ApiOkResponse({ type: GroupPageDto })
-  @ApiErrors(UPSTREAM_5XX)
+  @ApiErrors(UPSTREAM_ERRORS)
   listGroups(@Query() page: PageQueryDto): Promise<GroupPageDto> {
     return this.admin.listGroups(page);
   }
@@ -224,7 +220,7 @@ export class AdminController {
   @ApiErrors({
     400: 'Invalid body (`VALIDATION_FAILED`).',
     409: 'The group exists (`GROUP_ALREADY_EXISTS`).',
-    ...UPSTREAM_5XX,
+    ...UPSTREAM_ERRORS,
   })
   createGroup(@Body() dto: CreateGroupDto): Promise<GroupDto> {
     return this.admin.createGroup(dto);

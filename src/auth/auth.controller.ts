@@ -24,7 +24,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
-import { ApiErrors } from '../common/http/api-errors.decorator';
+import { ApiErrors, UPSTREAM_ERRORS } from '../common/http/api-errors.decorator';
 import type { AuthUser } from './auth-user';
 import { AuthService, usernameOfToken, type LoginResult } from './auth.service';
 import { BEARER_SCHEME, COOKIE_SCHEME } from './auth.constants';
@@ -50,10 +50,6 @@ import {
 import { SessionCookies } from './session-cookies';
 
 const VALIDATION_400 = 'The body is invalid (`VALIDATION_FAILED`, with `details` per field).';
-const UPSTREAM_5XX = {
-  502: 'Cognito answered with an unexpected error (`UPSTREAM_ERROR`).',
-  503: 'Cognito is unreachable (`UPSTREAM_UNAVAILABLE`, with `Retry-After`).',
-};
 
 const TOKENS_OR_CHALLENGE = {
   oneOf: [
@@ -157,7 +153,7 @@ export class AuthController {
   @ApiErrors({
     400: `${VALIDATION_400} Or the password misses the policy (\`PASSWORD_POLICY\`).`,
     409: 'An account with this email exists (`USER_ALREADY_EXISTS`).',
-    ...UPSTREAM_5XX,
+    ...UPSTREAM_ERRORS,
   })
   signUp(@Body() dto: SignUpDto): Promise<SignUpResponseDto> {
     return this.auth.signUp(dto);
@@ -172,7 +168,7 @@ export class AuthController {
     400: `${VALIDATION_400} Or a wrong (\`CODE_MISMATCH\`) or expired (\`CODE_EXPIRED\`) code.`,
     409: 'The account is already confirmed (`ALREADY_CONFIRMED`).',
     429: 'Too many attempts (`TOO_MANY_FAILED_ATTEMPTS`, `TOO_MANY_REQUESTS`).',
-    ...UPSTREAM_5XX,
+    ...UPSTREAM_ERRORS,
   })
   async confirmSignUp(@Body() dto: ConfirmSignUpDto): Promise<void> {
     await this.auth.confirmSignUp(dto);
@@ -190,7 +186,7 @@ export class AuthController {
     400: VALIDATION_400,
     429: 'Too many requests (`TOO_MANY_REQUESTS`).',
     501: 'The configured Cognito endpoint (e.g. the embedded emulator) cannot resend codes (`NOT_SUPPORTED_UPSTREAM`).',
-    ...UPSTREAM_5XX,
+    ...UPSTREAM_ERRORS,
   })
   async resendConfirmationCode(@Body() dto: EmailDto): Promise<MessageResponseDto> {
     return { message: await this.auth.resendConfirmationCode(dto.email) };
@@ -217,7 +213,7 @@ export class AuthController {
     401: 'Wrong email or password, or no such account: one answer for all (`INVALID_CREDENTIALS`).',
     403: 'Not confirmed (`USER_NOT_CONFIRMED`) or a reset is required (`PASSWORD_RESET_REQUIRED`).',
     429: 'Too many attempts (`TOO_MANY_REQUESTS`).',
-    ...UPSTREAM_5XX,
+    ...UPSTREAM_ERRORS,
   })
   async login(
     @Body() dto: LoginDto,
@@ -247,7 +243,7 @@ export class AuthController {
     400: `${VALIDATION_400} Or a wrong code (\`CODE_MISMATCH\`), or a new password that misses the policy (\`PASSWORD_POLICY\`).`,
     401: 'The session is invalid or expired (`INVALID_SESSION`): sign in again.',
     429: 'Too many attempts (`TOO_MANY_FAILED_ATTEMPTS`, `TOO_MANY_REQUESTS`).',
-    ...UPSTREAM_5XX,
+    ...UPSTREAM_ERRORS,
   })
   async challenge(
     @Body() dto: ChallengeAnswerDto,
@@ -272,7 +268,7 @@ export class AuthController {
     400: `${VALIDATION_400} Or the username is needed (\`USERNAME_REQUIRED\`).`,
     401: 'No refresh token (`REFRESH_TOKEN_REQUIRED`), or it is invalid, expired or revoked (`INVALID_REFRESH_TOKEN`).',
     429: 'Too many requests (`TOO_MANY_REQUESTS`).',
-    ...UPSTREAM_5XX,
+    ...UPSTREAM_ERRORS,
   })
   async refresh(
     @Body() dto: RefreshDto,
@@ -306,7 +302,7 @@ export class AuthController {
       'cookies. Logging out twice is not an error.',
   })
   @ApiNoContentResponse({ description: 'Signed out; session cookies cleared (Max-Age=0).' })
-  @ApiErrors({ 400: VALIDATION_400, ...UPSTREAM_5XX })
+  @ApiErrors({ 400: VALIDATION_400, ...UPSTREAM_ERRORS })
   async logout(
     @Body() dto: LogoutDto,
     @Req() request: FastifyRequest,
@@ -329,7 +325,7 @@ export class AuthController {
   @ApiErrors({
     400: VALIDATION_400,
     429: 'Too many requests (`TOO_MANY_REQUESTS`).',
-    ...UPSTREAM_5XX,
+    ...UPSTREAM_ERRORS,
   })
   async forgotPassword(@Body() dto: EmailDto): Promise<MessageResponseDto> {
     return { message: await this.auth.forgotPassword(dto.email) };
@@ -343,7 +339,7 @@ export class AuthController {
   @ApiErrors({
     400: `${VALIDATION_400} Or a wrong or expired code (\`CODE_MISMATCH\`, \`CODE_EXPIRED\`), or the password misses the policy (\`PASSWORD_POLICY\`).`,
     429: 'Too many attempts (`TOO_MANY_FAILED_ATTEMPTS`, `TOO_MANY_REQUESTS`).',
-    ...UPSTREAM_5XX,
+    ...UPSTREAM_ERRORS,
   })
   async confirmForgotPassword(@Body() dto: ConfirmForgotPasswordDto): Promise<void> {
     await this.auth.confirmForgotPassword(dto);
@@ -357,7 +353,7 @@ export class AuthController {
   @ApiErrors({
     400: `${VALIDATION_400} Or the current password is wrong (\`INCORRECT_PASSWORD\`, \`PASSWORD_CHANGE_REJECTED\`), or the new one misses the policy (\`PASSWORD_POLICY\`).`,
     429: 'Too many attempts (`TOO_MANY_REQUESTS`).',
-    ...UPSTREAM_5XX,
+    ...UPSTREAM_ERRORS,
   })
   async changePassword(
     @Body() dto: ChangePasswordDto,
@@ -374,7 +370,7 @@ export class AuthController {
     description: 'Attributes from Cognito (GetUser); groups from the verified access token.',
   })
   @ApiOkResponse({ type: MeResponseDto })
-  @ApiErrors(UPSTREAM_5XX)
+  @ApiErrors(UPSTREAM_ERRORS)
   me(@CurrentUser() user: AuthUser, @AccessToken() accessToken: string): Promise<MeResponseDto> {
     return this.auth.me(user, accessToken);
   }

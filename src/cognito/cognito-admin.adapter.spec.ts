@@ -3,7 +3,6 @@ import {
   AdminResetUserPasswordCommand,
   AdminUserGlobalSignOutCommand,
   CognitoIdentityProviderClient,
-  CognitoIdentityProviderServiceException,
   CreateGroupCommand,
   DeleteGroupCommand,
   ListGroupsCommand,
@@ -11,33 +10,16 @@ import {
   ListUsersInGroupCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
+import { cognitoError, TEST_POOL_ID, testConnection } from './cognito.spec-fixtures';
 import { CognitoAdminAdapter } from './cognito-admin.adapter';
-import { CognitoConnection } from './cognito-connection';
 
-const POOL = 'eu-west-1_Pool1';
-const connection = new CognitoConnection({
-  mode: 'aws',
-  region: 'eu-west-1',
-  userPoolId: POOL,
-  clientId: 'client',
-  issuer: `https://cognito-idp.eu-west-1.amazonaws.com/${POOL}`,
-  jwksUri: `https://cognito-idp.eu-west-1.amazonaws.com/${POOL}/.well-known/jwks.json`,
-});
-
-function cognitoError(name: string, message = 'AWS detail') {
-  return new CognitoIdentityProviderServiceException({
-    name,
-    message,
-    $fault: 'client',
-    $metadata: { httpStatusCode: 400 },
-  });
-}
+const POOL = TEST_POOL_ID;
 
 /** Administrative calls the emulator lacks or simplifies. */
 describe(CognitoAdminAdapter.name, () => {
   const client = new CognitoIdentityProviderClient({ region: 'eu-west-1' });
   const sdk = mockClient(client);
-  const adapter = new CognitoAdminAdapter(client, connection);
+  const adapter = new CognitoAdminAdapter(client, testConnection);
 
   beforeEach(() => sdk.reset());
 

@@ -1,40 +1,25 @@
 import {
   AssociateSoftwareTokenCommand,
   CognitoIdentityProviderClient,
-  CognitoIdentityProviderServiceException,
   RespondToAuthChallengeCommand,
   VerifySoftwareTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CognitoConnection } from './cognito-connection';
+import { cognitoError, TEST_CLIENT_ID, testConnection } from './cognito.spec-fixtures';
 import { CognitoIdentityAdapter } from './cognito-identity.adapter';
 import { computeSecretHash } from './secret-hash';
 
-const CLIENT_ID = 'client-abc';
+const CLIENT_ID = TEST_CLIENT_ID;
 const SECRET = 'secret-xyz';
-const connection = new CognitoConnection({
-  mode: 'aws',
-  region: 'eu-west-1',
-  userPoolId: 'eu-west-1_Pool1',
-  clientId: CLIENT_ID,
-  issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool1',
-  jwksUri: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool1/.well-known/jwks.json',
-});
-
-function cognitoError(name: string, message: string) {
-  return new CognitoIdentityProviderServiceException({
-    name,
-    message,
-    $fault: 'client',
-    $metadata: { httpStatusCode: 400 },
-  });
-}
 
 /** Login steps the emulator cannot produce: SMS, email OTP, choosing, MFA setup, expired sessions. */
 describe('CognitoIdentityAdapter challenges', () => {
   const client = new CognitoIdentityProviderClient({ region: 'eu-west-1' });
   const sdk = mockClient(client);
-  const adapter = new CognitoIdentityAdapter(client, { connection, clientSecret: SECRET });
+  const adapter = new CognitoIdentityAdapter(client, {
+    connection: testConnection,
+    clientSecret: SECRET,
+  });
   const tokens = { AuthenticationResult: { AccessToken: 'a', IdToken: 'i', RefreshToken: 'r' } };
 
   beforeEach(() => sdk.reset());

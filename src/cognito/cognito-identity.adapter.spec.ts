@@ -1,7 +1,6 @@
 import {
   ChangePasswordCommand,
   CognitoIdentityProviderClient,
-  CognitoIdentityProviderServiceException,
   ConfirmSignUpCommand,
   ForgotPasswordCommand,
   GetUserCommand,
@@ -13,31 +12,13 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { Logger } from '@nestjs/common';
 import { mockClient } from 'aws-sdk-client-mock';
+import { cognitoError, TEST_CLIENT_ID, testConnection } from './cognito.spec-fixtures';
 import { AppException } from '../common/errors/app.exception';
-import { CognitoConnection } from './cognito-connection';
 import { CognitoIdentityAdapter } from './cognito-identity.adapter';
 import { computeSecretHash } from './secret-hash';
 
-const CLIENT_ID = 'client-abc';
+const CLIENT_ID = TEST_CLIENT_ID;
 const SECRET = 'client-secret-xyz';
-const connection = new CognitoConnection({
-  mode: 'aws',
-  region: 'eu-west-1',
-  userPoolId: 'eu-west-1_Pool1',
-  clientId: CLIENT_ID,
-  issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool1',
-  jwksUri: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool1/.well-known/jwks.json',
-});
-
-/** Builds the exception Amazon Cognito would send, as the SDK deserialises it. */
-function cognitoError(name: string, message: string): CognitoIdentityProviderServiceException {
-  return new CognitoIdentityProviderServiceException({
-    name,
-    message,
-    $fault: 'client',
-    $metadata: { httpStatusCode: 400 },
-  });
-}
 
 async function rejectionOf(promise: Promise<unknown>): Promise<AppException> {
   try {
@@ -52,8 +33,11 @@ async function rejectionOf(promise: Promise<unknown>): Promise<AppException> {
 describe(CognitoIdentityAdapter.name, () => {
   const client = new CognitoIdentityProviderClient({ region: 'eu-west-1' });
   const sdk = mockClient(client);
-  const withSecret = new CognitoIdentityAdapter(client, { connection, clientSecret: SECRET });
-  const withoutSecret = new CognitoIdentityAdapter(client, { connection });
+  const withSecret = new CognitoIdentityAdapter(client, {
+    connection: testConnection,
+    clientSecret: SECRET,
+  });
+  const withoutSecret = new CognitoIdentityAdapter(client, { connection: testConnection });
 
   beforeEach(() => sdk.reset());
   beforeAll(() => jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined));

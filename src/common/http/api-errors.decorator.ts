@@ -91,3 +91,9 @@ export function ApiErrors(responses: Partial<Record<number, string>>): MethodDec
     ),
   );
 }
+
+/** The upstream answers every route that calls Cognito can give. */
+export const UPSTREAM_ERRORS = {
+  502: 'Cognito answered with an unexpected error (`UPSTREAM_ERROR`).',
+  503: 'Cognito is unreachable (`UPSTREAM_UNAVAILABLE`, with `Retry-After`).',
+} as const;

@@ -1,0 +1,14 @@
+/** The routes anyone may call, exactly; every other route needs a token (deny by default). */
+export const PUBLIC_ROUTES = [
+  'GET /health/live',
+  'GET /health/ready',
+  'POST /auth/challenge',
+  'POST /auth/confirm-forgot-password',
+  'POST /auth/confirm-sign-up',
+  'POST /auth/forgot-password',
+  'POST /auth/login',
+  'POST /auth/logout',
+  'POST /auth/refresh',
+  'POST /auth/resend-confirmation-code',
+  'POST /auth/sign-up',
+];
