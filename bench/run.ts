@@ -35,6 +35,8 @@ const PASSWORD = 'Bench-Passw0rd!';
 
 interface Measured {
   rps: number;
+  /** Server CPU microseconds per request. */
+  cpuUs: number;
   p50: number;
   p99: number;
   non2xx: number;
@@ -50,6 +52,8 @@ interface Round extends Runs {
     bearerToBare: number;
     freshToPublic: number;
     invalidToFresh: number;
+    /** The same ratio from server CPU per request: public CPU / guarded CPU. */
+    bearerToPublicByCpu: number;
   };
 }
 
@@ -61,6 +65,7 @@ interface Server {
 function average(a: Measured, b: Measured): Measured {
   return {
     rps: Math.round((a.rps + b.rps) / 2),
+    cpuUs: (a.cpuUs + b.cpuUs) / 2,
     p50: (a.p50 + b.p50) / 2,
     p99: (a.p99 + b.p99) / 2,
     non2xx: a.non2xx + b.non2xx,
@@ -129,13 +134,27 @@ function rssMb(pid: number): number {
 }
 
 /** One bounded autocannon run; `headersFor` may give each request its own headers. */
+/** CPU time (user + system) a process has used so far, in microseconds. */
+function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+/**
+ * One bounded autocannon run; `headersFor` may give each request its own headers. Besides
+ * throughput it records the server's CPU time per request, which a busy shared machine disturbs
+ * far less than throughput.
+ */
 async function load(
-  url: string,
+  server: Server,
+  path: string,
   headersFor?: () => Record<string, string>,
   fixed: Record<string, string> = {},
-) {
+): Promise<Measured> {
+  const pid = server.child.pid ?? 0;
+  const cpuBefore = cpuMicros(pid);
   const result = await autocannon({
-    url,
+    url: `${server.url}${path}`,
     connections: CONNECTIONS,
     duration: SECONDS / 2,
     headers: fixed,
@@ -154,6 +173,7 @@ async function load(
   });
   return {
     rps: Math.round(result.requests.average),
+    cpuUs: (cpuMicros(pid) - cpuBefore) / Math.max(1, result.requests.total),
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
@@ -245,8 +265,8 @@ async function main(): Promise<void> {
   let nextInvalid = 0;
 
   // Warm-up: JIT, connection pools, the token cache for the reused token.
-  await load(`${bare.url}/`);
-  await load(`${app.url}/bench/guarded`, undefined, { authorization: `Bearer ${reused}` });
+  await load(bare, '/');
+  await load(app, '/bench/guarded', undefined, { authorization: `Bearer ${reused}` });
 
   const rounds: Round[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
@@ -254,27 +274,27 @@ async function main(): Promise<void> {
     // Each measurement runs twice, in mirrored order (ABC...CBA), and the two are averaged, so
     // drift on a shared machine hits every measurement of the round alike.
     const plan: [keyof Runs, () => Promise<Measured>][] = [
-      ['bare', () => load(`${bare.url}/`)],
-      ['public', () => load(`${app.url}/bench/public`)],
+      ['bare', () => load(bare, '/')],
+      ['public', () => load(app, '/bench/public')],
       [
         'bearer',
-        () => load(`${app.url}/bench/guarded`, undefined, { authorization: `Bearer ${reused}` }),
+        () => load(app, '/bench/guarded', undefined, { authorization: `Bearer ${reused}` }),
       ],
       [
         'cookie',
-        () => load(`${app.url}/bench/guarded`, undefined, { cookie: `access_token=${reused}` }),
+        () => load(app, '/bench/guarded', undefined, { cookie: `access_token=${reused}` }),
       ],
       [
         'freshToken',
         () =>
-          load(`${app.url}/bench/guarded`, () => ({
+          load(app, '/bench/guarded', () => ({
             authorization: `Bearer ${fresh[nextFresh++ % fresh.length]}`,
           })),
       ],
       [
         'invalidToken',
         () =>
-          load(`${app.url}/bench/guarded`, () => ({
+          load(app, '/bench/guarded', () => ({
             authorization: `Bearer ${invalid[nextInvalid++ % invalid.length]}`,
           })),
       ],
@@ -290,6 +310,7 @@ async function main(): Promise<void> {
         bearerToBare: r.bearer.rps / r.bare.rps,
         freshToPublic: r.freshToken.rps / r.public.rps,
         invalidToFresh: r.invalidToken.rps / r.freshToken.rps,
+        bearerToPublicByCpu: r.public.cpuUs / r.bearer.cpuUs,
       },
     });
   }
@@ -361,6 +382,15 @@ async function main(): Promise<void> {
       bearerToBare: m((r) => r.ratios.bearerToBare),
       freshToPublic: m((r) => r.ratios.freshToPublic),
       invalidToFresh: m((r) => r.ratios.invalidToFresh),
+      bearerToPublicByCpu: m((r) => r.ratios.bearerToPublicByCpu),
+    },
+    cpuMicrosPerRequest: {
+      bare: m((r) => r.bare.cpuUs),
+      public: m((r) => r.public.cpuUs),
+      bearer: m((r) => r.bearer.cpuUs),
+      cookie: m((r) => r.cookie.cpuUs),
+      freshToken: m((r) => r.freshToken.cpuUs),
+      invalidToken: m((r) => r.invalidToken.cpuUs),
     },
     login: { ...login, apiOverheadP50: login.apiP50 - login.sdkP50 },
     coldStartMs: median(coldStarts),
@@ -385,6 +415,12 @@ async function main(): Promise<void> {
       summary.ratios.bearerToPublic,
       '>= 0.90',
       summary.ratios.bearerToPublic >= 0.9,
+    ],
+    [
+      '(3) / (2) by server CPU per request',
+      summary.ratios.bearerToPublicByCpu,
+      '>= 0.90',
+      summary.ratios.bearerToPublicByCpu >= 0.9,
     ],
     [
       '(3) bearer / (1) bare node:http',
@@ -415,15 +451,16 @@ async function main(): Promise<void> {
   ] as const;
 
   const t = summary.throughput;
+  const c = summary.cpuMicrosPerRequest;
   const rows = [
-    '| Measurement | req/s (median) |',
-    '| --- | ---: |',
-    `| (1) bare node:http, same JSON | ${t.bare} |`,
-    `| (2) app, public route | ${t.public} |`,
-    `| (3) app, guarded, one token (bearer) | ${t.bearer} |`,
-    `| (4) app, guarded, one token (cookie) | ${t.cookie} |`,
-    `| (5) app, guarded, a new token every request | ${t.freshToken} |`,
-    `| (6) app, guarded, invalid tokens (401) | ${t.invalidToken} |`,
+    '| Measurement | req/s (median) | server CPU us/request |',
+    '| --- | ---: | ---: |',
+    `| (1) bare node:http, same JSON | ${t.bare} | ${c.bare.toFixed(1)} |`,
+    `| (2) app, public route | ${t.public} | ${c.public.toFixed(1)} |`,
+    `| (3) app, guarded, one token (bearer) | ${t.bearer} | ${c.bearer.toFixed(1)} |`,
+    `| (4) app, guarded, one token (cookie) | ${t.cookie} | ${c.cookie.toFixed(1)} |`,
+    `| (5) app, guarded, a new token every request | ${t.freshToken} | ${c.freshToken.toFixed(1)} |`,
+    `| (6) app, guarded, invalid tokens (401) | ${t.invalidToken} | ${c.invalidToken.toFixed(1)} |`,
     '',
     `Login p50/p99: API ${login.apiP50.toFixed(2)}/${login.apiP99.toFixed(2)} ms, direct SDK ${login.sdkP50.toFixed(2)}/${login.sdkP99.toFixed(2)} ms`,
     '',
