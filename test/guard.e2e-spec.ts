@@ -83,6 +83,19 @@ describe('Guard on a foreign module (e2e)', () => {
     }
   });
 
+  it('applies @Groups the same to a token seen before (the fast path)', async () => {
+    const member = forge.accessToken({ 'cognito:groups': ['auditors'] });
+    const outsider = forge.accessToken({ 'cognito:groups': ['editors'] });
+    for (let i = 0; i < 3; i++) {
+      expect(
+        (await http().get('/reports/all').set('authorization', `Bearer ${member}`)).status,
+      ).toBe(200);
+      expect(
+        (await http().get('/reports/all').set('authorization', `Bearer ${outsider}`)).status,
+      ).toBe(403);
+    }
+  });
+
   it('runs an @OptionalAuth route without a token, with a valid one, and refuses an invalid one', async () => {
     expect((await http().get('/reports/teaser')).body).toEqual({ personalised: false });
     const claims = forge.claims();

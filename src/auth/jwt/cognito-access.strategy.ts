@@ -17,8 +17,8 @@ type Verify = (token: string, done: (error: unknown, user?: AuthUser | false) =>
 
 /**
  * A Passport strategy that takes the access token from the request and hands it to the verify
- * callback. passport-jwt's own strategy verifies with jsonwebtoken; here aws-jwt-verify does all
- * the verification, so only passport-jwt's extractors are used.
+ * callback. aws-jwt-verify does all the verification (passport-jwt's strategy would use
+ * jsonwebtoken instead).
  */
 class AccessTokenStrategyBase extends Strategy {
   constructor(
