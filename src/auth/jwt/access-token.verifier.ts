@@ -9,6 +9,7 @@ import { LRUCache } from 'lru-cache';
 import { CognitoConnection } from '../../cognito/cognito-connection';
 import { AppException } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-code';
+import { withoutStack } from '../../common/errors/without-stack';
 import { authConfig } from '../../config';
 import type { AuthUser } from '../auth-user';
 import { RevocationService } from '../revocation/revocation.service';
@@ -20,6 +21,10 @@ export class InvalidAccessTokenError extends Error {
     super(reason);
     this.name = 'InvalidAccessTokenError';
   }
+}
+
+function refusal(reason: string): InvalidAccessTokenError {
+  return withoutStack(() => new InvalidAccessTokenError(reason));
 }
 
 /** The signing keys could not be fetched: answer 503, never let the request through. */
@@ -80,11 +85,11 @@ function nowSeconds(): number {
 /** Checks aws-jwt-verify leaves to the caller: key-pointing headers, a missing `exp`, `iat`. */
 function extraChecks(header: JwtHeader, payload: JwtPayload): void {
   const pointer = KEY_POINTING_HEADERS.find((name) => name in header);
-  if (pointer) throw new InvalidAccessTokenError(`the token header names a key (${pointer})`);
+  if (pointer) throw refusal(`the token header names a key (${pointer})`);
   // aws-jwt-verify checks `exp` only when present; a token that never expires is not acceptable.
-  if (typeof payload.exp !== 'number') throw new InvalidAccessTokenError('the token has no expiry');
+  if (typeof payload.exp !== 'number') throw refusal('the token has no expiry');
   if (typeof payload.iat === 'number' && payload.iat > nowSeconds() + MAX_CLOCK_SKEW_SECONDS) {
-    throw new InvalidAccessTokenError('the token was issued in the future');
+    throw refusal('the token was issued in the future');
   }
 }
 
@@ -172,9 +177,9 @@ export class AccessTokenVerifier implements OnModuleInit {
     } catch (error) {
       if (error instanceof InvalidAccessTokenError) throw error;
       if (error instanceof FetchError) throw new KeysUnavailableError(error);
-      if (error instanceof JwtBaseError) throw new InvalidAccessTokenError(error.message);
+      if (error instanceof JwtBaseError) throw refusal(error.message);
       // Malformed input can surface as other errors from parsing; it is still not a valid token.
-      throw new InvalidAccessTokenError((error as Error).message);
+      throw refusal((error as Error).message);
     }
     this.keysReady = true;
     this.cache?.set(token, user);
@@ -185,10 +190,10 @@ export class AccessTokenVerifier implements OnModuleInit {
   private accept(user: AuthUser, token: string): AuthUser {
     if (!(user.tokenExpiresAt > nowSeconds())) {
       this.cache?.delete(token);
-      throw new InvalidAccessTokenError('the token has expired');
+      throw refusal('the token has expired');
     }
     if (this.revocations.isRevoked(user)) {
-      throw new InvalidAccessTokenError('the token was revoked');
+      throw refusal('the token was revoked');
     }
     return user;
   }

@@ -2,6 +2,7 @@ import { HttpStatus, Injectable, type CanActivate, type ExecutionContext } from 
 import { Reflector } from '@nestjs/core';
 import { AppException } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-code';
+import { withoutStack } from '../../common/errors/without-stack';
 import type { AuthUser } from '../auth-user';
 import { IS_PUBLIC_KEY, OPTIONAL_AUTH_KEY, REQUIRED_GROUPS_KEY } from '../decorators/auth-metadata';
 import { AccessTokenVerifier } from './access-token.verifier';
@@ -127,6 +128,8 @@ export class JwtAuthGuard implements CanActivate {
   private decide(outcome: AuthUser | AuthFailure, policy: RoutePolicy): AuthUser | undefined {
     if ('sub' in outcome) return outcome;
     if (outcome.reason === 'missing' && policy.optional) return undefined;
-    throw new AppException(HttpStatus.UNAUTHORIZED, ErrorCode.UNAUTHORIZED, outcome.message);
+    throw withoutStack(
+      () => new AppException(HttpStatus.UNAUTHORIZED, ErrorCode.UNAUTHORIZED, outcome.message),
+    );
   }
 }
