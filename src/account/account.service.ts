@@ -7,12 +7,12 @@ import {
   VERIFIABLE_ATTRIBUTES,
 } from '../auth/attributes';
 import type { AuthUser } from '../auth/auth-user';
-import { maskDestination } from '../auth/mask';
+import { maskDelivery } from '../auth/mask';
 import { RevocationService } from '../auth/revocation/revocation.service';
 import { otpauthUri, qrCodeDataUrl } from '../auth/totp';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
-import { CognitoIdentityPort, type CodeDelivery } from '../cognito/cognito-identity.port';
+import { CognitoIdentityPort } from '../cognito/cognito-identity.port';
 import { authConfig } from '../config';
 import type {
   AccountResponseDto,
@@ -25,13 +25,6 @@ import type {
 
 /** How recent a sign-in must be to turn MFA off without the password again. */
 const RECENT_SIGN_IN_SECONDS = 300;
-
-function masked(delivery: CodeDelivery): CodeDelivery {
-  return {
-    ...delivery,
-    destination: delivery.destination ? maskDestination(delivery.destination) : undefined,
-  };
-}
 
 /**
  * The signed-in user's own account. Identity always comes from the verified access token: a user
@@ -69,13 +62,13 @@ export class AccountService {
       ...this.config.customAttributes,
     ]);
     const deliveries = await this.cognito.updateUserAttributes(accessToken, allowed);
-    return { codeDelivery: deliveries.map(masked) };
+    return { codeDelivery: deliveries.map(maskDelivery) };
   }
 
   async sendVerificationCode(accessToken: string, attribute: string): Promise<CodeSentDto> {
     this.assertVerifiable(attribute);
     const delivery = await this.cognito.sendAttributeVerificationCode(accessToken, attribute);
-    return { codeDelivery: delivery ? masked(delivery) : undefined };
+    return { codeDelivery: delivery && maskDelivery(delivery) };
   }
 
   async verifyAttribute(accessToken: string, attribute: string, code: string): Promise<void> {

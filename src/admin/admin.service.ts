@@ -3,6 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { ADMIN_WRITABLE_ATTRIBUTES, allowedAttributes } from '../auth/attributes';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
+import { tolerate } from '../common/errors/tolerate';
 import {
   CognitoAdminPort,
   type AdminGroup,
@@ -200,9 +201,8 @@ export class AdminService {
     );
   }
 
-  async deleteGroup(name: string): Promise<void> {
-    await this.cognito.getGroup(name);
-    await this.cognito.deleteGroup(name);
+  deleteGroup(name: string): Promise<void> {
+    return this.cognito.deleteGroup(name);
   }
 
   async membersOf(group: string, page: PageQueryDto): Promise<AdminUserPageDto> {
@@ -220,12 +220,10 @@ export class AdminService {
   }
 
   private async bestEffortSignOut(user: string): Promise<void> {
-    try {
-      await this.cognito.globalSignOut(user);
-    } catch (error) {
-      if (!(error instanceof AppException && error.code === ErrorCode.NOT_SUPPORTED_UPSTREAM)) {
-        throw error;
-      }
+    const tolerated = await tolerate([ErrorCode.NOT_SUPPORTED_UPSTREAM], () =>
+      this.cognito.globalSignOut(user),
+    );
+    if (tolerated) {
       this.logger.warn('Global sign-out is not supported by the configured Cognito endpoint');
     }
   }

@@ -3,11 +3,8 @@ import type { ConfigType } from '@nestjs/config';
 import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
-import {
-  CognitoIdentityPort,
-  type AuthOutcome,
-  type CodeDelivery,
-} from '../cognito/cognito-identity.port';
+import { tolerate } from '../common/errors/tolerate';
+import { CognitoIdentityPort, type AuthOutcome } from '../cognito/cognito-identity.port';
 import { authConfig } from '../config';
 import type { AuthUser } from './auth-user';
 import { allowedAttributes, SELF_WRITABLE_ATTRIBUTES } from './attributes';
@@ -19,13 +16,8 @@ import type {
   LoginDto,
   SignUpDto,
 } from './dto/requests.dto';
-import type {
-  ChallengeResponseDto,
-  CodeDeliveryDto,
-  MeResponseDto,
-  SignUpResponseDto,
-} from './dto/responses.dto';
-import { maskDestination } from './mask';
+import type { ChallengeResponseDto, MeResponseDto, SignUpResponseDto } from './dto/responses.dto';
+import { maskDelivery, maskDestination } from './mask';
 import { AccessTokenVerifier, InvalidAccessTokenError } from './jwt/access-token.verifier';
 import { assertPasswordPolicy } from './password-policy';
 import { otpauthUri } from './totp';
@@ -65,15 +57,6 @@ function unverifiedClaims(token: string): Record<string, unknown> | undefined {
   }
 }
 
-function toCodeDeliveryDto(delivery: CodeDelivery | undefined): CodeDeliveryDto | undefined {
-  if (!delivery) return undefined;
-  return {
-    destination: delivery.destination ? maskDestination(delivery.destination) : undefined,
-    medium: delivery.medium,
-    attribute: delivery.attribute,
-  };
-}
-
 /**
  * The authentication flows. It validates what Cognito might not (the password policy), calls the
  * Cognito port, and shapes the answers; it never sees the SDK or the client secret.
@@ -99,7 +82,7 @@ export class AuthService {
     return {
       userSub: result.userSub,
       userConfirmed: result.userConfirmed,
-      codeDelivery: toCodeDeliveryDto(result.codeDelivery),
+      codeDelivery: result.codeDelivery && maskDelivery(result.codeDelivery),
     };
   }
 
@@ -108,7 +91,7 @@ export class AuthService {
   }
 
   async resendConfirmationCode(email: string): Promise<string> {
-    await this.tolerating(SILENT_CODES, () => this.cognito.resendConfirmationCode(email));
+    await tolerate(SILENT_CODES, () => this.cognito.resendConfirmationCode(email));
     return CODE_SENT_MESSAGE;
   }
 
@@ -194,12 +177,12 @@ export class AuthService {
     const user = accessToken ? await this.verifiedOrNothing(accessToken) : undefined;
     if (user) await this.revocations.revoke(user);
     if (refreshToken) {
-      await this.tolerating([ErrorCode.INVALID_REFRESH_TOKEN], () =>
+      await tolerate([ErrorCode.INVALID_REFRESH_TOKEN], () =>
         this.cognito.revokeRefreshToken(refreshToken),
       );
     }
     if (accessToken && user) {
-      const tolerated = await this.tolerating(
+      const tolerated = await tolerate(
         [ErrorCode.UNAUTHORIZED, ErrorCode.NOT_SUPPORTED_UPSTREAM],
         () => this.cognito.globalSignOut(accessToken),
       );
@@ -219,22 +202,8 @@ export class AuthService {
     }
   }
 
-  /** Runs `call`, returning the code of a tolerated AppException instead of throwing it. */
-  private async tolerating(
-    codes: ErrorCode[],
-    call: () => Promise<unknown>,
-  ): Promise<ErrorCode | undefined> {
-    try {
-      await call();
-      return undefined;
-    } catch (error) {
-      if (error instanceof AppException && codes.includes(error.code)) return error.code;
-      throw error;
-    }
-  }
-
   async forgotPassword(email: string): Promise<string> {
-    await this.tolerating(SILENT_CODES, () => this.cognito.forgotPassword(email));
+    await tolerate(SILENT_CODES, () => this.cognito.forgotPassword(email));
     return CODE_SENT_MESSAGE;
   }
 

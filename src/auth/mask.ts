@@ -25,3 +25,11 @@ export function maskDestination(destination: string): string {
   }
   return '***';
 }
+
+/** A code delivery with its destination masked, for answers to clients. */
+export function maskDelivery<T extends { destination?: string }>(delivery: T): T {
+  return {
+    ...delivery,
+    destination: delivery.destination ? maskDestination(delivery.destination) : undefined,
+  };
+}

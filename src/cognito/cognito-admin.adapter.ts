@@ -35,10 +35,9 @@ import {
   type UserFilter,
 } from './cognito-admin.port';
 import { CognitoConnection } from './cognito-connection';
-import { sendMapped, type MappedError } from './cognito-errors';
+import { toAttributeList, toAttributeMap } from './cognito-attributes';
+import { sendMapped, type Overrides } from './cognito-errors';
 import { COGNITO_SDK_CLIENT } from './cognito.tokens';
-
-type Overrides = Readonly<Record<string, MappedError>>;
 
 /** Administrators may learn that a user does not exist; the message stays fixed all the same. */
 const USER_OVERRIDES: Overrides = {
@@ -58,14 +57,6 @@ const GROUP_OVERRIDES: Overrides = {
   },
 };
 
-function attributeMap(attributes: AttributeType[] | undefined): Record<string, string> {
-  const map: Record<string, string> = {};
-  for (const { Name, Value } of attributes ?? []) {
-    if (Name && Value !== undefined) map[Name] = Value;
-  }
-  return map;
-}
-
 function toAdminUser(user: {
   Username?: string;
   Attributes?: AttributeType[];
@@ -75,7 +66,7 @@ function toAdminUser(user: {
   UserCreateDate?: Date;
   UserLastModifiedDate?: Date;
 }): AdminUser {
-  const attributes = attributeMap(user.Attributes ?? user.UserAttributes);
+  const attributes = toAttributeMap(user.Attributes ?? user.UserAttributes);
   return {
     username: user.Username ?? '',
     sub: attributes.sub,
@@ -97,10 +88,6 @@ function toAdminGroup(group: GroupType | undefined): AdminGroup {
     createdAt: group?.CreationDate,
     updatedAt: group?.LastModifiedDate,
   };
-}
-
-function toAttributeList(attributes: Record<string, string>): AttributeType[] {
-  return Object.entries(attributes).map(([Name, Value]) => ({ Name, Value }));
 }
 
 /** The SDK implementation of the administrative port. */

@@ -117,6 +117,9 @@ export const COGNITO_ERROR_TABLE: Readonly<Record<string, MappedError>> = {
   },
 };
 
+/** Per-operation replacements of table rows, by exception name. */
+export type Overrides = Readonly<Record<string, MappedError>>;
+
 /** Node and SDK names of failures to reach Cognito at all: refused, reset, timed out, DNS. */
 const NETWORK_ERROR_NAMES = new Set([
   'TimeoutError',
@@ -149,10 +152,7 @@ interface SdkErrorShape {
 }
 
 /** Looks an error thrown by the SDK (or the network below it) up in the table. */
-export function mapCognitoError(
-  error: unknown,
-  overrides: Readonly<Record<string, MappedError>> = {},
-): MappedError {
+export function mapCognitoError(error: unknown, overrides: Overrides = {}): MappedError {
   const shape = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorShape;
   const name = shape.name ?? '';
   const row = overrides[name] ?? COGNITO_ERROR_TABLE[name];
@@ -168,10 +168,7 @@ export function mapCognitoError(
 }
 
 /** The AppException for an SDK failure; the original error stays attached as the cause. */
-export function toAppException(
-  error: unknown,
-  overrides?: Readonly<Record<string, MappedError>>,
-): AppException {
+export function toAppException(error: unknown, overrides?: Overrides): AppException {
   const mapped = mapCognitoError(error, overrides);
   return new AppException(mapped.status, mapped.code, mapped.message, {
     cause: error,
@@ -180,10 +177,7 @@ export function toAppException(
 }
 
 /** Runs one SDK call, turning any failure into the mapped AppException. */
-export async function sendMapped<T>(
-  send: () => Promise<T>,
-  overrides?: Readonly<Record<string, MappedError>>,
-): Promise<T> {
+export async function sendMapped<T>(send: () => Promise<T>, overrides?: Overrides): Promise<T> {
   try {
     return await send();
   } catch (error) {

@@ -19,7 +19,6 @@ import {
   UpdateUserAttributesCommand,
   VerifySoftwareTokenCommand,
   VerifyUserAttributeCommand,
-  type AttributeType,
   type ChallengeNameType,
   type CodeDeliveryDetailsType,
   type InitiateAuthCommandOutput,
@@ -28,7 +27,8 @@ import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { ErrorCode } from '../common/errors/error-code';
 import { COGNITO_SDK_CLIENT } from './cognito.tokens';
 import { RESOLVED_POOL, type ResolvedPool } from './cognito-connection';
-import { toAppException, type MappedError } from './cognito-errors';
+import { toAttributeList, toAttributeMap } from './cognito-attributes';
+import { toAppException, type MappedError, type Overrides } from './cognito-errors';
 import {
   CognitoIdentityPort,
   type AuthOutcome,
@@ -40,8 +40,6 @@ import {
   type TotpAuthorisation,
 } from './cognito-identity.port';
 import { computeSecretHash } from './secret-hash';
-
-type Overrides = Readonly<Record<string, MappedError>>;
 
 const INVALID_CREDENTIALS: MappedError = {
   status: HttpStatus.UNAUTHORIZED,
@@ -175,14 +173,6 @@ function toCodeDelivery(details: CodeDeliveryDetailsType | undefined): CodeDeliv
   };
 }
 
-function toAttributeMap(attributes: AttributeType[] | undefined): Record<string, string> {
-  const map: Record<string, string> = {};
-  for (const { Name, Value } of attributes ?? []) {
-    if (Name && Value !== undefined) map[Name] = Value;
-  }
-  return map;
-}
-
 function toAuthOutcome(
   output: Pick<
     InitiateAuthCommandOutput,
@@ -254,9 +244,6 @@ export class CognitoIdentityAdapter extends CognitoIdentityPort {
   }
 
   async signUp(input: SignUpInput): Promise<SignUpResult> {
-    const attributes = Object.entries({ email: input.email, ...input.attributes }).map(
-      ([Name, Value]) => ({ Name, Value }),
-    );
     const output = await this.call(() =>
       this.client.send(
         new SignUpCommand({
@@ -264,7 +251,7 @@ export class CognitoIdentityAdapter extends CognitoIdentityPort {
           SecretHash: this.secretHash(input.email),
           Username: input.email,
           Password: input.password,
-          UserAttributes: attributes,
+          UserAttributes: toAttributeList({ email: input.email, ...input.attributes }),
         }),
       ),
     );
@@ -501,7 +488,7 @@ export class CognitoIdentityAdapter extends CognitoIdentityPort {
         this.client.send(
           new UpdateUserAttributesCommand({
             AccessToken: accessToken,
-            UserAttributes: Object.entries(attributes).map(([Name, Value]) => ({ Name, Value })),
+            UserAttributes: toAttributeList(attributes),
           }),
         ),
       ACCESS_TOKEN_OVERRIDES,
