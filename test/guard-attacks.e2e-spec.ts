@@ -29,6 +29,8 @@ describe('Guard against hostile tokens (e2e)', () => {
   });
 
   it('accepts a valid access token and hands the route the user', async () => {
+    // The keys were loaded when the app started, before any request.
+    expect(forge.jwksRequests).toBe(1);
     const response = await get(forge.accessToken({ 'cognito:groups': ['admin'] }));
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ groups: ['admin'], clientId: FORGE_CLIENT_ID });
@@ -141,12 +143,18 @@ describe('Guard with the signing keys unreachable and a cold cache (e2e)', () =>
       expect(down.status).toBe(503);
       expect(down.body).toMatchObject({ error: 'UPSTREAM_UNAVAILABLE' });
       expect(Number(down.headers['retry-after'])).toBeGreaterThan(0);
+      const notReady = await request(app.getHttpServer()).get('/health/ready');
+      expect([notReady.status, notReady.body.message]).toEqual([
+        503,
+        'Not ready: signingKeys down.',
+      ]);
 
       await forge.listen();
       const up = await request(app.getHttpServer())
         .get('/reports/mine')
         .set('authorization', `Bearer ${token}`);
       expect(up.status).toBe(200);
+      expect((await request(app.getHttpServer()).get('/health/ready')).status).toBe(200);
     } finally {
       await app.close();
       await forge.close();
