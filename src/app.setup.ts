@@ -1,21 +1,26 @@
 import fastifyCookie from '@fastify/cookie';
-import { HttpStatus, type LogLevel, type Type } from '@nestjs/common';
+import fastifyHelmet from '@fastify/helmet';
+import { HttpStatus, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { ACCESS_TOKEN_COOKIE, BEARER_SCHEME, COOKIE_SCHEME } from './auth/auth.constants';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { AppException } from './common/errors/app.exception';
 import { ErrorCode } from './common/errors/error-code';
+import { pathOf } from './common/http/path-of';
+import { PinoNestLogger } from './common/logging/pino-nest.logger';
+import { installRequestContext } from './common/logging/request-context';
+import { createRootLogger } from './common/logging/root-logger';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { loadConfiguration, type Configuration } from './config';
 
 /** Request bodies are small JSON documents; anything larger is refused with 413. */
 export const BODY_LIMIT_BYTES = 100 * 1024;
-
-const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
 /** An incoming `X-Request-Id` is kept when it is short and plain; otherwise a new id is made. */
 function requestId(request: { headers: Headers }): string {
@@ -38,10 +43,6 @@ function isJson(contentType: string | string[] | undefined): boolean {
   return mediaType === 'application/json' || /^application\/[\w.+-]+\+json$/.test(mediaType);
 }
 
-function enabledLevels(level: Configuration['app']['logLevel']): LogLevel[] {
-  return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1);
-}
-
 /**
  * Everything between "a Nest application exists" and "it listens": validation, the error body,
  * cookies, request ids, shutdown hooks and Swagger. main.ts and every e2e test call this, so tests
@@ -54,6 +55,41 @@ export async function configureApp(
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   await app.register(fastifyCookie);
+  await app.register(fastifyHelmet, {
+    // Strict for the API; Swagger UI needs its own scripts, inline styles and data: images.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+      },
+    },
+    // HSTS only means something over HTTPS, where production runs (COOKIE_SECURE is forced there).
+    strictTransportSecurity: config.app.nodeEnv === 'production',
+  });
+  if (config.http.corsOrigins.length > 0) {
+    // Only the configured origins, with credentials (cookies); others get no CORS headers at all.
+    app.enableCors({
+      origin: config.http.corsOrigins,
+      credentials: true,
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: [
+        'content-type',
+        'authorization',
+        'x-xsrf-token',
+        'x-csrf-token',
+        'x-request-id',
+      ],
+      exposedHeaders: ['x-request-id', 'retry-after'],
+      maxAge: 600,
+    });
+  }
 
   const fastify = app.getHttpAdapter().getInstance();
   // The guard sets request.user on every guarded request; declaring it keeps Fastify's request
@@ -63,6 +99,7 @@ export async function configureApp(
     reply.header('x-request-id', request.id);
     done();
   });
+  installRequestContext(fastify);
   // JSON only: a body of any other type is refused before parsing, whatever parsers exist
   // (Fastify accepts text/plain and Nest adds urlencoded forms by default).
   fastify.addHook('preParsing', (request, _reply, payload, done) => {
@@ -111,8 +148,47 @@ export function setupSwagger(app: NestFastifyApplication): void {
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     customSiteTitle: 'Cognito auth API',
-    swaggerOptions: { persistAuthorization: true, displayRequestDuration: true },
+    swaggerOptions: {
+      persistAuthorization: true,
+      displayRequestDuration: true,
+      // Cookie sessions need the CSRF token on unsafe requests: copy it from its cookie, as a
+      // browser app would. Serialised into the page, so it must stand alone.
+      requestInterceptor: (request: { headers: Record<string, string> }) => {
+        const match = /(?:^|;\s*)XSRF-TOKEN=([^;]+)/.exec(
+          (globalThis as unknown as { document: { cookie: string } }).document.cookie,
+        );
+        if (match) request.headers['X-XSRF-TOKEN'] = decodeURIComponent(match[1]);
+        return request;
+      },
+    },
   });
+}
+
+/**
+ * One access line per request, written when the answer is sent: the path without its query
+ * string, the client address, the status and the time taken. Never headers or bodies.
+ */
+class AccessLogController extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(
+    error: Error | null,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    const fields = {
+      req: { method: request.method, url: pathOf(request.url), ip: request.ip },
+      res: { statusCode: reply.statusCode },
+      responseTime: Math.round(reply.elapsedTime * 10) / 10,
+    };
+    if (error) request.log.error({ ...fields, err: error }, 'request errored');
+    else request.log.info(fields, 'request completed');
+  }
+}
+
+export interface CreateAppOptions {
+  /** Where log lines go; standard output when not given. Tests collect them here. */
+  logDestination?: DestinationStream;
 }
 
 /**
@@ -120,18 +196,24 @@ export function setupSwagger(app: NestFastifyApplication): void {
  * bad environment fails before anything starts, with every problem named. Tests pass a root module
  * that imports AppModule to mount extra routes.
  */
-export async function createApp(rootModule: Type = AppModule): Promise<NestFastifyApplication> {
+export async function createApp(
+  rootModule: Type = AppModule,
+  options: CreateAppOptions = {},
+): Promise<NestFastifyApplication> {
   const config = loadConfiguration();
+  const logger = createRootLogger(config.app.logLevel, options.logDestination);
   const app = await NestFactory.create<NestFastifyApplication>(
     rootModule,
     new FastifyAdapter({
       bodyLimit: BODY_LIMIT_BYTES,
       genReqId: requestId,
       requestIdHeader: false,
+      loggerInstance: logger,
+      logController: new AccessLogController(),
       // Client addresses come from the socket unless a trusted proxy is configured.
-      trustProxy: false,
+      trustProxy: config.http.trustProxy,
     }),
-    { logger: enabledLevels(config.app.logLevel), abortOnError: false },
+    { logger: new PinoNestLogger(logger), abortOnError: false },
   );
   return configureApp(app, config);
 }

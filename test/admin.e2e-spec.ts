@@ -1,9 +1,9 @@
-import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import request from 'supertest';
 import { OTHER_PASSWORD, STRONG_PASSWORD, startTestApp, uniqueEmail } from './support/test-app';
+import { LogCapture } from './support/suite-log';
 import { TestPool } from './support/test-pool';
 
 const pool = new TestPool();
@@ -13,6 +13,7 @@ describeEmulated('Administration (e2e)', () => {
   let app: NestFastifyApplication;
   let admin: string;
   let member: string;
+  const logs = new LogCapture();
   const http = () => request(app.getHttpServer());
   const as = (token: string) => ({ authorization: `Bearer ${token}` });
 
@@ -32,7 +33,7 @@ describeEmulated('Administration (e2e)', () => {
   }
 
   beforeAll(async () => {
-    app = await startTestApp();
+    app = await startTestApp(undefined, logs);
     const adminEmail = await signedUp('admin');
     // The first administrator is made with the documented command, as an operator would.
     const granted = spawnSync(
@@ -206,6 +207,7 @@ describeEmulated('Administration (e2e)', () => {
     expect(updated.body).toMatchObject({ name, description: 'Chief editors', precedence: 5 });
 
     const user = encodeURIComponent(email);
+    logs.clear();
     expect((await http().put(`/admin/groups/${name}/members/${user}`).set(as(admin))).status).toBe(
       204,
     );
@@ -223,35 +225,35 @@ describeEmulated('Administration (e2e)', () => {
     ).toBe(204);
     expect((await http().get(`/admin/users/${user}/groups`).set(as(admin))).body.items).toEqual([]);
     expect((await http().delete(`/admin/groups/${name}`).set(as(admin))).status).toBe(204);
+    const changes = logs.events('admin.group_change');
+    expect(changes.map((line) => [line.outcome, line.route])).toEqual([
+      ['success', 'PUT /admin/groups/:group/members/:user'],
+      ['success', 'DELETE /admin/groups/:group/members/:user'],
+    ]);
+    expect(changes[0]).toMatchObject({ sub: expect.any(String), ip: expect.any(String) });
   });
 
   it('writes one audit line per administrative request, with the actor and the target but no body', async () => {
-    const log = jest.spyOn(Logger.prototype, 'log');
-    try {
-      const email = await signedUp('audited');
-      await http()
-        .put(`/admin/users/${encodeURIComponent(email)}/password`)
-        .set(as(admin))
-        .send({ password: 'Audit-Passw0rd!', permanent: true });
-      await http()
-        .get(`/admin/users/${encodeURIComponent(uniqueEmail('ghost'))}`)
-        .set(as(admin));
-      const lines = log.mock.calls
-        .filter((_, i) => (log.mock.contexts[i] as { context?: string }).context === 'AdminAudit')
-        .map(([message]) => JSON.parse(String(message)) as Record<string, unknown>);
-      expect(lines).toEqual([
-        expect.objectContaining({
-          event: 'admin_action',
-          action: 'PUT /admin/users/:user/password',
-          actor: expect.any(String),
-          target: { user: email },
-          outcome: 'success',
-        }),
-        expect.objectContaining({ action: 'GET /admin/users/:user', outcome: 404 }),
-      ]);
-      expect(JSON.stringify(log.mock.calls)).not.toContain('Audit-Passw0rd!');
-    } finally {
-      log.mockRestore();
-    }
+    logs.clear();
+    const email = await signedUp('audited');
+    await http()
+      .put(`/admin/users/${encodeURIComponent(email)}/password`)
+      .set(as(admin))
+      .send({ password: 'Audit-Passw0rd!', permanent: true });
+    await http()
+      .get(`/admin/users/${encodeURIComponent(uniqueEmail('ghost'))}`)
+      .set(as(admin));
+    expect(logs.records().filter((line) => line.context === 'AdminAudit')).toEqual([
+      expect.objectContaining({
+        event: 'admin.action',
+        action: 'PUT /admin/users/:user/password',
+        actor: expect.any(String),
+        target: { user: email },
+        outcome: 'success',
+        reqId: expect.any(String),
+      }),
+      expect.objectContaining({ action: 'GET /admin/users/:user', outcome: 404 }),
+    ]);
+    expect(logs.lines.join('\n')).not.toContain('Audit-Passw0rd!');
   });
 });

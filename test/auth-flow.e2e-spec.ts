@@ -1,22 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request, { type Response } from 'supertest';
 import { OTHER_PASSWORD, STRONG_PASSWORD, startTestApp, uniqueEmail } from './support/test-app';
+import { browserSession, cookieValue, setCookies } from './support/cookies';
 import { TestPool } from './support/test-pool';
 
 const ERROR_KEYS = ['error', 'message', 'requestId', 'statusCode'];
-
-/** Every Set-Cookie line of a response for one cookie name. */
-function setCookies(response: Response, name: string): string[] {
-  const header = response.headers['set-cookie'] as unknown as string[] | undefined;
-  return (header ?? []).filter((line) => line.startsWith(`${name}=`));
-}
-
-/** The `name=value` pairs of a response's cookies, as a browser would send them back. */
-function cookieValue(response: Response, name: string): string {
-  const line = setCookies(response, name)[0];
-  if (!line) throw new Error(`no ${name} cookie`);
-  return line.split(';')[0];
-}
 
 function expectErrorBody(response: Response, status: number, code: string): void {
   expect(response.status).toBe(status);
@@ -129,10 +117,7 @@ describe('Authentication flows (e2e)', () => {
 
     const refreshed = await http()
       .post('/auth/refresh')
-      .set('Cookie', [
-        cookieValue(loggedIn, 'refresh_token'),
-        cookieValue(loggedIn, 'refresh_username'),
-      ])
+      .set(browserSession(loggedIn, ['refresh_token', 'refresh_username']))
       .send({});
     expect(refreshed.status).toBe(200);
     expect(refreshed.headers['cache-control']).toBe('no-store');

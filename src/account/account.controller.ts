@@ -37,6 +37,8 @@ import {
   VerifyCodeDto,
   VerifyTotpDto,
 } from './dto/account.dto';
+import { SecurityEvent } from '../common/logging/security-events';
+import { RateLimited } from '../auth/rate-limit/auth-rate-limit.guard';
 
 const VALIDATION_400 = 'The body is invalid (`VALIDATION_FAILED`).';
 const ATTRIBUTE_PARAM = { name: 'name', enum: ['email', 'phone_number'], example: 'email' };
@@ -93,6 +95,7 @@ export class AccountController {
     return this.account.sendVerificationCode(token, name);
   }
 
+  @RateLimited()
   @Post('attributes/:name/verify')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiParam(ATTRIBUTE_PARAM)
@@ -124,6 +127,8 @@ export class AccountController {
     return this.account.startTotp(user, token);
   }
 
+  @SecurityEvent('account.mfa_change')
+  @RateLimited()
   @Post('mfa/totp/verify')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Confirm the authenticator app with a code from it' })
@@ -135,6 +140,8 @@ export class AccountController {
     await this.account.verifyTotp(token, dto.code, dto.deviceName);
   }
 
+  @SecurityEvent('account.mfa_change')
+  @RateLimited()
   @Put('mfa')
   @ApiOperation({
     summary: 'Turn the authenticator app requirement on or off',
@@ -155,6 +162,8 @@ export class AccountController {
     return this.account.setMfa(user, token, dto);
   }
 
+  @SecurityEvent('account.delete')
+  @RateLimited()
   @Delete()
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({

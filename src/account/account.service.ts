@@ -110,7 +110,6 @@ export class AccountService {
       }
     }
     await this.cognito.setSoftwareTokenMfa(accessToken, dto.totpEnabled);
-    this.logger.log(`MFA ${dto.totpEnabled ? 'enabled' : 'disabled'} for user ${user.sub}`);
     const profile = await this.cognito.getUser(accessToken);
     return this.mfaSettings(profile.mfaOptions, profile.preferredMfa);
   }
@@ -123,7 +122,6 @@ export class AccountService {
     }
     await this.cognito.deleteUser(accessToken);
     await this.revocations.revoke(user);
-    this.logger.log(`Account ${user.sub} deleted by its owner`);
   }
 
   /**

@@ -29,16 +29,15 @@ export class AdminAuditInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<AuditedRequest>();
     const record = (outcome: number | string) =>
-      this.logger.log(
-        JSON.stringify({
-          event: 'admin_action',
-          action: `${request.method} ${request.routeOptions?.url ?? ''}`,
-          actor: request.user?.sub,
-          target: request.params ?? {},
-          outcome,
-          requestId: request.id,
-        }),
-      );
+      this.logger.log({
+        msg: 'admin action',
+        event: 'admin.action',
+        action: `${request.method} ${request.routeOptions?.url ?? ''}`,
+        actor: request.user?.sub,
+        target: request.params ?? {},
+        outcome,
+        reqId: request.id,
+      });
     return next.handle().pipe(
       tap({
         next: () => record('success'),

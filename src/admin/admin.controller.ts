@@ -38,6 +38,7 @@ import {
   UpdateAttributesDto,
   UpdateGroupDto,
 } from './dto/admin.dto';
+import { SecurityEvent } from '../common/logging/security-events';
 
 const NO_USER = { 404: 'No such user (`USER_NOT_FOUND`).', ...UPSTREAM_ERRORS };
 const NO_GROUP = {
@@ -254,6 +255,7 @@ export class AdminController {
     return this.admin.membersOf(group, page);
   }
 
+  @SecurityEvent('admin.group_change')
   @Put('groups/:group/members/:user')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiParam(GROUP_PARAM)
@@ -267,6 +269,7 @@ export class AdminController {
     await this.admin.addToGroup(user, group);
   }
 
+  @SecurityEvent('admin.group_change')
   @Delete('groups/:group/members/:user')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiParam(GROUP_PARAM)

@@ -4,6 +4,15 @@ export const REFRESH_TOKEN_COOKIE = 'refresh_token';
 /** The Cognito username (a UUID, not secret) that REFRESH_TOKEN_AUTH's SECRET_HASH is made from. */
 export const REFRESH_USERNAME_COOKIE = 'refresh_username';
 
+/**
+ * CSRF protection of cookie sessions (double submit): an httpOnly secret, and a token made from
+ * it in a cookie scripts can read. Browser code sends the token back in a header; the names are
+ * the ones Angular and axios use by default.
+ */
+export const CSRF_SECRET_COOKIE = 'csrf_secret';
+export const CSRF_TOKEN_COOKIE = 'XSRF-TOKEN';
+export const CSRF_HEADERS = ['x-xsrf-token', 'x-csrf-token'] as const;
+
 /** The refresh cookies are sent only to the routes that use them. */
 export const REFRESH_COOKIE_PATHS = ['/auth/refresh', '/auth/logout'] as const;
 

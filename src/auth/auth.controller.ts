@@ -26,7 +26,7 @@ import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { ApiErrors, UPSTREAM_ERRORS } from '../common/http/api-errors.decorator';
 import type { AuthUser } from './auth-user';
-import { AuthService, usernameOfToken, type LoginResult } from './auth.service';
+import { AuthService, subOfToken, usernameOfToken, type LoginResult } from './auth.service';
 import { BEARER_SCHEME, COOKIE_SCHEME } from './auth.constants';
 import { AccessToken, Authenticated, CurrentUser, Public } from './decorators';
 import {
@@ -48,6 +48,10 @@ import {
   TokensResponseDto,
 } from './dto/responses.dto';
 import { SessionCookies } from './session-cookies';
+import { CsrfProtection } from './csrf';
+import { isCookieAuthenticated } from './jwt/token-extractors';
+import { SecurityEvent, setEventSubject } from '../common/logging/security-events';
+import { RateLimited } from './rate-limit/auth-rate-limit.guard';
 
 const VALIDATION_400 = 'The body is invalid (`VALIDATION_FAILED`, with `details` per field).';
 
@@ -138,9 +142,12 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly cookies: SessionCookies,
+    private readonly csrf: CsrfProtection,
   ) {}
 
   @Public()
+  @SecurityEvent('auth.sign_up')
+  @RateLimited()
   @Post('sign-up')
   @HttpCode(HttpStatus.CREATED)
   @ApiOperation({
@@ -160,6 +167,8 @@ export class AuthController {
   }
 
   @Public()
+  @SecurityEvent('auth.sign_up_confirm')
+  @RateLimited()
   @Post('confirm-sign-up')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Confirm an account with the emailed code' })
@@ -175,6 +184,7 @@ export class AuthController {
   }
 
   @Public()
+  @RateLimited()
   @Post('resend-confirmation-code')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
@@ -193,6 +203,8 @@ export class AuthController {
   }
 
   @Public()
+  @SecurityEvent('auth.login')
+  @RateLimited()
   @Post('login')
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')
@@ -223,6 +235,8 @@ export class AuthController {
   }
 
   @Public()
+  @SecurityEvent('auth.challenge')
+  @RateLimited()
   @Post('challenge')
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')
@@ -253,6 +267,8 @@ export class AuthController {
   }
 
   @Public()
+  @SecurityEvent('auth.refresh')
+  @RateLimited()
   @Post('refresh')
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')
@@ -292,6 +308,7 @@ export class AuthController {
   @Public()
   @ApiBearerAuth(BEARER_SCHEME)
   @ApiCookieAuth(COOKIE_SCHEME)
+  @SecurityEvent('auth.logout')
   @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
@@ -309,12 +326,15 @@ export class AuthController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @AccessToken() accessToken: string | undefined,
   ): Promise<void> {
+    if (isCookieAuthenticated(request)) this.csrf.verify(request);
     const refreshToken = dto.refreshToken ?? this.cookies.refreshToken(request);
     await this.auth.logout(refreshToken, accessToken);
     this.cookies.clear(reply);
   }
 
   @Public()
+  @SecurityEvent('auth.password_reset_request')
+  @RateLimited()
   @Post('forgot-password')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
@@ -332,6 +352,8 @@ export class AuthController {
   }
 
   @Public()
+  @SecurityEvent('auth.password_reset')
+  @RateLimited()
   @Post('confirm-forgot-password')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Set a new password with the reset code' })
@@ -346,6 +368,8 @@ export class AuthController {
   }
 
   @Authenticated()
+  @SecurityEvent('auth.password_change')
+  @RateLimited()
   @Post('change-password')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: "Change the signed-in user's password" })
@@ -382,6 +406,7 @@ export class AuthController {
   ): TokensResponseDto | ChallengeResponseDto {
     if (result.kind === 'challenge') return result.challenge;
     const { tokens } = result;
+    setEventSubject(reply.request, subOfToken(tokens.accessToken));
     this.cookies.set(reply, tokens);
     const body: TokensResponseDto = { expiresIn: tokens.expiresIn, tokenType: tokens.tokenType };
     if (this.cookies.tokensInBody) {

@@ -2,25 +2,29 @@ import { Module } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { APP_GUARD } from '@nestjs/core';
 import { CognitoModule } from '../cognito/cognito.module';
+import { LoggingModule } from '../common/logging/logging.module';
 import { ACCESS_STRATEGY_NAME, ACCESS_STRATEGY_PREFIX } from './auth.constants';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { AccessTokenVerifier } from './jwt/access-token.verifier';
 import { CognitoAccessStrategy } from './jwt/cognito-access.strategy';
 import { JwtAuthGuard } from './jwt/jwt-auth.guard';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RevocationService } from './revocation/revocation.service';
 import { SessionCookies } from './session-cookies';
+import { CsrfProtection } from './csrf';
 
 /**
  * The authentication flows over REST, and the global guard that protects every route of the app
  * (deny by default; `@Public()` opts out). Import it once in the root module.
  */
 @Module({
-  imports: [CognitoModule],
+  imports: [CognitoModule, LoggingModule, RateLimitModule],
   controllers: [AuthController],
   providers: [
     AuthService,
     SessionCookies,
+    CsrfProtection,
     AccessTokenVerifier,
     CognitoAccessStrategy,
     RevocationService,
@@ -30,6 +34,12 @@ import { SessionCookies } from './session-cookies';
     },
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
-  exports: [AccessTokenVerifier, RevocationService, SessionCookies],
+  exports: [
+    AccessTokenVerifier,
+    RevocationService,
+    SessionCookies,
+    CsrfProtection,
+    RateLimitModule,
+  ],
 })
 export class AuthModule {}

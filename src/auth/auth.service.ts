@@ -286,7 +286,16 @@ function required<T>(value: T | undefined, field: string, step: string): T {
 
 /** Reads the `username` claim of an access token without verifying it (for SECRET_HASH only). */
 export function usernameOfToken(token: string | undefined): string | undefined {
+  return stringClaim(token, 'username');
+}
+
+/** The `sub` claim of a token Cognito just issued (for logs; not a verification). */
+export function subOfToken(token: string | undefined): string | undefined {
+  return stringClaim(token, 'sub');
+}
+
+function stringClaim(token: string | undefined, claim: string): string | undefined {
   if (!token) return undefined;
-  const username = unverifiedClaims(token)?.username;
-  return typeof username === 'string' ? username : undefined;
+  const value = unverifiedClaims(token)?.[claim];
+  return typeof value === 'string' ? value : undefined;
 }

@@ -212,6 +212,54 @@ export class EnvironmentVariables {
 
   @Transform(emptyAsUndefined)
   @IsOptional()
+  @Matches(/^(false|\d{1,2}|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/, {
+    message:
+      'TRUST_PROXY must be false, a hop count, or a comma-separated list of proxy addresses or CIDR ranges',
+  })
+  TRUST_PROXY?: string;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s,/]+(\s*,\s*https?:\/\/[^\s,/]+)*$/, {
+    message:
+      'CORS_ORIGINS must be a comma-separated list of origins such as https://app.example.com',
+  })
+  CORS_ORIGINS?: string;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_IP?: number;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_ACCOUNT?: number;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  RATE_LIMIT_WINDOW_SECONDS?: number;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(120_000)
+  SHUTDOWN_DELAY_MS?: number;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(6)
@@ -258,6 +306,16 @@ export interface Configuration {
     host: string;
     logLevel: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose';
     swaggerEnabled: boolean;
+    /** How long readiness answers 503 after SIGTERM before the server stops accepting. */
+    shutdownDelayMs: number;
+  };
+  http: {
+    /** Fastify's `trustProxy`: false (the socket address), a hop count, or proxy addresses. */
+    trustProxy: boolean | number | string[];
+    /** Browser origins allowed to call the API (CORS), and whose cookie requests pass CSRF. */
+    corsOrigins: string[];
+    /** Requests per window on each auth route: per client address, and per account. */
+    rateLimit: { perIp: number; perAccount: number; windowSeconds: number };
   };
   cognito: {
     mode: CognitoMode;
@@ -384,6 +442,16 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): Configuration {
       host: vars.HOST ?? '127.0.0.1',
       logLevel: vars.LOG_LEVEL ?? 'log',
       swaggerEnabled: vars.SWAGGER_ENABLED ?? true,
+      shutdownDelayMs: vars.SHUTDOWN_DELAY_MS ?? 0,
+    },
+    http: {
+      trustProxy: parseTrustProxy(vars.TRUST_PROXY),
+      corsOrigins: splitList(vars.CORS_ORIGINS),
+      rateLimit: {
+        perIp: vars.RATE_LIMIT_IP ?? 30,
+        perAccount: vars.RATE_LIMIT_ACCOUNT ?? 5,
+        windowSeconds: vars.RATE_LIMIT_WINDOW_SECONDS ?? 60,
+      },
     },
     cognito: {
       mode,
@@ -424,6 +492,20 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): Configuration {
     },
     redis: { url: vars.REDIS_URL },
   };
+}
+
+function splitList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+/** `false`/unset: trust no proxy; a number: that many hops; else the proxies' addresses. */
+function parseTrustProxy(value: string | undefined): boolean | number | string[] {
+  if (value === undefined || value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return splitList(value);
 }
 
 /** The configuration of this process, from its environment. */

@@ -1,6 +1,7 @@
 export { appConfig } from './app.config';
 export { authConfig } from './auth.config';
 export { cognitoConfig } from './cognito.config';
+export { httpConfig } from './http.config';
 export { redisConfig } from './redis.config';
 export {
   ConfigurationError,

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCognitoClient } from '../../src/cognito/cognito-client.factory';
@@ -21,7 +21,16 @@ declare global {
  */
 export default async function globalSetup(): Promise<void> {
   process.env.NODE_ENV = 'test';
-  process.env.LOG_LEVEL ??= 'warn';
+  // Everything is logged, into a file rather than the terminal: the canary spec searches it.
+  process.env.LOG_LEVEL ??= 'debug';
+  // The suite signs in far more often than a person could; the rate-limit spec sets its own limits.
+  process.env.RATE_LIMIT_IP ??= '1000000';
+  process.env.RATE_LIMIT_ACCOUNT ??= '1000000';
+  const logDir = mkdtempSync(join(tmpdir(), 'e2e-logs-'));
+  process.env.E2E_LOG_FILE = join(logDir, 'app.log');
+  process.env.E2E_CANARY_FILE = join(logDir, 'secrets.txt');
+  writeFileSync(process.env.E2E_LOG_FILE, '');
+  writeFileSync(process.env.E2E_CANARY_FILE, '');
   if (process.env.COGNITO_USER_POOL_ID) return;
 
   const dataDir = mkdtempSync(join(tmpdir(), 'cognito-e2e-'));

@@ -2,10 +2,17 @@ import type { Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import { createApp } from '../../src/app.setup';
+import { LogCapture } from './suite-log';
 
-/** The app exactly as main.ts builds it, initialised and ready for supertest. */
-export async function startTestApp(rootModule?: Type): Promise<NestFastifyApplication> {
-  const app = await createApp(rootModule);
+/**
+ * The app exactly as main.ts builds it, initialised and ready for supertest. Its log lines go to
+ * `logs` when given, and always to the suite's log file.
+ */
+export async function startTestApp(
+  rootModule?: Type,
+  logs: LogCapture = new LogCapture(),
+): Promise<NestFastifyApplication> {
+  const app = await createApp(rootModule, { logDestination: logs });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

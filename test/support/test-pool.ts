@@ -5,6 +5,7 @@ import {
   CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { findLocalCodes } from '../../src/cognito/local/local-codes';
+import { rememberSecret } from './suite-log';
 
 /**
  * What the tests need from the user pool besides the API: the codes Cognito "emails". Against the
@@ -26,7 +27,10 @@ export class TestPool {
     const deadline = Date.now() + withinMs;
     for (;;) {
       const code = findLocalCodes(dataDir, this.poolId, email)?.confirmationCode;
-      if (code && code !== previous) return code;
+      if (code && code !== previous) {
+        rememberSecret(code);
+        return code;
+      }
       if (Date.now() > deadline) throw new Error(`No code for ${email} within ${withinMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }

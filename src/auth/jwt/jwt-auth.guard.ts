@@ -7,7 +7,8 @@ import type { AuthUser } from '../auth-user';
 import { IS_PUBLIC_KEY, OPTIONAL_AUTH_KEY, REQUIRED_GROUPS_KEY } from '../decorators/auth-metadata';
 import { AccessTokenVerifier } from './access-token.verifier';
 import { CognitoAccessStrategy, type AuthFailure } from './cognito-access.strategy';
-import { extractAccessToken } from './token-extractors';
+import { CsrfProtection, type CsrfRequest } from '../csrf';
+import { extractAccessToken, isCookieAuthenticated } from './token-extractors';
 
 interface AuthenticatedRequest {
   user?: AuthUser;
@@ -45,6 +46,7 @@ export class JwtAuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly strategy: CognitoAccessStrategy,
     private readonly verifier: AccessTokenVerifier,
+    private readonly csrf: CsrfProtection,
   ) {}
 
   private policy(context: ExecutionContext): RoutePolicy {
@@ -65,7 +67,8 @@ export class JwtAuthGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const policy = this.policy(context);
     if (policy.isPublic) return true;
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest & CsrfRequest>();
+    if (!this.csrf.isSafe(request) && isCookieAuthenticated(request)) this.csrf.verify(request);
     // Fast path: a token the strategy verified earlier, still unexpired and unrevoked, is admitted
     // without another round through the strategy. Answering synchronously matters: measured
     // here, the promise chain of a full round cost a guarded route about a quarter of its

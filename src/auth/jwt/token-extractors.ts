@@ -17,10 +17,20 @@ interface TokenRequest {
  */
 export function extractAccessToken(request: unknown): string | null {
   const { headers, cookies } = (request ?? {}) as TokenRequest;
+  return bearerToken(headers) ?? (cookies?.[ACCESS_TOKEN_COOKIE] || null);
+}
+
+/** Whether the access token the request presents is the session cookie's (not a bearer header). */
+export function isCookieAuthenticated(request: unknown): boolean {
+  const { headers, cookies } = (request ?? {}) as TokenRequest;
+  return bearerToken(headers) === null && Boolean(cookies?.[ACCESS_TOKEN_COOKIE]);
+}
+
+function bearerToken(headers: TokenRequest['headers']): string | null {
   const header = headers?.authorization;
   if (typeof header === 'string' && header.length > 7 && /^bearer\s/i.test(header.slice(0, 7))) {
     const token = header.slice(7).trim();
     if (token) return token;
   }
-  return cookies?.[ACCESS_TOKEN_COOKIE] || null;
+  return null;
 }

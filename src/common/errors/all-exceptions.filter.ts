@@ -1,4 +1,5 @@
 import { ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
+import { pathOf } from '../http/path-of';
 import { AppException } from './app.exception';
 import { describeException } from './describe-exception';
 import { sendError, type ErrorReply, type ErrorRequest } from './send-error';
@@ -18,30 +19,25 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const reply = http.getResponse<ErrorReply>();
     const description = describeException(exception);
     if (description.statusCode >= 500) {
-      const summary = `${request.method} ${routeOf(request)} failed with ${description.error} (request ${request.id})`;
+      const fields = {
+        msg: `${request.method} ${pathOf(request.url)} failed with ${description.error}`,
+        reqId: request.id,
+        error: description.error,
+        status: description.statusCode,
+      };
       if (exception instanceof AppException) {
-        // An anticipated failure (Cognito down, an unsupported operation): one line with its cause.
-        this.logger.warn(`${summary}${causeOf(exception)}`);
-      } else {
-        this.logger.error(
-          summary,
-          exception instanceof Error ? exception.stack : String(exception),
+        // An anticipated failure (Cognito down, an unsupported operation): one line with its
+        // cause's name and message (Cognito's messages name no secret), no stack.
+        const cause = exception.cause;
+        this.logger.warn(
+          cause instanceof Error
+            ? { ...fields, cause: { type: cause.name, message: cause.message } }
+            : fields,
         );
+      } else {
+        this.logger.error({ ...fields, err: exception });
       }
     }
     sendError(reply, request, description);
   }
-}
-
-/** The path without its query string, which may hold anything a client typed. */
-function routeOf(request: ErrorRequest): string {
-  const url = request.url ?? '';
-  const q = url.indexOf('?');
-  return JSON.stringify(q === -1 ? url : url.slice(0, q));
-}
-
-/** The cause's name and message (Cognito's messages name no secret), JSON-quoted onto one line. */
-function causeOf(exception: AppException): string {
-  const cause = exception.cause;
-  return cause instanceof Error ? `: ${cause.name} ${JSON.stringify(cause.message)}` : '';
 }
