@@ -2,6 +2,7 @@ import {
   AdminConfirmSignUpCommand,
   AdminCreateUserCommand,
   AdminDeleteUserCommand,
+  AdminDisableUserCommand,
   CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { findLocalCodes } from '../../src/cognito/local/local-codes';
@@ -65,6 +66,13 @@ export class TestPool {
   async adminConfirm(email: string): Promise<void> {
     await this.adminClient().send(
       new AdminConfirmSignUpCommand({ UserPoolId: this.poolId, Username: email }),
+    );
+  }
+
+  /** Disables an account, as an administrator would. */
+  async adminDisable(email: string): Promise<void> {
+    await this.adminClient().send(
+      new AdminDisableUserCommand({ UserPoolId: this.poolId, Username: email }),
     );
   }
 

@@ -1,0 +1,162 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request, { type Response } from 'supertest';
+import { signedInAccount } from './support/accounts';
+import { browserSession, cookieValue, setCookies } from './support/cookies';
+import { STRONG_PASSWORD, startTestApp, uniqueEmail, withEnv } from './support/test-app';
+import { TestPool } from './support/test-pool';
+
+const APP_ORIGIN = 'https://app.example.com';
+
+/** CSRF protection of cookie sessions, CORS, and the security headers. */
+describe('Browser protections (e2e)', () => {
+  const pool = new TestPool();
+  const created: string[] = [];
+  let app: NestFastifyApplication;
+  let login: Response;
+  const http = () => request(app.getHttpServer());
+
+  beforeAll(async () => {
+    app = await withEnv({ CORS_ORIGINS: APP_ORIGIN }, () => startTestApp());
+    const email = uniqueEmail('browser');
+    created.push(email);
+    login = await signedInAccount(app, pool, email);
+  });
+  afterAll(async () => {
+    await pool.cleanUp(created);
+    await app.close();
+  });
+
+  it('sets an httpOnly CSRF secret and a readable XSRF-TOKEN cookie with the session', () => {
+    const [secret] = setCookies(login, 'csrf_secret');
+    const [token] = setCookies(login, 'XSRF-TOKEN');
+    expect(secret).toMatch(/; HttpOnly/);
+    expect(token).not.toMatch(/HttpOnly/);
+    for (const cookie of [secret, token]) {
+      expect(cookie).toMatch(/; Secure/);
+      expect(cookie).toMatch(/; SameSite=Strict/);
+      expect(cookie).toMatch(/; Path=\/(;|$)/);
+    }
+  });
+
+  describe('a cookie-authenticated unsafe request', () => {
+    // An empty body fails validation (400) after the CSRF check, so 400 means "let through".
+    const changePassword = () => http().post('/auth/change-password').send({});
+
+    it('is refused with 403 CSRF_REJECTED without the token header', async () => {
+      const response = await changePassword().set(
+        'cookie',
+        browserSession(login).cookie, // cookies only, as a forged cross-site form would send
+      );
+      expect(response.status).toBe(403);
+      expect(response.body.error).toBe('CSRF_REJECTED');
+    });
+
+    it('is refused with a token that does not match the secret', async () => {
+      const session = browserSession(login);
+      const other = await http()
+        .post('/auth/login')
+        .send({ email: created[0], password: STRONG_PASSWORD });
+      const forged = await changePassword().set({
+        ...session,
+        'x-xsrf-token': browserSession(other)['x-xsrf-token'],
+      });
+      expect(forged.status).toBe(403);
+      expect((await changePassword().set({ ...session, 'x-xsrf-token': 'x' })).status).toBe(403);
+    });
+
+    it('is refused from a foreign Origin even with the token', async () => {
+      const response = await changePassword()
+        .set(browserSession(login))
+        .set('origin', 'https://evil.example');
+      expect(response.status).toBe(403);
+      expect(response.body.error).toBe('CSRF_REJECTED');
+    });
+
+    it('passes with the token from this site or a configured origin, and in the other header name', async () => {
+      const session = browserSession(login);
+      expect((await changePassword().set(session)).status).toBe(400);
+      const host = `127.0.0.1`;
+      expect(
+        (await changePassword().set(session).set('host', host).set('origin', `http://${host}`))
+          .status,
+      ).toBe(400);
+      expect((await changePassword().set(session).set('origin', APP_ORIGIN)).status).toBe(400);
+      expect(
+        (
+          await changePassword()
+            .set('cookie', session.cookie)
+            .set('x-csrf-token', session['x-xsrf-token'])
+        ).status,
+      ).toBe(400);
+    });
+
+    it('covers refresh and logout, which read the session cookies', async () => {
+      const cookies = browserSession(login).cookie;
+      expect((await http().post('/auth/refresh').set('cookie', cookies).send({})).status).toBe(403);
+      expect((await http().post('/auth/logout').set('cookie', cookies).send({})).status).toBe(403);
+    });
+  });
+
+  it('exempts bearer requests and safe methods', async () => {
+    const bearer = { authorization: `Bearer ${login.body.accessToken as string}` };
+    const unsafe = await http()
+      .post('/auth/change-password')
+      .set(bearer)
+      .set('origin', 'https://evil.example')
+      .send({});
+    expect(unsafe.status).toBe(400);
+    const safe = await http().get('/auth/me').set('cookie', cookieValue(login, 'access_token'));
+    expect(safe.status).toBe(200);
+  });
+
+  it('answers CORS preflights for configured origins only', async () => {
+    const preflight = (origin: string) =>
+      http()
+        .options('/auth/me')
+        .set('origin', origin)
+        .set('access-control-request-method', 'POST')
+        .set('access-control-request-headers', 'content-type,x-xsrf-token');
+    const allowed = await preflight(APP_ORIGIN);
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers['access-control-allow-origin']).toBe(APP_ORIGIN);
+    expect(allowed.headers['access-control-allow-credentials']).toBe('true');
+    expect(allowed.headers['access-control-allow-headers']).toContain('x-xsrf-token');
+    const foreign = await preflight('https://evil.example');
+    expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
+    const simple = await http().get('/health/live').set('origin', 'https://evil.example');
+    expect(simple.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('sends no CORS headers at all when no origin is configured', async () => {
+    const plain = await startTestApp();
+    try {
+      const response = await request(plain.getHttpServer())
+        .options('/auth/login')
+        .set('origin', APP_ORIGIN)
+        .set('access-control-request-method', 'POST');
+      expect(response.headers['access-control-allow-origin']).toBeUndefined();
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it('sets the security headers on every answer, Swagger UI included', async () => {
+    for (const path of ['/health/live', '/auth/me', '/docs']) {
+      const response = await http().get(path);
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+      expect(response.headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(response.headers['referrer-policy']).toBe('no-referrer');
+      expect(response.headers['content-security-policy']).toContain("default-src 'self'");
+      expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(response.headers['x-powered-by']).toBeUndefined();
+    }
+  });
+
+  it('has Swagger UI send the CSRF token from its cookie, so cookie sessions work there', async () => {
+    const init = await http().get('/docs/swagger-ui-init.js');
+    expect(init.status).toBe(200);
+    expect(init.text).toContain('requestInterceptor');
+    expect(init.text).toContain('XSRF-TOKEN');
+    expect(init.text).toContain('X-XSRF-TOKEN');
+  });
+});

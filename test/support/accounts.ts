@@ -1,0 +1,28 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request, { type Response } from 'supertest';
+import { STRONG_PASSWORD } from './test-app';
+import { TestPool } from './test-pool';
+
+/**
+ * Signs up and confirms an account through the API (with the emulator's code, or
+ * AdminConfirmSignUp on a real pool), then signs it in: the login answer holds the tokens and
+ * the session cookies.
+ */
+export async function signedInAccount(
+  app: NestFastifyApplication,
+  pool: TestPool,
+  email: string,
+  password = STRONG_PASSWORD,
+): Promise<Response> {
+  const http = () => request(app.getHttpServer());
+  expect((await http().post('/auth/sign-up').send({ email, password })).status).toBe(201);
+  if (pool.emulated) {
+    const code = await pool.code(email);
+    expect((await http().post('/auth/confirm-sign-up').send({ email, code })).status).toBe(204);
+  } else {
+    await pool.adminConfirm(email);
+  }
+  const login = await http().post('/auth/login').send({ email, password });
+  expect(login.status).toBe(200);
+  return login;
+}
