@@ -177,8 +177,10 @@ class AccessLogController extends LogController {
     reply: FastifyReply,
   ): void {
     const fields = {
-      req: { method: request.method, url: pathOf(request.url), ip: request.ip },
-      res: { statusCode: reply.statusCode },
+      method: request.method,
+      url: pathOf(request.url),
+      ip: request.ip,
+      statusCode: reply.statusCode,
       responseTime: Math.round(reply.elapsedTime * 10) / 10,
     };
     if (error) request.log.error({ ...fields, err: error }, 'request errored');

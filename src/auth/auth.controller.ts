@@ -328,7 +328,7 @@ export class AuthController {
   ): Promise<void> {
     if (isCookieAuthenticated(request)) this.csrf.verify(request);
     const refreshToken = dto.refreshToken ?? this.cookies.refreshToken(request);
-    await this.auth.logout(refreshToken, accessToken);
+    setEventSubject(request, (await this.auth.logout(refreshToken, accessToken))?.sub);
     this.cookies.clear(reply);
   }
 

@@ -249,14 +249,16 @@ describe(AuthService.name, () => {
 
     it('treats an access token Cognito no longer accepts as signed out already', async () => {
       cognito.globalSignOut.mockRejectedValue(appError(401, 'UNAUTHORIZED'));
-      await expect(service.logout('refresh', 'expired-access')).resolves.toBeUndefined();
+      await expect(service.logout('refresh', 'expired-access')).resolves.toMatchObject({
+        sub: 'uuid-1',
+      });
       expect(cognito.revokeRefreshToken).toHaveBeenCalledWith('refresh');
     });
 
     it('treats an already revoked refresh token and a missing GlobalSignOut as done', async () => {
       cognito.revokeRefreshToken.mockRejectedValue(appError(401, 'INVALID_REFRESH_TOKEN'));
       cognito.globalSignOut.mockRejectedValue(appError(501, 'NOT_SUPPORTED_UPSTREAM'));
-      await expect(service.logout('refresh', 'access')).resolves.toBeUndefined();
+      await expect(service.logout('refresh', 'access')).resolves.toMatchObject({ sub: 'uuid-1' });
     });
 
     it('reports an outage instead of pretending the session ended', async () => {

@@ -173,7 +173,11 @@ export class AuthService {
    * everywhere. Logging out twice, or with an expired access token, is not an error: such a token
    * cannot be used anyway.
    */
-  async logout(refreshToken: string | undefined, accessToken: string | undefined): Promise<void> {
+  /** Ends the session; answers the user of a still-valid access token, for the security log. */
+  async logout(
+    refreshToken: string | undefined,
+    accessToken: string | undefined,
+  ): Promise<AuthUser | undefined> {
     const user = accessToken ? await this.verifiedOrNothing(accessToken) : undefined;
     if (user) await this.revocations.revoke(user);
     if (refreshToken) {
@@ -191,6 +195,7 @@ export class AuthService {
         this.logger.warn('Global sign-out is not supported by the configured Cognito endpoint');
       }
     }
+    return user;
   }
 
   private async verifiedOrNothing(accessToken: string): Promise<AuthUser | undefined> {

@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request, { type Response } from 'supertest';
+import { rememberSecret } from './suite-log';
 import { STRONG_PASSWORD } from './test-app';
 import { TestPool } from './test-pool';
 
@@ -24,5 +25,6 @@ export async function signedInAccount(
   }
   const login = await http().post('/auth/login').send({ email, password });
   expect(login.status).toBe(200);
+  rememberSecret((login.body as { refreshToken?: string }).refreshToken);
   return login;
 }

@@ -1,0 +1,71 @@
+import { PinoNestLogger } from './pino-nest.logger';
+import { createRootLogger, SECRET_FIELDS } from './root-logger';
+
+function capture() {
+  const lines: string[] = [];
+  const logger = createRootLogger('debug', { write: (chunk: string) => lines.push(chunk) });
+  const records = () =>
+    lines
+      .join('')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { logger, lines, records };
+}
+
+describe(createRootLogger.name, () => {
+  it('redacts every secret field at the first three levels of a log object', () => {
+    const { logger, lines, records } = capture();
+    const secrets = Object.fromEntries(SECRET_FIELDS.map((field) => [field, `canary-${field}`]));
+    logger.info({ ...secrets, body: secrets, req: { headers: secrets } }, 'redaction');
+    const text = lines.join('');
+    expect(text).not.toContain('canary-');
+    const [record] = records();
+    expect(record.password).toBe('[REDACTED]');
+    expect((record.body as Record<string, unknown>).refreshToken).toBe('[REDACTED]');
+    const headers = (record.req as { headers: Record<string, unknown> }).headers;
+    expect(headers.authorization).toBe('[REDACTED]');
+    expect(headers.cookie).toBe('[REDACTED]');
+    expect(headers['set-cookie']).toBe('[REDACTED]');
+  });
+
+  it('writes JSON lines with an ISO time and the level name; CR/LF stay inside a field', () => {
+    const { logger, lines, records } = capture();
+    logger.warn({ email: 'a\r\n{"level":"fatal","msg":"forged"}' }, 'line\none');
+    expect(lines.join('').trim().split('\n')).toHaveLength(1);
+    expect(records()[0]).toMatchObject({
+      level: 'warn',
+      msg: 'line\none',
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+  });
+});
+
+describe(PinoNestLogger.name, () => {
+  it('maps Nest calls onto pino: context, stack, object messages and levels', () => {
+    const { logger, records } = capture();
+    const nest = new PinoNestLogger(logger);
+    nest.log('started', 'Bootstrap');
+    nest.error('failed', 'Error: x\n    at y (z.js:1:1)', 'Errors');
+    nest.error('no stack', 'Errors');
+    nest.warn({ msg: 'event', event: 'auth.login', password: 'canary' }, 'Security');
+    nest.verbose('hidden at debug');
+    expect(records()).toEqual([
+      expect.objectContaining({ level: 'info', msg: 'started', context: 'Bootstrap' }),
+      expect.objectContaining({
+        level: 'error',
+        msg: 'failed',
+        context: 'Errors',
+        stack: expect.stringContaining('at y'),
+      }),
+      expect.objectContaining({ level: 'error', msg: 'no stack', context: 'Errors' }),
+      expect.objectContaining({
+        level: 'warn',
+        msg: 'event',
+        event: 'auth.login',
+        context: 'Security',
+        password: '[REDACTED]',
+      }),
+    ]);
+  });
+});
