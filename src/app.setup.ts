@@ -1,6 +1,6 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
-import { HttpStatus, type Type } from '@nestjs/common';
+import { HttpStatus, Logger, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -18,6 +18,7 @@ import { installRequestContext } from './common/logging/request-context';
 import { createRootLogger } from './common/logging/root-logger';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { loadConfiguration, type Configuration } from './config';
+import { ShutdownState } from './health/shutdown-state';
 
 /** Request bodies are small JSON documents; anything larger is refused with 413. */
 export const BODY_LIMIT_BYTES = 100 * 1024;
@@ -100,6 +101,15 @@ export async function configureApp(
     done();
   });
   installRequestContext(fastify);
+  // While draining, every answer asks the client to close its connection, so that keep-alive
+  // connections do not hold the server open once the requests in flight are done.
+  const shutdown = optional(app, ShutdownState);
+  if (shutdown) {
+    fastify.addHook('onSend', (_request, reply, payload, done) => {
+      if (shutdown.draining) reply.header('connection', 'close');
+      done(null, payload);
+    });
+  }
   // JSON only: a body of any other type is refused before parsing, whatever parsers exist
   // (Fastify accepts text/plain and Nest adds urlencoded forms by default).
   fastify.addHook('preParsing', (request, _reply, payload, done) => {
@@ -116,7 +126,6 @@ export async function configureApp(
     done(null, payload);
   });
 
-  app.enableShutdownHooks();
   if (config.app.swaggerEnabled) setupSwagger(app);
   return app;
 }
@@ -186,6 +195,51 @@ class AccessLogController extends LogController {
     if (error) request.log.error({ ...fields, err: error }, 'request errored');
     else request.log.info(fields, 'request completed');
   }
+}
+
+/** A provider the root module may not include (a Nest developer's own app may lack HealthModule). */
+function optional<T>(app: NestFastifyApplication, type: Type<T>): T | undefined {
+  try {
+    return app.get(type, { strict: false });
+  } catch {
+    return undefined;
+  }
+}
+
+/** How long in-flight requests may take to finish after the server stops accepting new ones. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/**
+ * SIGTERM and SIGINT stop the process gracefully: readiness turns 503 at once, new requests are
+ * still served for SHUTDOWN_DELAY_MS (while a load balancer notices), then the server stops
+ * accepting, the requests in flight finish, every module shuts down (the embedded emulator is
+ * stopped) and the process exits 0. A second signal, or a shutdown that outlasts its grace
+ * period, ends the process at once.
+ */
+export function installGracefulShutdown(app: NestFastifyApplication, delayMs: number): void {
+  const logger = new Logger('Shutdown');
+  const stop = (signal: NodeJS.Signals) => {
+    logger.log(`${signal} received: draining, then stopping`);
+    optional(app, ShutdownState)?.begin();
+    setTimeout(() => {
+      logger.error('Shutdown took too long; exiting');
+      process.exit(1);
+    }, delayMs + SHUTDOWN_GRACE_MS).unref();
+    setTimeout(() => {
+      app.close().then(
+        () => {
+          logger.log('Stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error({ msg: 'Shutdown failed', err: error });
+          process.exit(1);
+        },
+      );
+    }, delayMs);
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
 }
 
 export interface CreateAppOptions {

@@ -1,14 +1,17 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { createApp } from './app.setup';
+import { createApp, installGracefulShutdown } from './app.setup';
 import { appConfig, ConfigurationError } from './config';
 import { CognitoConnection } from './cognito/cognito-connection';
 
 async function bootstrap(): Promise<void> {
   const app = await createApp();
-  const { port, host } = app.get<{ port: number; host: string; swaggerEnabled: boolean }>(
-    appConfig.KEY,
-  );
+  const { port, host, shutdownDelayMs } = app.get<{
+    port: number;
+    host: string;
+    shutdownDelayMs: number;
+  }>(appConfig.KEY);
+  installGracefulShutdown(app, shutdownDelayMs);
   await app.listen(port, host);
   const url = (await app.getUrl()).replace('[::1]', 'localhost');
   const logger = new Logger('Bootstrap');

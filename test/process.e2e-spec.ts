@@ -1,10 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort } from '../src/cognito/local/emulator-process';
 import { eventually, processesIn } from './support/processes';
 import { appendSuiteLog } from './support/suite-log';
+import { TokenForge } from './support/token-forge';
 
 const MAIN = join(__dirname, '..', 'dist', 'main.js');
 
@@ -87,16 +90,79 @@ describe('The server process (e2e)', () => {
       );
     } finally {
       server.child.kill('SIGTERM');
-      await server.exited;
     }
-    await eventually(() => processesIn(server.dataDir).length === 0, 3000, 'the emulator to stop');
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    // The emulator is stopped by the shutdown itself, not left to notice its parent is gone.
+    expect(processesIn(server.dataDir)).toHaveLength(0);
   });
 
   it('stops the emulator on SIGINT too', async () => {
     const server = await embeddedServer();
     server.child.kill('SIGINT');
-    await server.exited;
-    await eventually(() => processesIn(server.dataDir).length === 0, 3000, 'the emulator to stop');
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    expect(processesIn(server.dataDir)).toHaveLength(0);
+  });
+
+  it('on SIGTERM turns readiness to 503, finishes the requests in flight, and exits 0', async () => {
+    // A Cognito that takes a second to answer each call, so a sign-in is in flight for a while.
+    const forge = await TokenForge.start('slowclient');
+    const slow = createServer((req, res) => {
+      if (req.method === 'GET') return void res.writeHead(404).end();
+      setTimeout(() => {
+        res
+          .writeHead(400, {
+            'content-type': 'application/x-amz-json-1.1',
+            'x-amzn-errortype': 'NotAuthorizedException',
+          })
+          .end(
+            JSON.stringify({
+              __type: 'NotAuthorizedException',
+              message: 'Incorrect username or password.',
+            }),
+          );
+      }, 1000);
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    const port = await findFreePort();
+    const url = `http://127.0.0.1:${port}`;
+    const server = run({
+      PORT: String(port),
+      COGNITO_ENDPOINT: `http://127.0.0.1:${(slow.address() as AddressInfo).port}`,
+      COGNITO_USER_POOL_ID: 'us-east-1_Slow',
+      ...forge.env,
+      SHUTDOWN_DELAY_MS: '500',
+    });
+    try {
+      await eventually(
+        async () => (await fetch(`${url}/health/ready`).catch(() => undefined))?.status === 200,
+        20000,
+        'the server to be ready',
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}\n${server.output()}`);
+      });
+      const inFlight = fetch(`${url}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'slow@example.com', password: 'Correct-Horse-9' }),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      server.child.kill('SIGTERM');
+      await eventually(
+        async () => (await fetch(`${url}/health/ready`)).status === 503,
+        400,
+        'readiness to turn 503',
+      );
+      expect((await fetch(`${url}/health/live`)).status).toBe(200);
+      const answered = await inFlight;
+      expect(answered.status).toBe(401);
+      expect(((await answered.json()) as { error: string }).error).toBe('INVALID_CREDENTIALS');
+      expect(await server.exited).toEqual({ code: 0, signal: null });
+      expect(server.output()).toContain('SIGTERM received');
+    } finally {
+      server.child.kill('SIGKILL');
+      slow.close();
+      await forge.close();
+    }
   });
 
   it('leaves no emulator behind even when the server is killed outright', async () => {

@@ -7,6 +7,7 @@ import { CognitoAdminPort } from './cognito-admin.port';
 import { createCognitoClient } from './cognito-client.factory';
 import { CognitoConnection, RESOLVED_POOL, type ResolvedPool } from './cognito-connection';
 import { CognitoIdentityAdapter } from './cognito-identity.adapter';
+import { CognitoReachability } from './cognito-reachability';
 import { CognitoIdentityPort } from './cognito-identity.port';
 import { COGNITO_SDK_CLIENT } from './cognito.tokens';
 import { EmbeddedCognito } from './local/embedded-cognito';
@@ -70,10 +71,11 @@ function poolFromConfig(settings: ConfigType<typeof cognitoConfig>): ResolvedPoo
           maxAttempts: settings.maxAttempts,
         }),
     },
+    CognitoReachability,
     { provide: CognitoIdentityPort, useClass: CognitoIdentityAdapter },
     { provide: CognitoAdminPort, useClass: CognitoAdminAdapter },
   ],
-  exports: [CognitoConnection, CognitoIdentityPort, CognitoAdminPort],
+  exports: [CognitoConnection, CognitoIdentityPort, CognitoAdminPort, CognitoReachability],
 })
 export class CognitoModule implements OnApplicationShutdown {
   constructor(@Inject(COGNITO_SDK_CLIENT) private readonly client: CognitoIdentityProviderClient) {}

@@ -1,10 +1,15 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { AuthModule } from '../auth/auth.module';
+import { CognitoModule } from '../cognito/cognito.module';
 import { HealthController } from './health.controller';
+import { ShutdownState } from './shutdown-state';
 
+/** `/health/live` and `/health/ready`, and the draining state a shutdown sets. */
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), AuthModule],
+  imports: [TerminusModule.forRoot({ logger: false }), AuthModule, CognitoModule],
   controllers: [HealthController],
+  providers: [ShutdownState],
+  exports: [ShutdownState],
 })
 export class HealthModule {}

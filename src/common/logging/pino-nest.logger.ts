@@ -44,7 +44,8 @@ export class PinoNestLogger implements LoggerService {
   }
 
   private write(method: Method, message: unknown, context: unknown, stack?: unknown): void {
-    const logger = currentRequestLog() ?? this.root;
+    const requestLog = currentRequestLog();
+    const logger = requestLog ?? this.root;
     if (!logger.isLevelEnabled(method)) return;
     const fields: Record<string, unknown> = {};
     if (typeof context === 'string') fields.context = context;
@@ -52,7 +53,10 @@ export class PinoNestLogger implements LoggerService {
     if (message instanceof Error) {
       logger[method]({ ...fields, err: message }, message.message);
     } else if (message !== null && typeof message === 'object') {
-      logger[method]({ ...fields, ...(message as Record<string, unknown>) });
+      const record = { ...fields, ...(message as Record<string, unknown>) };
+      // A request's own logger already carries its reqId.
+      if (requestLog) delete record.reqId;
+      logger[method](record);
     } else {
       logger[method](fields, String(message));
     }
