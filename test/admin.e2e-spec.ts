@@ -146,7 +146,12 @@ describeEmulated('Administration (e2e)', () => {
   it('disables and enables, sets a password, confirms, changes attributes, and deletes a user', async () => {
     const email = await signedUp('managed');
     const path = `/admin/users/${encodeURIComponent(email)}`;
+    const me = async (token: string) => (await http().get('/auth/me').set(as(token))).status;
+    const before = await tokenOf(email);
+    expect(await me(before)).toBe(200);
     expect((await http().post(`${path}/disable`).set(as(admin))).status).toBe(204);
+    // Disabling ends the sessions the user has: the token is refused at once.
+    expect(await me(before)).toBe(401);
     expect((await http().get(path).set(as(admin))).body.enabled).toBe(false);
     expect((await http().post(`${path}/enable`).set(as(admin))).status).toBe(204);
     expect((await http().get(path).set(as(admin))).body.enabled).toBe(true);
@@ -156,7 +161,7 @@ describeEmulated('Administration (e2e)', () => {
       .set(as(admin))
       .send({ password: OTHER_PASSWORD, permanent: true });
     expect(set.status).toBe(204);
-    await tokenOf(email, OTHER_PASSWORD);
+    expect(await me(await tokenOf(email, OTHER_PASSWORD))).toBe(200);
 
     const attributes = await http()
       .patch(`${path}/attributes`)

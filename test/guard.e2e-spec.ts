@@ -54,6 +54,7 @@ describe('Guard on a foreign module (e2e)', () => {
       originTokenId: claims.origin_jti,
       tokenExpiresAt: claims.exp,
       authTime: claims.auth_time,
+      issuedAt: claims.iat,
     });
     const sub = await http().get('/reports/sub').set('authorization', `Bearer ${token}`);
     expect(sub.body).toEqual({ sub: claims.sub });

@@ -29,6 +29,9 @@ describeEmulated('Logs (e2e)', () => {
     ).body.sub as string;
     const failed = await http().post('/auth/login').send({ email, password: 'Wrong-Passw0rd!' });
     expect(failed.status).toBe(401);
+    const other = await http().post('/auth/login').send({ email, password: STRONG_PASSWORD });
+    const logout = await http().post('/auth/logout').set(browserSession(other)).send({});
+    expect(logout.status).toBe(204);
 
     const auth = { authorization: `Bearer ${login.body.accessToken as string}` };
     const setup = await http().post('/account/mfa/totp').set(auth);
@@ -53,8 +56,6 @@ describeEmulated('Logs (e2e)', () => {
     // MFA is on now: the sign-in asks for the code, which is logged as a challenge.
     const again = await http().post('/auth/login').send({ email, password: STRONG_PASSWORD });
     expect(again.body.nextStep).toBe('SOFTWARE_TOKEN_MFA');
-    const logout = await http().post('/auth/logout').set(browserSession(login)).send({});
-    expect(logout.status).toBe(204);
 
     const summary = logs
       .events()
@@ -65,12 +66,13 @@ describeEmulated('Logs (e2e)', () => {
       ['auth.sign_up_confirm', 'success'],
       ['auth.login', 'success'],
       ['auth.login', 'failure'],
+      ['auth.login', 'success'],
+      ['auth.logout', 'success'],
       ['account.mfa_change', 'success'],
       ['auth.password_change', 'success'],
       ['auth.password_reset_request', 'success'],
       ['auth.password_reset', 'success'],
       ['auth.login', 'challenge'],
-      ['auth.logout', 'success'],
     ]);
     const byEvent = (name: string) => logs.events(name);
     expect(byEvent('auth.login')[0]).toMatchObject({
@@ -86,7 +88,12 @@ describeEmulated('Logs (e2e)', () => {
       error: 'INVALID_CREDENTIALS',
       reqId: failed.body.requestId,
     });
-    for (const name of ['account.mfa_change', 'auth.password_change', 'auth.logout']) {
+    for (const name of [
+      'auth.logout',
+      'account.mfa_change',
+      'auth.password_change',
+      'auth.password_reset',
+    ]) {
       expect(byEvent(name)[0]).toMatchObject({ sub, ip: '127.0.0.1', reqId: expect.any(String) });
     }
     const text = logs.lines.join('\n');

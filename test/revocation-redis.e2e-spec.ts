@@ -1,5 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { RevocationService } from '../src/auth/revocation/revocation.service';
 import { GuardedAppModule } from './support/guarded-test.module';
 import { eventually } from './support/processes';
 import { TestRedis } from './support/redis-server';
@@ -54,6 +56,25 @@ describe('Revocation across instances with Redis (e2e)', () => {
     const c = await instance();
     expect((await mine(c, token)).status).toBe(401);
     expect((await mine(c, forge.accessToken())).status).toBe(200);
+  });
+
+  it('ends the sessions of a user on every instance, for instances started later too', async () => {
+    const a = await instance();
+    const b = await instance();
+    const sub = randomUUID();
+    const earlier = forge.accessToken({ sub, username: sub });
+    expect((await mine(b, earlier)).status).toBe(200);
+
+    await a.get(RevocationService).endSessions(sub);
+    await eventually(
+      async () => (await mine(b, earlier)).status === 401,
+      200,
+      'instance B to end the session',
+    );
+    expect((await mine(await instance(), earlier)).status).toBe(401);
+    // A sign-in after the cutoff, and other users, are unaffected.
+    expect((await mine(b, forge.accessToken({ sub, username: sub }))).status).toBe(200);
+    expect((await mine(b, forge.accessToken())).status).toBe(200);
   });
 
   it('keeps serving when Redis is down, says so in readiness, and catches up when it is back', async () => {

@@ -1,9 +1,9 @@
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { ADMIN_WRITABLE_ATTRIBUTES, allowedAttributes } from '../auth/attributes';
+import { SessionTermination } from '../auth/revocation/session-termination';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
-import { tolerate } from '../common/errors/tolerate';
 import {
   CognitoAdminPort,
   type AdminGroup,
@@ -89,6 +89,7 @@ export class AdminService {
 
   constructor(
     private readonly cognito: CognitoAdminPort,
+    private readonly sessions: SessionTermination,
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
   ) {}
 
@@ -127,34 +128,46 @@ export class AdminService {
     return this.cognito.resendInvitation(user);
   }
 
-  /** Disables the user and ends their sessions at Cognito (where the endpoint supports it). */
+  /** Disables the user and ends every session they have. */
   async disableUser(user: string): Promise<void> {
     await this.cognito.disableUser(user);
-    await this.bestEffortSignOut(user);
+    await this.sessions.endSessionsOf(user);
   }
 
   enableUser(user: string): Promise<void> {
     return this.cognito.enableUser(user);
   }
 
-  deleteUser(user: string): Promise<void> {
-    return this.cognito.deleteUser(user);
+  /** Deletes the user; the access tokens they still hold are refused from then on. */
+  async deleteUser(user: string): Promise<void> {
+    const account = await this.cognito.getUser(user);
+    await this.cognito.deleteUser(user);
+    await this.sessions
+      .endSessions(account.attributes.sub ?? account.username, account.username)
+      .catch(
+        () => undefined, // Cognito has no such user any more to sign out; the cutoff is recorded.
+      );
   }
 
-  resetPassword(user: string): Promise<void> {
-    return this.cognito.resetPassword(user);
+  /** Requires a password reset at next sign-in, and ends every current session. */
+  async resetPassword(user: string): Promise<void> {
+    await this.cognito.resetPassword(user);
+    await this.sessions.endSessionsOf(user);
   }
 
-  setPassword(user: string, password: string, permanent: boolean): Promise<void> {
-    return this.cognito.setPassword(user, password, permanent);
+  /** Sets the password, and ends every session signed in with the old one. */
+  async setPassword(user: string, password: string, permanent: boolean): Promise<void> {
+    await this.cognito.setPassword(user, password, permanent);
+    await this.sessions.endSessionsOf(user);
   }
 
   confirmSignUp(user: string): Promise<void> {
     return this.cognito.confirmSignUp(user);
   }
 
+  /** Signs the user out everywhere: refresh tokens at Cognito, access tokens at the guard. */
   globalSignOut(user: string): Promise<void> {
-    return this.cognito.globalSignOut(user);
+    return this.sessions.endSessionsOf(user);
   }
 
   async updateAttributes(user: string, attributes: Record<string, unknown>): Promise<AdminUserDto> {
@@ -217,14 +230,5 @@ export class AdminService {
 
   async removeFromGroup(user: string, group: string): Promise<void> {
     await this.cognito.removeUserFromGroup(user, group);
-  }
-
-  private async bestEffortSignOut(user: string): Promise<void> {
-    const tolerated = await tolerate([ErrorCode.NOT_SUPPORTED_UPSTREAM], () =>
-      this.cognito.globalSignOut(user),
-    );
-    if (tolerated) {
-      this.logger.warn('Global sign-out is not supported by the configured Cognito endpoint');
-    }
   }
 }

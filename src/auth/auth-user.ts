@@ -18,4 +18,6 @@ export interface AuthUser {
   tokenExpiresAt: number;
   /** When the user last entered their password (seconds since the epoch, `auth_time`). */
   authTime?: number;
+  /** When the token was issued (seconds since the epoch, `iat`). */
+  issuedAt?: number;
 }

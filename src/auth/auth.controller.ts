@@ -356,15 +356,21 @@ export class AuthController {
   @RateLimited()
   @Post('confirm-forgot-password')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Set a new password with the reset code' })
+  @ApiOperation({
+    summary: 'Set a new password with the reset code',
+    description: 'Every existing session of the account ends.',
+  })
   @ApiNoContentResponse({ description: 'The password is changed; sign in with it.' })
   @ApiErrors({
     400: `${VALIDATION_400} Or a wrong or expired code (\`CODE_MISMATCH\`, \`CODE_EXPIRED\`), or the password misses the policy (\`PASSWORD_POLICY\`).`,
     429: 'Too many attempts (`TOO_MANY_FAILED_ATTEMPTS`, `TOO_MANY_REQUESTS`).',
     ...UPSTREAM_ERRORS,
   })
-  async confirmForgotPassword(@Body() dto: ConfirmForgotPasswordDto): Promise<void> {
-    await this.auth.confirmForgotPassword(dto);
+  async confirmForgotPassword(
+    @Body() dto: ConfirmForgotPasswordDto,
+    @Req() request: FastifyRequest,
+  ): Promise<void> {
+    setEventSubject(request, await this.auth.confirmForgotPassword(dto));
   }
 
   @Authenticated()
@@ -372,8 +378,13 @@ export class AuthController {
   @RateLimited()
   @Post('change-password')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: "Change the signed-in user's password" })
-  @ApiNoContentResponse({ description: 'The password is changed.' })
+  @ApiOperation({
+    summary: "Change the signed-in user's password",
+    description:
+      'Every session of the user ends, this one included (its cookies are cleared): sign in ' +
+      'again with the new password. Access tokens issued before are refused at once.',
+  })
+  @ApiNoContentResponse({ description: 'The password is changed; every session has ended.' })
   @ApiErrors({
     400: `${VALIDATION_400} Or the current password is wrong (\`INCORRECT_PASSWORD\`, \`PASSWORD_CHANGE_REJECTED\`), or the new one misses the policy (\`PASSWORD_POLICY\`).`,
     429: 'Too many attempts (`TOO_MANY_REQUESTS`).',
@@ -381,9 +392,12 @@ export class AuthController {
   })
   async changePassword(
     @Body() dto: ChangePasswordDto,
+    @CurrentUser() user: AuthUser,
     @AccessToken() accessToken: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    await this.auth.changePassword(accessToken, dto);
+    await this.auth.changePassword(user, accessToken, dto);
+    this.cookies.clear(reply);
   }
 
   @Authenticated()

@@ -11,6 +11,7 @@ import { CognitoAccessStrategy } from './jwt/cognito-access.strategy';
 import { JwtAuthGuard } from './jwt/jwt-auth.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RevocationService } from './revocation/revocation.service';
+import { SessionTermination } from './revocation/session-termination';
 import { SessionCookies } from './session-cookies';
 import { CsrfProtection } from './csrf';
 
@@ -28,6 +29,7 @@ import { CsrfProtection } from './csrf';
     AccessTokenVerifier,
     CognitoAccessStrategy,
     RevocationService,
+    SessionTermination,
     {
       provide: ACCESS_STRATEGY_NAME,
       useFactory: () => `${ACCESS_STRATEGY_PREFIX}:${randomUUID()}`,
@@ -35,6 +37,7 @@ import { CsrfProtection } from './csrf';
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
   exports: [
+    SessionTermination,
     AccessTokenVerifier,
     RevocationService,
     SessionCookies,

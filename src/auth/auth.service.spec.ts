@@ -1,11 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { AppException } from '../common/errors/app.exception';
+import type { CognitoAdminPort } from '../cognito/cognito-admin.port';
 import type { CognitoIdentityPort } from '../cognito/cognito-identity.port';
 import type { Configuration } from '../config';
 import type { AuthUser } from './auth-user';
 import { AuthService, CODE_SENT_MESSAGE, usernameOfToken } from './auth.service';
 import { AccessTokenVerifier, InvalidAccessTokenError } from './jwt/access-token.verifier';
 import type { RevocationService } from './revocation/revocation.service';
+import type { SessionTermination } from './revocation/session-termination';
 
 const policy = {
   minimumLength: 8,
@@ -70,22 +72,34 @@ const signedIn: AuthUser = {
 describe(AuthService.name, () => {
   let cognito: jest.Mocked<CognitoIdentityPort>;
   let verifier: { verify: jest.Mock };
-  let revocations: { revoke: jest.Mock };
+  let revocations: { revoke: jest.Mock; endSessions: jest.Mock; isRevoked: jest.Mock };
+  let admin: { getUser: jest.Mock };
+  let sessions: { endSessions: jest.Mock };
   let service: AuthService;
 
   function build(port: jest.Mocked<CognitoIdentityPort>): AuthService {
     return new AuthService(
       port,
+      admin as unknown as CognitoAdminPort,
       authSettings,
       verifier as unknown as AccessTokenVerifier,
       revocations as unknown as RevocationService,
+      sessions as unknown as SessionTermination,
     );
   }
 
   beforeEach(() => {
     cognito = portMock();
     verifier = { verify: jest.fn().mockResolvedValue(signedIn) };
-    revocations = { revoke: jest.fn().mockResolvedValue(undefined) };
+    revocations = {
+      revoke: jest.fn().mockResolvedValue(undefined),
+      endSessions: jest.fn().mockResolvedValue(undefined),
+      isRevoked: jest.fn().mockReturnValue(false),
+    };
+    admin = {
+      getUser: jest.fn().mockResolvedValue({ username: 'uuid-1', attributes: { sub: 'uuid-1' } }),
+    };
+    sessions = { endSessions: jest.fn().mockResolvedValue(undefined) };
     service = build(cognito);
   });
   beforeAll(() => jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined));
@@ -227,6 +241,17 @@ describe(AuthService.name, () => {
         kind: 'tokens',
       });
       expect(cognito.refreshTokens).toHaveBeenCalledWith('refresh', undefined);
+    });
+
+    it('refuses tokens refreshed from a session that has been ended', async () => {
+      cognito.refreshTokens.mockResolvedValue({
+        kind: 'tokens',
+        tokens: { accessToken: tokenWith({ exp: 9999999999, sub: 'uuid-1' }), idToken: 'id' },
+      });
+      revocations.isRevoked.mockReturnValue(true);
+      await expect(service.refresh('refresh', 'uuid-1')).rejects.toMatchObject({
+        code: 'INVALID_REFRESH_TOKEN',
+      });
     });
   });
 
@@ -382,9 +407,48 @@ describe(AuthService.name, () => {
     });
   });
 
+  describe('ending sessions', () => {
+    it('ends every session of the user after a password change, even without GlobalSignOut', async () => {
+      cognito.globalSignOut.mockRejectedValue(appError(501, 'NOT_SUPPORTED_UPSTREAM'));
+      await service.changePassword(signedIn, 'access', {
+        previousPassword: 'Old-Passw0rd!',
+        proposedPassword: 'New-Passw0rd!',
+      });
+      expect(cognito.globalSignOut).toHaveBeenCalledWith('access');
+      expect(revocations.endSessions).toHaveBeenCalledWith('uuid-1');
+    });
+
+    it('ends every session of the account after a password reset and names its sub', async () => {
+      await expect(
+        service.confirmForgotPassword({
+          email: 'a@example.com',
+          code: '123456',
+          newPassword: 'New-Passw0rd!',
+        }),
+      ).resolves.toBe('uuid-1');
+      expect(admin.getUser).toHaveBeenCalledWith('a@example.com');
+      expect(sessions.endSessions).toHaveBeenCalledWith('uuid-1', 'uuid-1');
+    });
+
+    it('still confirms a reset whose sessions cannot be ended, and says so in the log', async () => {
+      const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+      admin.getUser.mockRejectedValue(new Error('AccessDenied'));
+      await expect(
+        service.confirmForgotPassword({
+          email: 'a@example.com',
+          code: '123456',
+          newPassword: 'New-Passw0rd!',
+        }),
+      ).resolves.toBeUndefined();
+      expect(error).toHaveBeenCalledWith(
+        expect.objectContaining({ msg: 'Password reset, but the old sessions could not be ended' }),
+      );
+    });
+  });
+
   it('checks the new password policy on change and reset', async () => {
     await expect(
-      service.changePassword('access', {
+      service.changePassword(signedIn, 'access', {
         previousPassword: 'Old-Passw0rd',
         proposedPassword: 'short',
       }),

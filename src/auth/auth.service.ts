@@ -4,6 +4,7 @@ import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { tolerate } from '../common/errors/tolerate';
+import { CognitoAdminPort } from '../cognito/cognito-admin.port';
 import { CognitoIdentityPort, type AuthOutcome } from '../cognito/cognito-identity.port';
 import { authConfig } from '../config';
 import type { AuthUser } from './auth-user';
@@ -18,10 +19,16 @@ import type {
 } from './dto/requests.dto';
 import type { ChallengeResponseDto, MeResponseDto, SignUpResponseDto } from './dto/responses.dto';
 import { maskDelivery, maskDestination } from './mask';
-import { AccessTokenVerifier, InvalidAccessTokenError } from './jwt/access-token.verifier';
+import {
+  AccessTokenVerifier,
+  InvalidAccessTokenError,
+  toAuthUser,
+} from './jwt/access-token.verifier';
+import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { assertPasswordPolicy } from './password-policy';
 import { otpauthUri } from './totp';
 import { RevocationService } from './revocation/revocation.service';
+import { SessionTermination } from './revocation/session-termination';
 
 /** Tokens of a session, normalised: `expiresIn` is always known. */
 export interface SessionTokens {
@@ -67,9 +74,11 @@ export class AuthService {
 
   constructor(
     private readonly cognito: CognitoIdentityPort,
+    private readonly admin: CognitoAdminPort,
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
     private readonly verifier: AccessTokenVerifier,
     private readonly revocations: RevocationService,
+    private readonly sessions: SessionTermination,
   ) {}
 
   async signUp(dto: SignUpDto): Promise<SignUpResponseDto> {
@@ -163,7 +172,19 @@ export class AuthService {
     const result = await this.toLoginResult(
       await this.cognito.refreshTokens(refreshToken, usernameHint),
     );
-    if (result.kind === 'tokens') result.tokens.username ??= usernameHint;
+    if (result.kind === 'tokens') {
+      result.tokens.username ??= usernameHint;
+      // Where Cognito cannot revoke the refresh token of an ended session (the emulator), it
+      // still answers new tokens; they keep the session's sign-in time, which was cut off.
+      const claims = unverifiedClaims(result.tokens.accessToken);
+      if (claims && this.revocations.isRevoked(sessionOf(claims, refreshToken))) {
+        throw new AppException(
+          HttpStatus.UNAUTHORIZED,
+          ErrorCode.INVALID_REFRESH_TOKEN,
+          'The refresh token is invalid, expired or revoked. Sign in again.',
+        );
+      }
+    }
     return result;
   }
 
@@ -171,9 +192,8 @@ export class AuthService {
    * Ends the session: the access token is refused by the guard at once, on every instance (Cognito
    * itself would accept it until it expires); the refresh token is revoked; the user is signed out
    * everywhere. Logging out twice, or with an expired access token, is not an error: such a token
-   * cannot be used anyway.
+   * cannot be used anyway. Answers the user of a still-valid access token, for the security log.
    */
-  /** Ends the session; answers the user of a still-valid access token, for the security log. */
   async logout(
     refreshToken: string | undefined,
     accessToken: string | undefined,
@@ -212,14 +232,40 @@ export class AuthService {
     return CODE_SENT_MESSAGE;
   }
 
-  async confirmForgotPassword(dto: ConfirmForgotPasswordDto): Promise<void> {
+  /**
+   * Sets the new password, then ends every session of the account: whoever knew the old password
+   * is signed out everywhere. Answers the account's `sub` (for the security log).
+   */
+  async confirmForgotPassword(dto: ConfirmForgotPasswordDto): Promise<string | undefined> {
     assertPasswordPolicy(dto.newPassword, this.config.passwordPolicy);
     await this.cognito.confirmForgotPassword(dto.email, dto.code, dto.newPassword);
+    try {
+      const account = await this.admin.getUser(dto.email);
+      const sub = account.attributes.sub ?? account.username;
+      await this.sessions.endSessions(sub, account.username);
+      return sub;
+    } catch (error) {
+      // The password is changed; answering an error now would only confuse the user. The
+      // operator must know, though: the account's old sessions may still be alive.
+      this.logger.error({
+        msg: 'Password reset, but the old sessions could not be ended',
+        err: error,
+      });
+      return undefined;
+    }
   }
 
-  async changePassword(accessToken: string, dto: ChangePasswordDto): Promise<void> {
+  /** Changes the password and ends every session of the user, this one included. */
+  async changePassword(user: AuthUser, accessToken: string, dto: ChangePasswordDto): Promise<void> {
     assertPasswordPolicy(dto.proposedPassword, this.config.passwordPolicy);
     await this.cognito.changePassword(accessToken, dto.previousPassword, dto.proposedPassword);
+    const tolerated = await tolerate([ErrorCode.NOT_SUPPORTED_UPSTREAM], () =>
+      this.cognito.globalSignOut(accessToken),
+    );
+    if (tolerated) {
+      this.logger.warn('Global sign-out is not supported by the configured Cognito endpoint');
+    }
+    await this.revocations.endSessions(user.sub);
   }
 
   async me(user: AuthUser, accessToken: string): Promise<MeResponseDto> {
@@ -290,6 +336,20 @@ function required<T>(value: T | undefined, field: string, step: string): T {
 }
 
 /** Reads the `username` claim of an access token without verifying it (for SECRET_HASH only). */
+/**
+ * The session a refresh continues, as the cutoffs judge it: Amazon Cognito keeps the session's
+ * `auth_time` in refreshed access tokens, but the emulator stamps the refresh time instead and
+ * issues readable refresh tokens, whose `iat` is then the sign-in time.
+ */
+function sessionOf(claims: Record<string, unknown>, refreshToken: string): AuthUser {
+  const user = toAuthUser(claims as JwtPayload);
+  const issued = unverifiedClaims(refreshToken)?.iat;
+  if (typeof issued !== 'number' || (user.authTime !== undefined && user.authTime <= issued)) {
+    return user;
+  }
+  return { ...user, authTime: issued };
+}
+
 export function usernameOfToken(token: string | undefined): string | undefined {
   return stringClaim(token, 'username');
 }

@@ -60,6 +60,7 @@ export function toAuthUser(payload: JwtPayload): AuthUser {
     originTokenId: text(payload.origin_jti) || undefined,
     tokenExpiresAt: Number(payload.exp),
     authTime: typeof payload.auth_time === 'number' ? payload.auth_time : undefined,
+    issuedAt: typeof payload.iat === 'number' ? payload.iat : undefined,
   });
 }
 

@@ -4,9 +4,14 @@ import Redis from 'ioredis';
 const KEY_PREFIX = 'auth:revoked:';
 const CHANNEL = 'auth:revocations';
 
+/**
+ * A revoked token id until `expiresAt`; or, with `before`, the end of every session of the user
+ * whose id is `id` that signed in at or before `before` (kept until `expiresAt`).
+ */
 export interface Revocation {
   id: string;
   expiresAt: number;
+  before?: number;
 }
 
 /**
@@ -21,7 +26,7 @@ export class RedisRevocationSync {
   private readonly subscriber: Redis;
   private reportedDown = false;
   /** Revocations made while Redis was down, shared once it is back. */
-  private readonly pending = new Map<string, number>();
+  private readonly pending = new Map<string, Revocation>();
 
   constructor(
     url: string,
@@ -82,22 +87,24 @@ export class RedisRevocationSync {
     try {
       await this.write(revocation);
     } catch (error) {
-      this.pending.set(revocation.id, revocation.expiresAt);
+      this.pending.set(revocation.id, revocation);
       this.reportDown(error as Error);
       throw error;
     }
   }
 
-  private async write({ id, expiresAt }: Revocation): Promise<void> {
+  private async write(revocation: Revocation): Promise<void> {
+    const { id, expiresAt, before } = revocation;
     const ttl = expiresAt - Math.floor(Date.now() / 1000);
     if (ttl <= 0) return;
-    await this.commands.set(`${KEY_PREFIX}${id}`, String(expiresAt), 'EX', ttl);
-    await this.commands.publish(CHANNEL, JSON.stringify({ id, expiresAt }));
+    const value = before === undefined ? String(expiresAt) : `${expiresAt}/${before}`;
+    await this.commands.set(`${KEY_PREFIX}${id}`, value, 'EX', ttl);
+    await this.commands.publish(CHANNEL, JSON.stringify(revocation));
   }
 
   private async flushPending(): Promise<void> {
-    for (const [id, expiresAt] of [...this.pending]) {
-      await this.write({ id, expiresAt });
+    for (const [id, revocation] of [...this.pending]) {
+      await this.write(revocation);
       this.pending.delete(id);
     }
   }
@@ -130,9 +137,9 @@ export class RedisRevocationSync {
       if (keys.length === 0) continue;
       const values = await this.commands.mget(...keys);
       keys.forEach((key, index) => {
-        const expiresAt = Number(values[index]);
-        if (Number.isFinite(expiresAt)) {
-          this.onRevocation({ id: key.slice(KEY_PREFIX.length), expiresAt });
+        const [expiresAt, before] = (values[index] ?? '').split('/').map(Number);
+        if (Number.isFinite(expiresAt) && (before === undefined || Number.isFinite(before))) {
+          this.onRevocation({ id: key.slice(KEY_PREFIX.length), expiresAt, before });
         }
       });
     } while (cursor !== '0');
@@ -140,9 +147,13 @@ export class RedisRevocationSync {
 
   private receive(message: string): void {
     try {
-      const { id, expiresAt } = JSON.parse(message) as Partial<Revocation>;
-      if (typeof id === 'string' && typeof expiresAt === 'number') {
-        this.onRevocation({ id, expiresAt });
+      const { id, expiresAt, before } = JSON.parse(message) as Partial<Revocation>;
+      if (
+        typeof id === 'string' &&
+        typeof expiresAt === 'number' &&
+        (before === undefined || typeof before === 'number')
+      ) {
+        this.onRevocation({ id, expiresAt, before });
       }
     } catch {
       this.logger.warn('Ignored a malformed revocation message');

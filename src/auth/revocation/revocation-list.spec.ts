@@ -1,4 +1,4 @@
-import { RevocationList } from './revocation-list';
+import { RevocationList, SessionCutoffs } from './revocation-list';
 
 describe(RevocationList.name, () => {
   let now = 1000;
@@ -41,5 +41,35 @@ describe(RevocationList.name, () => {
     now = 1081;
     revoked.purgeExpired();
     expect(revoked.size).toBe(1);
+  });
+});
+
+describe(SessionCutoffs.name, () => {
+  let now = 1000;
+  const cutoffs = () => new SessionCutoffs(() => now);
+
+  it('ends the sessions of a user signed in at or before the cutoff, and only that user', () => {
+    const ended = cutoffs();
+    ended.add('alice', 1000, 5000);
+    expect(ended.ended('alice', 999)).toBe(true);
+    expect(ended.ended('alice', 1000)).toBe(true);
+    expect(ended.ended('alice', 1001)).toBe(false);
+    expect(ended.ended('bob', 999)).toBe(false);
+  });
+
+  it('treats a token without a sign-in time as older than the cutoff', () => {
+    const ended = cutoffs();
+    ended.add('alice', 1000, 5000);
+    expect(ended.ended('alice', undefined)).toBe(true);
+  });
+
+  it('keeps the later of two cutoffs, and forgets a cutoff once it expires', () => {
+    const ended = cutoffs();
+    ended.add('alice', 1000, 5000);
+    ended.add('alice', 900, 6000);
+    expect(ended.ended('alice', 950)).toBe(true);
+    expect(ended.ended('alice', 1000)).toBe(true);
+    now = 5001;
+    expect(ended.ended('alice', 950)).toBe(false);
   });
 });

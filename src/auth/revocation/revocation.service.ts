@@ -9,7 +9,14 @@ import type { ConfigType } from '@nestjs/config';
 import { redisConfig } from '../../config';
 import type { AuthUser } from '../auth-user';
 import { RedisRevocationSync } from './redis-revocation-sync';
-import { RevocationList } from './revocation-list';
+import { RevocationList, SessionCutoffs } from './revocation-list';
+
+const USER_PREFIX = 'user:';
+/**
+ * How long a session cutoff is kept: as long as a refresh token can live by default (30 days), so
+ * an old session cannot be refreshed back to life where Cognito itself does not revoke it.
+ */
+const SESSION_CUTOFF_SECONDS = 30 * 24 * 3600;
 
 /**
  * Which access tokens were revoked before their expiry (by logout). The check is an in-memory
@@ -20,13 +27,17 @@ import { RevocationList } from './revocation-list';
 export class RevocationService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('RevocationService');
   private readonly list = new RevocationList();
+  private readonly cutoffs = new SessionCutoffs();
   private readonly sync?: RedisRevocationSync;
 
   constructor(@Inject(redisConfig.KEY) redis: ConfigType<typeof redisConfig>) {
     if (redis.url) {
-      this.sync = new RedisRevocationSync(redis.url, ({ id, expiresAt }) =>
-        this.list.add(id, expiresAt),
-      );
+      this.sync = new RedisRevocationSync(redis.url, ({ id, expiresAt, before }) => {
+        if (before === undefined) this.list.add(id, expiresAt);
+        else if (id.startsWith(USER_PREFIX)) {
+          this.cutoffs.add(id.slice(USER_PREFIX.length), before, expiresAt);
+        }
+      });
     }
   }
 
@@ -38,9 +49,38 @@ export class RevocationService implements OnModuleInit, OnApplicationShutdown {
     await this.sync?.stop();
   }
 
-  /** Whether the token of `user` (or the session it came from) was revoked. */
-  isRevoked(user: Pick<AuthUser, 'tokenId' | 'originTokenId'>): boolean {
-    return this.list.has(user.tokenId) || this.list.has(user.originTokenId);
+  /** Whether the token of `user` (or the session it came from, or all the user's sessions) was revoked. */
+  isRevoked(
+    user: Pick<AuthUser, 'sub' | 'tokenId' | 'originTokenId' | 'authTime' | 'issuedAt'>,
+  ): boolean {
+    return (
+      this.list.has(user.tokenId) ||
+      this.list.has(user.originTokenId) ||
+      this.cutoffs.ended(user.sub, user.authTime ?? user.issuedAt)
+    );
+  }
+
+  /**
+   * Ends every session of the user signed in until now, on every instance: their access tokens
+   * are refused from now on, also after a refresh (sessions are judged by their sign-in time).
+   * Sessions that sign in within the current second end too, so this answers only once that
+   * second is over: a sign-in made after the answer is never caught by the cutoff.
+   */
+  async endSessions(sub: string): Promise<void> {
+    const before = Math.floor(Date.now() / 1000);
+    const expiresAt = before + SESSION_CUTOFF_SECONDS;
+    this.cutoffs.add(sub, before, expiresAt);
+    if (this.sync) {
+      try {
+        await this.sync.publish({ id: `${USER_PREFIX}${sub}`, expiresAt, before });
+      } catch (error) {
+        this.logger.warn(
+          `Session cutoff not shared yet, Redis is down: ${(error as Error).message}`,
+        );
+      }
+    }
+    const wait = (before + 1) * 1000 - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
 
   /** Revokes the token of `user` and its session until the token's expiry, on every instance. */

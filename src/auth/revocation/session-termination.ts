@@ -1,0 +1,40 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ErrorCode } from '../../common/errors/error-code';
+import { tolerate } from '../../common/errors/tolerate';
+import { CognitoAdminPort } from '../../cognito/cognito-admin.port';
+import { RevocationService } from './revocation.service';
+
+/**
+ * Ends every session of an account: after a password reset, a disabled account, an administrator's
+ * password change or sign-out. Two halves, because each side keeps its own sessions:
+ * - this service's guard refuses every access token the account signed in for until now (on
+ *   every instance), refreshed ones included;
+ * - Cognito revokes the account's refresh tokens (AdminUserGlobalSignOut), where it can.
+ */
+@Injectable()
+export class SessionTermination {
+  private readonly logger = new Logger('SessionTermination');
+
+  constructor(
+    private readonly admin: CognitoAdminPort,
+    private readonly revocations: RevocationService,
+  ) {}
+
+  /** Ends the sessions of the account known to Cognito as `user` (username, email or sub). */
+  async endSessionsOf(user: string): Promise<void> {
+    const account = await this.admin.getUser(user);
+    await this.endSessions(account.attributes.sub ?? account.username, account.username);
+  }
+
+  /** Ends the sessions of the account with this `sub` and Cognito username. */
+  async endSessions(sub: string, username: string): Promise<void> {
+    const tolerated = await tolerate([ErrorCode.NOT_SUPPORTED_UPSTREAM], () =>
+      this.admin.globalSignOut(username),
+    );
+    if (tolerated) {
+      // The embedded emulator has no global sign-out; the guard's cutoff still applies.
+      this.logger.warn('Global sign-out is not supported by the configured Cognito endpoint');
+    }
+    await this.revocations.endSessions(sub);
+  }
+}
