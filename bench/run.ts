@@ -13,8 +13,7 @@ import {
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +23,7 @@ import { findFreePort, startEmulatorProcess } from '../src/cognito/local/emulato
 import { ensureLocalPool } from '../src/cognito/local/local-pool';
 import { computeSecretHash } from '../src/cognito/secret-hash';
 import { parseEnvironment } from '../src/config/environment';
+import { cpuMicros, rssMb, startProcess, stop, type Server } from './harness';
 import { FORGE_KID, newRsaKey, signRs256, TokenForge } from '../test/support/token-forge';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -57,11 +57,6 @@ interface Round extends Runs {
   };
 }
 
-interface Server {
-  url: string;
-  child: ChildProcess;
-}
-
 function average(a: Measured, b: Measured): Measured {
   return {
     rps: Math.round((a.rps + b.rps) / 2),
@@ -82,62 +77,6 @@ function median(values: number[]): number {
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-async function waitFor(url: string, timeoutMs = 20000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error(`${url} did not answer`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function startProcess(
-  args: string[],
-  env: Record<string, string>,
-  probe: string,
-): Promise<Server & { startedInMs: number }> {
-  const port = await findFreePort();
-  const started = performance.now();
-  const child = spawn(process.execPath, args, {
-    env: {
-      PATH: process.env.PATH ?? '',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      ...env,
-      PORT: String(port),
-    },
-    // The IPC channel lets the child exit when this process ends, however it ends.
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(`${url}${probe}`);
-  return { url, child, startedInMs: performance.now() - started };
-}
-
-async function stop(server: Server): Promise<void> {
-  if (server.child.exitCode !== null) return;
-  const exited = new Promise((r) => server.child.once('exit', r));
-  server.child.kill('SIGTERM');
-  await exited;
-}
-
-function rssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('VmRSS:'));
-  return Math.round(Number(/\d+/.exec(line ?? '')?.[0] ?? 0) / 1024);
-}
-
-/** One bounded autocannon run; `headersFor` may give each request its own headers. */
-/** CPU time (user + system) a process has used so far, in microseconds. */
-function cpuMicros(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 /**

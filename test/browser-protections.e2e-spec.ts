@@ -140,6 +140,30 @@ describe('Browser protections (e2e)', () => {
     }
   });
 
+  it('keeps tokens out of every body in cookie-only mode, and the cookie session works end to end', async () => {
+    const cookieOnly = await withEnv({ TOKEN_DELIVERY: 'cookie' }, () => startTestApp());
+    const browser = () => request(cookieOnly.getHttpServer());
+    try {
+      const signedIn = await browser()
+        .post('/auth/login')
+        .send({ email: created[0], password: STRONG_PASSWORD });
+      expect(signedIn.status).toBe(200);
+      expect(signedIn.body).toEqual({ expiresIn: expect.any(Number), tokenType: 'Bearer' });
+      const session = browserSession(signedIn);
+      expect((await browser().get('/auth/me').set('cookie', session.cookie)).status).toBe(200);
+      const refreshed = await browser().post('/auth/refresh').set(session).send({});
+      expect(refreshed.status).toBe(200);
+      expect(refreshed.body).toEqual({ expiresIn: expect.any(Number), tokenType: 'Bearer' });
+      const loggedOut = await browser().post('/auth/logout').set(session).send({});
+      expect(loggedOut.status).toBe(204);
+      for (const name of ['access_token', 'csrf_secret', 'XSRF-TOKEN']) {
+        expect(setCookies(loggedOut, name)[0]).toMatch(/Max-Age=0/);
+      }
+    } finally {
+      await cookieOnly.close();
+    }
+  });
+
   it('sets the security headers on every answer, Swagger UI included', async () => {
     for (const path of ['/health/live', '/auth/me', '/docs']) {
       const response = await http().get(path);

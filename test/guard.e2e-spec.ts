@@ -3,7 +3,10 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryModule, DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { JwtVerifier } from 'aws-jwt-verify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import autocannon from 'autocannon';
 import request from 'supertest';
+import { COGNITO_SDK_CLIENT } from '../src/cognito/cognito.tokens';
 import { AppModule } from '../src/app.module';
 import { IS_PUBLIC_KEY } from '../src/auth/decorators/auth-metadata';
 import { GuardedAppModule } from './support/guarded-test.module';
@@ -189,6 +192,39 @@ describe('Verified-token cache (e2e)', () => {
         (await http().get('/reports/mine').set('authorization', `Bearer ${token}`)).status,
       ).toBe(401);
     });
+  });
+});
+
+describe('Guarded routes under load (e2e)', () => {
+  it('serve 2,000 requests over 50 connections with no 5xx and no Cognito call', async () => {
+    const forge = await TokenForge.start();
+    const app = await withEnv(forge.env, () => startTestApp(GuardedAppModule));
+    const send = jest.spyOn(app.get<CognitoIdentityProviderClient>(COGNITO_SDK_CLIENT), 'send');
+    try {
+      await app.listen(0, '127.0.0.1');
+      const tokens = Array.from({ length: 200 }, () => forge.accessToken());
+      let next = 0;
+      const result = await autocannon({
+        url: `${await app.getUrl()}/reports/mine`,
+        connections: 50,
+        amount: 2000,
+        requests: [
+          {
+            setupRequest: (req: autocannon.Request) => ({
+              ...req,
+              headers: { authorization: `Bearer ${tokens[next++ % tokens.length]}` },
+            }),
+          },
+        ],
+      });
+      expect(result['2xx']).toBe(2000);
+      expect(result['5xx'] + result.errors + result.timeouts).toBe(0);
+      expect(send).not.toHaveBeenCalled();
+    } finally {
+      send.mockRestore();
+      await app.close();
+      await forge.close();
+    }
   });
 });
 
