@@ -174,6 +174,9 @@ async function main(): Promise<void> {
   const appEnv = {
     NODE_ENV: 'development',
     LOG_LEVEL: 'warn',
+    // The login comparison signs in LOGINS times from one address and account.
+    RATE_LIMIT_IP: '1000000',
+    RATE_LIMIT_ACCOUNT: '1000000',
     // Smaller than the TOKENS tokens that (5) cycles through, so every one of them misses the
     // cache and is verified; the one reused token of (3) and (4) stays cached.
     AUTH_TOKEN_CACHE_SIZE: String(TOKENS / 5),

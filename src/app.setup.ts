@@ -1,20 +1,19 @@
 import fastifyCookie from '@fastify/cookie';
-import fastifyHelmet from '@fastify/helmet';
 import { HttpStatus, Logger, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
-import type { DestinationStream } from 'pino';
+import type { DestinationStream, Logger as PinoLogger } from 'pino';
 import { AppModule } from './app.module';
 import { ACCESS_TOKEN_COOKIE, BEARER_SCHEME, COOKIE_SCHEME } from './auth/auth.constants';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { AppException } from './common/errors/app.exception';
 import { ErrorCode } from './common/errors/error-code';
 import { pathOf } from './common/http/path-of';
+import { securityHeaders } from './common/http/security-headers';
 import { PinoNestLogger } from './common/logging/pino-nest.logger';
-import { installRequestContext } from './common/logging/request-context';
 import { createRootLogger } from './common/logging/root-logger';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { loadConfiguration, type Configuration } from './config';
@@ -56,24 +55,6 @@ export async function configureApp(
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   await app.register(fastifyCookie);
-  await app.register(fastifyHelmet, {
-    // Strict for the API; Swagger UI needs its own scripts, inline styles and data: images.
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-        formAction: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-      },
-    },
-    // HSTS only means something over HTTPS, where production runs (COOKIE_SECURE is forced there).
-    strictTransportSecurity: config.app.nodeEnv === 'production',
-  });
   if (config.http.corsOrigins.length > 0) {
     // Only the configured origins, with credentials (cookies); others get no CORS headers at all.
     app.enableCors({
@@ -96,20 +77,29 @@ export async function configureApp(
   // The guard sets request.user on every guarded request; declaring it keeps Fastify's request
   // objects one shape instead of growing a property per request.
   fastify.decorateRequest('user', null);
+  const headers = securityHeaders({
+    // Strict for the API; Swagger UI needs its own scripts, inline styles and data: images.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+      },
+    },
+    // HSTS only means something over HTTPS, where production runs (COOKIE_SECURE is forced there).
+    strictTransportSecurity: config.app.nodeEnv === 'production',
+  });
   fastify.addHook('onRequest', (request, reply, done) => {
+    reply.headers(headers);
     reply.header('x-request-id', request.id);
     done();
   });
-  installRequestContext(fastify);
-  // While draining, every answer asks the client to close its connection, so that keep-alive
-  // connections do not hold the server open once the requests in flight are done.
-  const shutdown = optional(app, ShutdownState);
-  if (shutdown) {
-    fastify.addHook('onSend', (_request, reply, payload, done) => {
-      if (shutdown.draining) reply.header('connection', 'close');
-      done(null, payload);
-    });
-  }
   // JSON only: a body of any other type is refused before parsing, whatever parsers exist
   // (Fastify accepts text/plain and Nest adds urlencoded forms by default).
   fastify.addHook('preParsing', (request, _reply, payload, done) => {
@@ -185,6 +175,7 @@ class AccessLogController extends LogController {
     request: FastifyRequest,
     reply: FastifyReply,
   ): void {
+    if (!error && !(request.log as PinoLogger).isLevelEnabled('info')) return;
     const fields = {
       method: request.method,
       url: pathOf(request.url),
@@ -221,6 +212,9 @@ export function installGracefulShutdown(app: NestFastifyApplication, delayMs: nu
   const stop = (signal: NodeJS.Signals) => {
     logger.log(`${signal} received: draining, then stopping`);
     optional(app, ShutdownState)?.begin();
+    // A keep-alive connection would hold the server open after its last answer: from now on,
+    // connections close as soon as they are idle (Node reads this when each answer ends).
+    app.getHttpServer().keepAliveTimeout = 1;
     setTimeout(() => {
       logger.error('Shutdown took too long; exiting');
       process.exit(1);

@@ -1,12 +1,10 @@
 import type { LoggerService } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { currentRequestLog } from './request-context';
 
 type Method = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
 /**
- * Nest's `Logger` on top of pino. Lines written while a request is handled carry its `reqId`.
- * A message may be a string or an object of fields (security events, audit lines); Nest's
+ * Nest's `Logger` on top of pino. A message may be a string or an object of fields (security events, audit lines); Nest's
  * trailing context argument becomes the `context` field.
  */
 export class PinoNestLogger implements LoggerService {
@@ -44,8 +42,7 @@ export class PinoNestLogger implements LoggerService {
   }
 
   private write(method: Method, message: unknown, context: unknown, stack?: unknown): void {
-    const requestLog = currentRequestLog();
-    const logger = requestLog ?? this.root;
+    const logger = this.root;
     if (!logger.isLevelEnabled(method)) return;
     const fields: Record<string, unknown> = {};
     if (typeof context === 'string') fields.context = context;
@@ -53,10 +50,7 @@ export class PinoNestLogger implements LoggerService {
     if (message instanceof Error) {
       logger[method]({ ...fields, err: message }, message.message);
     } else if (message !== null && typeof message === 'object') {
-      const record = { ...fields, ...(message as Record<string, unknown>) };
-      // A request's own logger already carries its reqId.
-      if (requestLog) delete record.reqId;
-      logger[method](record);
+      logger[method]({ ...fields, ...(message as Record<string, unknown>) });
     } else {
       logger[method](fields, String(message));
     }

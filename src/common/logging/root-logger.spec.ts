@@ -29,6 +29,18 @@ describe(createRootLogger.name, () => {
     expect(headers['set-cookie']).toBe('[REDACTED]');
   });
 
+  it('matches secret names in any letter case, inside arrays, and leaves the logged object untouched', () => {
+    const { logger, lines, records } = capture();
+    const headers = { Authorization: 'Bearer canary', 'Set-Cookie': ['canary'] };
+    logger.info({ items: [{ SecretHash: 'canary' }], headers }, 'x');
+    expect(lines.join('')).not.toContain('canary');
+    expect(records()[0]).toMatchObject({
+      items: [{ SecretHash: '[REDACTED]' }],
+      headers: { Authorization: '[REDACTED]', 'Set-Cookie': '[REDACTED]' },
+    });
+    expect(headers.Authorization).toBe('Bearer canary');
+  });
+
   it('writes JSON lines with an ISO time and the level name; CR/LF stay inside a field', () => {
     const { logger, lines, records } = capture();
     logger.warn({ email: 'a\r\n{"level":"fatal","msg":"forged"}' }, 'line\none');
