@@ -1,7 +1,18 @@
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { findFreePort } from '../src/cognito/local/emulator-process';
+import { createCognitoClient } from '../src/cognito/cognito-client.factory';
+import {
+  findFreePort,
+  startEmulatorProcess,
+  type EmulatorProcess,
+} from '../src/cognito/local/emulator-process';
+import { ensureLocalPool, type LocalPoolState } from '../src/cognito/local/local-pool';
+import { parseEnvironment } from '../src/config/environment';
+import { TokenForge } from '../test/support/token-forge';
 
 /** What `npm run bench` and `npm run soak` share: starting servers and reading their figures. */
 export interface Server {
@@ -64,4 +75,49 @@ export function rssMb(pid: number): number {
 export function cpuMicros(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+/** A Cognito emulator with its pool, an SDK client for it, and a token issuer for the app client. */
+export interface LocalCognito {
+  dataDir: string;
+  emulator: EmulatorProcess;
+  sdk: CognitoIdentityProviderClient;
+  pool: LocalPoolState;
+  forge: TokenForge;
+  close(): Promise<void>;
+}
+
+export async function startLocalCognito(label: string): Promise<LocalCognito> {
+  const dataDir = mkdtempSync(join(tmpdir(), `cognito-${label}-`));
+  const emulator = await startEmulatorProcess(dataDir, await findFreePort());
+  const sdk = createCognitoClient({
+    region: 'us-east-1',
+    endpoint: emulator.endpoint,
+    requestTimeoutMs: 5000,
+    maxAttempts: 1,
+  });
+  const pool = await ensureLocalPool(sdk, dataDir, parseEnvironment({}).auth.passwordPolicy);
+  const forge = await TokenForge.start(pool.clientId);
+  return {
+    dataDir,
+    emulator,
+    sdk,
+    pool,
+    forge,
+    close: async () => {
+      await forge.close();
+      sdk.destroy();
+      await emulator.stop();
+    },
+  };
+}
+
+/** The machine a result was measured on. */
+export function machine(): { cpus: number; cpu?: string; memoryGb: number; node: string } {
+  return {
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  };
 }

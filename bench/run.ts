@@ -13,18 +13,21 @@ import {
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import autocannon from 'autocannon';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
-import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createCognitoClient } from '../src/cognito/cognito-client.factory';
-import { findFreePort, startEmulatorProcess } from '../src/cognito/local/emulator-process';
-import { ensureLocalPool } from '../src/cognito/local/local-pool';
 import { computeSecretHash } from '../src/cognito/secret-hash';
-import { parseEnvironment } from '../src/config/environment';
-import { cpuMicros, rssMb, startProcess, stop, type Server } from './harness';
-import { FORGE_KID, newRsaKey, signRs256, TokenForge } from '../test/support/token-forge';
+import {
+  cpuMicros,
+  machine,
+  rssMb,
+  startLocalCognito,
+  startProcess,
+  stop,
+  type Server,
+} from './harness';
+import { FORGE_KID, newRsaKey, signRs256 } from '../test/support/token-forge';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
@@ -157,19 +160,9 @@ http.createServer((req, res) => {
 
 async function main(): Promise<void> {
   const dist = join(__dirname);
-  const dataDir = mkdtempSync(join(tmpdir(), 'cognito-bench-'));
-  process.stdout.write(
-    `Starting the emulator, the issuer and the servers (data in ${dataDir})...\n`,
-  );
-  const emulator = await startEmulatorProcess(dataDir, await findFreePort());
-  const sdk = createCognitoClient({
-    region: 'us-east-1',
-    endpoint: emulator.endpoint,
-    requestTimeoutMs: 5000,
-    maxAttempts: 1,
-  });
-  const pool = await ensureLocalPool(sdk, dataDir, parseEnvironment({}).auth.passwordPolicy);
-  const forge = await TokenForge.start(pool.clientId);
+  process.stdout.write('Starting the emulator, the issuer and the servers...\n');
+  const cognito = await startLocalCognito('bench');
+  const { emulator, sdk, pool, forge } = cognito;
 
   const appEnv = {
     NODE_ENV: 'development',
@@ -297,9 +290,7 @@ async function main(): Promise<void> {
   agent.destroy();
   await stop(app);
   await stop(bare);
-  await forge.close();
-  sdk.destroy();
-  await emulator.stop();
+  await cognito.close();
 
   const m = (pick: (r: Round) => number) => median(rounds.map(pick));
   const login = {
@@ -309,12 +300,7 @@ async function main(): Promise<void> {
     sdkP99: percentile(sdkTimes, 99),
   };
   const summary = {
-    machine: {
-      cpus: cpus().length,
-      cpu: cpus()[0]?.model,
-      memoryGb: Math.round(totalmem() / 2 ** 30),
-      node: process.version,
-    },
+    machine: machine(),
     settings: { rounds: ROUNDS, secondsPerRun: SECONDS, connections: CONNECTIONS, logins: LOGINS },
     throughput: {
       bare: m((r) => r.bare.rps),

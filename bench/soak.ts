@@ -11,16 +11,10 @@ import {
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import autocannon from 'autocannon';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCognitoClient } from '../src/cognito/cognito-client.factory';
-import { findFreePort, startEmulatorProcess } from '../src/cognito/local/emulator-process';
-import { ensureLocalPool } from '../src/cognito/local/local-pool';
 import { computeSecretHash } from '../src/cognito/secret-hash';
-import { parseEnvironment } from '../src/config/environment';
-import { TokenForge } from '../test/support/token-forge';
-import { rssMb, startProcess, stop } from './harness';
+import { machine, rssMb, startLocalCognito, startProcess, stop } from './harness';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
 const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS ?? 20);
@@ -56,16 +50,8 @@ function summarize(result: autocannon.Result): RouteResult {
 }
 
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'cognito-soak-'));
-  const emulator = await startEmulatorProcess(dataDir, await findFreePort());
-  const sdk = createCognitoClient({
-    region: 'us-east-1',
-    endpoint: emulator.endpoint,
-    requestTimeoutMs: 5000,
-    maxAttempts: 1,
-  });
-  const pool = await ensureLocalPool(sdk, dataDir, parseEnvironment({}).auth.passwordPolicy);
-  const forge = await TokenForge.start(pool.clientId);
+  const cognito = await startLocalCognito('soak');
+  const { emulator, sdk, pool, forge } = cognito;
   const app = await startProcess(
     [join(__dirname, 'server.js')],
     {
@@ -121,17 +107,10 @@ async function main(): Promise<void> {
   rss.push({ second: SECONDS, mb: rssMb(pid) });
 
   await stop(app);
-  await forge.close();
-  sdk.destroy();
-  await emulator.stop();
+  await cognito.close();
 
   const result = {
-    machine: {
-      cpus: cpus().length,
-      cpu: cpus()[0]?.model,
-      memoryGb: Math.round(totalmem() / 2 ** 30),
-      node: process.version,
-    },
+    machine: machine(),
     seconds: SECONDS,
     guarded: summarize(guarded),
     login: summarize(login),
