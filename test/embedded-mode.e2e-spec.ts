@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import {
   CognitoIdentityProviderClient,
+  DescribeUserPoolClientCommand,
   ListGroupsCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
@@ -59,8 +60,16 @@ describe('Embedded mode (e2e)', () => {
       const { Groups = [] } = await sdk.send(
         new ListGroupsCommand({ UserPoolId: connection.userPoolId }),
       );
+      const { UserPoolClient } = await sdk.send(
+        new DescribeUserPoolClientCommand({
+          UserPoolId: connection.userPoolId,
+          ClientId: connection.clientId,
+        }),
+      );
       sdk.destroy();
       expect(Groups.map((g) => g.GroupName)).toContain('admin');
+      // Unknown users are not told apart from wrong passwords by the app client itself either.
+      expect(UserPoolClient?.PreventUserExistenceErrors).toBe('ENABLED');
 
       const http = request(app.getHttpServer());
       expect(
