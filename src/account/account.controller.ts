@@ -81,6 +81,7 @@ export class AccountController {
     return this.account.update(token, dto.attributes);
   }
 
+  @RateLimited()
   @Post('attributes/:name/verification-code')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiParam(ATTRIBUTE_PARAM)
