@@ -33,6 +33,13 @@ export async function waitFor(url: string, timeoutMs = 20000): Promise<void> {
   }
 }
 
+/**
+ * The V8 flags `npm start` runs the app with: a 4 MB young-generation semi-space instead of 16 MB.
+ * Measured here: about 20 MB less resident memory, idle and under load, for the same CPU per
+ * request (a short-lived request allocates far less than 4 MB).
+ */
+export const APP_NODE_FLAGS = ['--max-semi-space-size=4'];
+
 /** Starts a node process on a free port and waits until `probe` answers 2xx. */
 export async function startProcess(
   args: string[],

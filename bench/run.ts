@@ -26,6 +26,7 @@ import {
   startProcess,
   stop,
   type Server,
+  APP_NODE_FLAGS,
 } from './harness';
 import { FORGE_KID, newRsaKey, signRs256 } from '../test/support/token-forge';
 
@@ -178,7 +179,7 @@ async function main(): Promise<void> {
     COGNITO_CLIENT_SECRET: pool.clientSecret,
     ...forge.env,
   };
-  const serverArgs = [join(dist, 'server.js')];
+  const serverArgs = [...APP_NODE_FLAGS, join(dist, 'server.js')];
 
   const coldStarts: number[] = [];
   for (let i = 0; i < 3; i++) {

@@ -14,7 +14,7 @@ import autocannon from 'autocannon';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { computeSecretHash } from '../src/cognito/secret-hash';
-import { machine, rssMb, startLocalCognito, startProcess, stop } from './harness';
+import { APP_NODE_FLAGS, machine, rssMb, startLocalCognito, startProcess, stop } from './harness';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
 const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS ?? 20);
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   const cognito = await startLocalCognito('soak');
   const { emulator, sdk, pool, forge } = cognito;
   const app = await startProcess(
-    [join(__dirname, 'server.js')],
+    [...APP_NODE_FLAGS, join(__dirname, 'server.js')],
     {
       NODE_ENV: 'development',
       LOG_LEVEL: 'warn',
