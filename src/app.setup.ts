@@ -128,8 +128,11 @@ export function setupSwagger(app: NestFastifyApplication): void {
       .setDescription(
         'Amazon Cognito user pools behind a REST API. Sign in with `POST /auth/login`: the ' +
           'session cookies then authorise the other requests of this page, or paste the ' +
-          '`accessToken` into **Authorize** (bearer). Every error has the body ' +
-          '`{ statusCode, error, message, requestId }`.',
+          '`accessToken` into **Authorize** (bearer). With cookies, POST, PUT, PATCH and DELETE ' +
+          'requests also need the `XSRF-TOKEN` cookie value in `X-XSRF-TOKEN` (403 ' +
+          '`CSRF_REJECTED` otherwise); this page sends it by itself. Sign-in, sign-up, code and ' +
+          'password routes are rate limited (429 `TOO_MANY_REQUESTS` with `Retry-After`). Every ' +
+          'error has the body `{ statusCode, error, message, requestId }`.',
       )
       .setVersion('0.1.0')
       .addBearerAuth(
@@ -141,7 +144,17 @@ export function setupSwagger(app: NestFastifyApplication): void {
         },
         BEARER_SCHEME,
       )
-      .addCookieAuth(ACCESS_TOKEN_COOKIE, { type: 'apiKey', in: 'cookie' }, COOKIE_SCHEME)
+      .addCookieAuth(
+        ACCESS_TOKEN_COOKIE,
+        {
+          type: 'apiKey',
+          in: 'cookie',
+          description:
+            'The httpOnly session cookie set by sign-in. Unsafe requests authenticated by it also ' +
+            'send the XSRF-TOKEN cookie value in the X-XSRF-TOKEN header (CSRF protection).',
+        },
+        COOKIE_SCHEME,
+      )
       .build(),
   );
   SwaggerModule.setup('docs', app, document, {

@@ -1,5 +1,12 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { RequestMethod } from '@nestjs/common';
+import { GUARDS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import request from 'supertest';
+import { AccountController } from '../src/account/account.controller';
+import { AdminController } from '../src/admin/admin.controller';
+import { AuthController } from '../src/auth/auth.controller';
+import { AuthRateLimitGuard } from '../src/auth/rate-limit/auth-rate-limit.guard';
+import { HealthController } from '../src/health/health.controller';
 import { PUBLIC_ROUTES } from './support/public-routes';
 import { startTestApp } from './support/test-app';
 
@@ -96,6 +103,35 @@ describe('Swagger (e2e)', () => {
         'PUT /admin/users/{user}/password',
       ].sort(),
     );
+  });
+
+  it('documents the 429 answer of every rate-limited route', () => {
+    const limited: string[] = [];
+    for (const controller of [
+      AuthController,
+      AccountController,
+      AdminController,
+      HealthController,
+    ]) {
+      const base = Reflect.getMetadata(PATH_METADATA, controller) as string;
+      const prototype = controller.prototype as unknown as Record<string, object>;
+      for (const name of Object.getOwnPropertyNames(prototype)) {
+        const handler = prototype[name];
+        const guards = (Reflect.getMetadata(GUARDS_METADATA, handler) ?? []) as unknown[];
+        if (!guards.includes(AuthRateLimitGuard)) continue;
+        const path = Reflect.getMetadata(PATH_METADATA, handler) as string;
+        const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
+        const url = `/${[base, path].filter((p) => p && p !== '/').join('/')}`;
+        limited.push(`${method.toLowerCase()} ${url.replace(/:(\w+)/g, '{$1}')}`);
+      }
+    }
+    expect(limited.length).toBeGreaterThan(10);
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops)
+        .filter(([, op]) => '429' in op.responses)
+        .map(([method]) => `${method} ${path}`),
+    );
+    for (const route of limited) expect(documented).toContain(route);
   });
 
   it('declares the bearer and cookie security schemes', () => {

@@ -136,7 +136,11 @@ export class AccountController {
   @ApiNoContentResponse({
     description: 'The authenticator is set up; turn it on with PUT /account/mfa.',
   })
-  @ApiErrors({ 400: 'A wrong code (`CODE_MISMATCH`).', ...UPSTREAM_ERRORS })
+  @ApiErrors({
+    400: 'A wrong code (`CODE_MISMATCH`).',
+    429: 'Too many attempts (`TOO_MANY_REQUESTS`).',
+    ...UPSTREAM_ERRORS,
+  })
   async verifyTotp(@AccessToken() token: string, @Body() dto: VerifyTotpDto): Promise<void> {
     await this.account.verifyTotp(token, dto.code, dto.deviceName);
   }
@@ -153,6 +157,7 @@ export class AccountController {
   @ApiErrors({
     400: 'No authenticator set up (`MFA_NOT_SET_UP`), or a wrong password (`INCORRECT_PASSWORD`).',
     403: 'The password is needed to turn MFA off (`REAUTHENTICATION_REQUIRED`).',
+    429: 'Too many attempts (`TOO_MANY_REQUESTS`).',
     ...UPSTREAM_ERRORS,
   })
   setMfa(
@@ -172,7 +177,11 @@ export class AccountController {
     description: 'Needs the current password. The session ends and the cookies are cleared.',
   })
   @ApiNoContentResponse({ description: 'Deleted.' })
-  @ApiErrors({ 400: 'A wrong password (`INCORRECT_PASSWORD`).', ...UPSTREAM_ERRORS })
+  @ApiErrors({
+    400: 'A wrong password (`INCORRECT_PASSWORD`).',
+    429: 'Too many attempts (`TOO_MANY_REQUESTS`).',
+    ...UPSTREAM_ERRORS,
+  })
   async delete(
     @CurrentUser() user: AuthUser,
     @AccessToken() token: string,

@@ -160,6 +160,7 @@ export class AuthController {
   @ApiErrors({
     400: `${VALIDATION_400} Or the password misses the policy (\`PASSWORD_POLICY\`).`,
     409: 'An account with this email exists (`USER_ALREADY_EXISTS`).',
+    429: 'Too many requests (`TOO_MANY_REQUESTS`).',
     ...UPSTREAM_ERRORS,
   })
   signUp(@Body() dto: SignUpDto): Promise<SignUpResponseDto> {
