@@ -85,6 +85,31 @@ describe(parseEnvironment.name, () => {
     }
   });
 
+  it('reads the proxy, CORS and rate-limit settings, and refuses to trust every proxy', () => {
+    expect(parseEnvironment({}).http).toEqual({
+      trustProxy: false,
+      corsOrigins: [],
+      rateLimit: { perIp: 30, perAccount: 5, windowSeconds: 60 },
+    });
+    const http = parseEnvironment({
+      TRUST_PROXY: '10.0.0.0/8, 127.0.0.1',
+      CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
+      RATE_LIMIT_IP: '100',
+      RATE_LIMIT_ACCOUNT: '3',
+      RATE_LIMIT_WINDOW_SECONDS: '300',
+    }).http;
+    expect(http).toEqual({
+      trustProxy: ['10.0.0.0/8', '127.0.0.1'],
+      corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
+      rateLimit: { perIp: 100, perAccount: 3, windowSeconds: 300 },
+    });
+    expect(parseEnvironment({ TRUST_PROXY: '2' }).http.trustProxy).toBe(2);
+    expect(problemsOf({ TRUST_PROXY: 'true' }).join('\n')).toContain('TRUST_PROXY=true');
+    const text = problemsOf({ CORS_ORIGINS: 'app.example.com', RATE_LIMIT_IP: '0' }).join('\n');
+    expect(text).toContain('CORS_ORIGINS');
+    expect(text).toContain('RATE_LIMIT_IP');
+  });
+
   it('requires an app client id with a pool id', () => {
     expect(problemsOf({ COGNITO_USER_POOL_ID: 'eu-west-1_AbCdEf123' })).toContain(
       'COGNITO_CLIENT_ID is required when a user pool is configured',

@@ -426,6 +426,10 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): Configuration {
   if (production && jwksUri && !jwksUri.startsWith('https://')) {
     problems.push(`NODE_ENV=production refuses the non-HTTPS JWKS address ${jwksUri}`);
   }
+  if (vars.TRUST_PROXY === 'true') {
+    // Fastify would then believe any client's X-Forwarded-For, and rate limits could be dodged.
+    problems.push('TRUST_PROXY=true would trust every client; name the proxies or a hop count');
+  }
   if (vars.COGNITO_LOCAL_ADMIN_EMAIL && mode !== 'embedded') {
     problems.push('COGNITO_LOCAL_ADMIN_EMAIL applies to the embedded emulator only');
   }
