@@ -5,6 +5,7 @@ module.exports = {
   testRegex: '.*\\.spec\\.ts$',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/../tsconfig.json' }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  setupFiles: ['<rootDir>/../test/support/quiet-sdk-warning.js'],
   collectCoverageFrom: ['**/*.ts', '!**/*.spec.ts', '!main.ts'],
   coverageDirectory: '../coverage/unit',
 };
