@@ -4,6 +4,7 @@ import { DiscoveryModule, DiscoveryService, MetadataScanner, Reflector } from '@
 import { JwtVerifier } from 'aws-jwt-verify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import CsrfTokens from '@fastify/csrf';
 import autocannon from 'autocannon';
 import request from 'supertest';
 import { COGNITO_SDK_CLIENT } from '../src/cognito/cognito.tokens';
@@ -67,6 +68,26 @@ describe('Guard on a foreign module (e2e)', () => {
     const token = forge.accessToken();
     const response = await http().get('/reports/mine').set('Cookie', `access_token=${token}`);
     expect(response.status).toBe(200);
+  });
+
+  it('applies the CSRF rule to cookie-authenticated unsafe requests of a foreign module', async () => {
+    const token = forge.accessToken();
+    const tokens = CsrfTokens({ userInfo: false }) as unknown as {
+      secretSync(): string;
+      create(secret: string): string;
+    };
+    const secret = tokens.secretSync();
+    const unsafe = () => http().post('/reports/unsafe');
+    const refused = await unsafe().set('cookie', `access_token=${token}`);
+    expect([refused.status, refused.body.error]).toEqual([403, 'CSRF_REJECTED']);
+    expect(
+      (
+        await unsafe()
+          .set('cookie', `access_token=${token}; csrf_secret=${secret}`)
+          .set('x-xsrf-token', tokens.create(secret))
+      ).status,
+    ).toBe(201);
+    expect((await unsafe().set('authorization', `Bearer ${token}`)).status).toBe(201);
   });
 
   it('answers @Groups with 401 without a token, 403 without the group, 200 with any listed group', async () => {
