@@ -90,6 +90,9 @@ export async function configureApp(
         formAction: ["'self'"],
         objectSrc: ["'none'"],
         baseUri: ["'self'"],
+        // Only where the API is served over HTTPS: on plain http (a development machine reached
+        // by its LAN address) the browser would otherwise fetch Swagger UI's files over https.
+        upgradeInsecureRequests: config.app.nodeEnv === 'production' ? [] : null,
       },
     },
     // HSTS only means something over HTTPS, where production runs (COOKIE_SECURE is forced there).

@@ -172,6 +172,10 @@ describe('Browser protections (e2e)', () => {
       expect(response.headers['referrer-policy']).toBe('no-referrer');
       expect(response.headers['content-security-policy']).toContain("default-src 'self'");
       expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      // Not in development: the browser would fetch Swagger UI's files over https.
+      expect(response.headers['content-security-policy']).not.toContain(
+        'upgrade-insecure-requests',
+      );
       expect(response.headers['x-powered-by']).toBeUndefined();
     }
   });
