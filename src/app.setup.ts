@@ -14,7 +14,7 @@ import { ErrorCode } from './common/errors/error-code';
 import { pathOf } from './common/http/path-of';
 import { securityHeaders } from './common/http/security-headers';
 import { PinoNestLogger } from './common/logging/pino-nest.logger';
-import { createRootLogger } from './common/logging/root-logger';
+import { createRootLogger, logDestination } from './common/logging/root-logger';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { loadConfiguration, type Configuration } from './config';
 import { ShutdownState } from './health/shutdown-state';
@@ -267,7 +267,10 @@ export async function createApp(
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
   const config = loadConfiguration();
-  const logger = createRootLogger(config.app.logLevel, options.logDestination);
+  const logger = createRootLogger(
+    config.app.logLevel,
+    options.logDestination ?? logDestination(config.app),
+  );
   const app = await NestFactory.create<NestFastifyApplication>(
     rootModule,
     new FastifyAdapter({

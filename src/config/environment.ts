@@ -73,6 +73,11 @@ export class EnvironmentVariables {
 
   @Transform(emptyAsUndefined)
   @IsOptional()
+  @IsIn(['auto', 'json', 'pretty'])
+  LOG_FORMAT?: 'auto' | 'json' | 'pretty';
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
   @IsBooleanish()
   SWAGGER_ENABLED?: boolean;
 
@@ -305,6 +310,8 @@ export interface Configuration {
     port: number;
     host: string;
     logLevel: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+    /** `auto`: readable lines on a terminal in development, JSON everywhere else. */
+    logFormat: 'auto' | 'json' | 'pretty';
     swaggerEnabled: boolean;
     /** How long readiness answers 503 after SIGTERM before the server stops accepting. */
     shutdownDelayMs: number;
@@ -445,6 +452,7 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): Configuration {
       port: vars.PORT ?? 3000,
       host: vars.HOST ?? '127.0.0.1',
       logLevel: vars.LOG_LEVEL ?? 'log',
+      logFormat: vars.LOG_FORMAT ?? 'auto',
       swaggerEnabled: vars.SWAGGER_ENABLED ?? true,
       shutdownDelayMs: vars.SHUTDOWN_DELAY_MS ?? 0,
     },

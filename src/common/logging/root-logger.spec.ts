@@ -1,5 +1,5 @@
 import { PinoNestLogger } from './pino-nest.logger';
-import { createRootLogger, SECRET_FIELDS } from './root-logger';
+import { createRootLogger, logDestination, SECRET_FIELDS } from './root-logger';
 
 function capture() {
   const lines: string[] = [];
@@ -79,5 +79,23 @@ describe(PinoNestLogger.name, () => {
         password: '[REDACTED]',
       }),
     ]);
+  });
+});
+
+describe(logDestination.name, () => {
+  const kind = (stream: object) => stream.constructor.name;
+
+  it('writes JSON unless a developer watches a terminal, or asks for readable lines', () => {
+    const of = (
+      logFormat: 'auto' | 'json' | 'pretty',
+      nodeEnv: 'development' | 'production',
+      terminal: boolean,
+    ) => kind(logDestination({ logFormat, nodeEnv }, terminal));
+    const json = of('json', 'development', false);
+    expect(of('auto', 'development', false)).toBe(json);
+    expect(of('auto', 'production', true)).toBe(json);
+    expect(of('json', 'development', true)).toBe(json);
+    expect(of('auto', 'development', true)).not.toBe(json);
+    expect(of('pretty', 'production', false)).not.toBe(json);
   });
 });

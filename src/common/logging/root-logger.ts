@@ -84,9 +84,33 @@ const PINO_LEVELS: Record<Configuration['app']['logLevel'], Level> = {
 };
 
 /**
- * The process's one logger: JSON lines (pino), ISO timestamps, level names, secrets redacted.
- * JSON keeps every user-controlled string inside one quoted field, so a CR or LF in input cannot
- * start a forged line. Fastify and Nest both write through it.
+ * Where lines go: standard output, as JSON, or as readable lines for a developer's terminal
+ * (pino-pretty, loaded only then: it adds about 30 ms to a start).
+ */
+export function logDestination(
+  app: Pick<Configuration['app'], 'logFormat' | 'nodeEnv'>,
+  isTerminal = Boolean(process.stdout.isTTY),
+): DestinationStream {
+  const pretty =
+    app.logFormat === 'pretty' ||
+    (app.logFormat === 'auto' && app.nodeEnv === 'development' && isTerminal);
+  if (!pretty) return pino.destination(1);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when used
+  const pinoPretty = require('pino-pretty') as typeof import('pino-pretty');
+  return pinoPretty({
+    colorize: isTerminal,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname,context',
+    messageFormat: '{if context}[{context}] {end}{msg}',
+    singleLine: true,
+  });
+}
+
+/**
+ * The process's one logger (pino): ISO timestamps, level names, secrets redacted. As JSON lines,
+ * every user-controlled string stays inside one quoted field, so a CR or LF in input cannot start
+ * a forged line (the readable format is for a developer's terminal only). Fastify and Nest both
+ * write through it.
  */
 export function createRootLogger(
   level: Configuration['app']['logLevel'],
