@@ -42,6 +42,19 @@ function IsBooleanish(): PropertyDecorator {
   };
 }
 
+/** An optional whole number within `[min, max]`; `VAR=` counts as unset. */
+function IsOptionalInt(min: number, max: number): PropertyDecorator {
+  // Registered in the order the stacked decorators had (bottom-up), so parsing is unchanged.
+  return (target, key) => {
+    Max(max)(target, key);
+    Min(min)(target, key);
+    IsInt()(target, key);
+    Type(() => Number)(target, key);
+    IsOptional()(target, key);
+    Transform(emptyAsUndefined)(target, key);
+  };
+}
+
 /**
  * Every environment variable the service reads. Each one is optional here; the defaults and the
  * rules that tie several variables together live in {@link parseEnvironment}.
@@ -52,12 +65,7 @@ export class EnvironmentVariables {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV?: 'development' | 'production' | 'test';
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @IsOptionalInt(0, 65535)
   PORT?: number;
 
   @Transform(emptyAsUndefined)
@@ -120,20 +128,10 @@ export class EnvironmentVariables {
   @IsUrl(URL_OPTIONS, { message: 'COGNITO_JWKS_URI must be an http(s) URL' })
   COGNITO_JWKS_URI?: string;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(100)
-  @Max(60000)
+  @IsOptionalInt(100, 60000)
   COGNITO_REQUEST_TIMEOUT_MS?: number;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(10)
+  @IsOptionalInt(1, 10)
   COGNITO_MAX_ATTEMPTS?: number;
 
   @Transform(emptyAsUndefined)
@@ -141,12 +139,7 @@ export class EnvironmentVariables {
   @IsString()
   COGNITO_LOCAL_DATA_DIR?: string;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @IsOptionalInt(0, 65535)
   COGNITO_LOCAL_PORT?: number;
 
   @Transform(emptyAsUndefined)
@@ -199,12 +192,7 @@ export class EnvironmentVariables {
   @IsBooleanish()
   AUTH_TOKEN_CACHE?: boolean;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(10_000_000)
+  @IsOptionalInt(1, 10_000_000)
   AUTH_TOKEN_CACHE_SIZE?: number;
 
   @Transform(emptyAsUndefined)
@@ -231,44 +219,19 @@ export class EnvironmentVariables {
   })
   CORS_ORIGINS?: string;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
+  @IsOptionalInt(1, 1_000_000)
   RATE_LIMIT_IP?: number;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
+  @IsOptionalInt(1, 1_000_000)
   RATE_LIMIT_ACCOUNT?: number;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(86_400)
+  @IsOptionalInt(1, 86_400)
   RATE_LIMIT_WINDOW_SECONDS?: number;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(120_000)
+  @IsOptionalInt(0, 120_000)
   SHUTDOWN_DELAY_MS?: number;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(6)
-  @Max(99)
+  @IsOptionalInt(6, 99)
   PASSWORD_MIN_LENGTH?: number;
 
   @Transform(emptyAsUndefined)
