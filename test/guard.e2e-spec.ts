@@ -4,9 +4,9 @@ import { DiscoveryModule, DiscoveryService, MetadataScanner, Reflector } from '@
 import { JwtVerifier } from 'aws-jwt-verify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import CsrfTokens from '@fastify/csrf';
 import autocannon from 'autocannon';
 import request from 'supertest';
+import { csrfTokens } from '../src/auth/csrf';
 import { COGNITO_SDK_CLIENT } from '../src/cognito/cognito.tokens';
 import { AppModule } from '../src/app.module';
 import { IS_PUBLIC_KEY } from '../src/auth/decorators/auth-metadata';
@@ -72,10 +72,7 @@ describe('Guard on a foreign module (e2e)', () => {
 
   it('applies the CSRF rule to cookie-authenticated unsafe requests of a foreign module', async () => {
     const token = forge.accessToken();
-    const tokens = CsrfTokens({ userInfo: false }) as unknown as {
-      secretSync(): string;
-      create(secret: string): string;
-    };
+    const tokens = csrfTokens();
     const secret = tokens.secretSync();
     const unsafe = () => http().post('/reports/unsafe');
     const refused = await unsafe().set('cookie', `access_token=${token}`);

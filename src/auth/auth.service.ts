@@ -205,17 +205,23 @@ export class AuthService {
         this.cognito.revokeRefreshToken(refreshToken),
       );
     }
-    if (accessToken && user) {
-      const tolerated = await tolerate(
-        [ErrorCode.UNAUTHORIZED, ErrorCode.NOT_SUPPORTED_UPSTREAM],
-        () => this.cognito.globalSignOut(accessToken),
-      );
-      if (tolerated === ErrorCode.NOT_SUPPORTED_UPSTREAM) {
-        // The embedded emulator has no GlobalSignOut; the refresh token is revoked all the same.
-        this.logger.warn('Global sign-out is not supported by the configured Cognito endpoint');
-      }
-    }
+    if (accessToken && user) await this.globalSignOut(accessToken);
     return user;
+  }
+
+  /**
+   * Signs the user out of every device at Cognito (their refresh tokens stop working). A token
+   * Cognito no longer accepts is signed out already; the embedded emulator has no GlobalSignOut,
+   * and this service's own revocations apply all the same.
+   */
+  private async globalSignOut(accessToken: string): Promise<void> {
+    const tolerated = await tolerate(
+      [ErrorCode.UNAUTHORIZED, ErrorCode.NOT_SUPPORTED_UPSTREAM],
+      () => this.cognito.globalSignOut(accessToken),
+    );
+    if (tolerated === ErrorCode.NOT_SUPPORTED_UPSTREAM) {
+      this.logger.warn('Global sign-out is not supported by the configured Cognito endpoint');
+    }
   }
 
   private async verifiedOrNothing(accessToken: string): Promise<AuthUser | undefined> {
@@ -259,12 +265,7 @@ export class AuthService {
   async changePassword(user: AuthUser, accessToken: string, dto: ChangePasswordDto): Promise<void> {
     assertPasswordPolicy(dto.proposedPassword, this.config.passwordPolicy);
     await this.cognito.changePassword(accessToken, dto.previousPassword, dto.proposedPassword);
-    const tolerated = await tolerate([ErrorCode.NOT_SUPPORTED_UPSTREAM], () =>
-      this.cognito.globalSignOut(accessToken),
-    );
-    if (tolerated) {
-      this.logger.warn('Global sign-out is not supported by the configured Cognito endpoint');
-    }
+    await this.globalSignOut(accessToken);
     await this.revocations.endSessions(user.sub);
   }
 

@@ -7,10 +7,15 @@ import { httpConfig } from '../config';
 import { CSRF_HEADERS, CSRF_SECRET_COOKIE } from './auth.constants';
 
 /** The @fastify/csrf calls used here (its typings pick the user-info overload by default). */
-interface CsrfTokenMaker {
+export interface CsrfTokenMaker {
   secretSync(): string;
   create(secret: string): string;
   verify(secret: string, token: string): boolean;
+}
+
+/** @fastify/csrf's token maker, without user binding: a secret, tokens made from it, checks. */
+export function csrfTokens(): CsrfTokenMaker {
+  return CsrfTokens({ userInfo: false });
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -36,7 +41,7 @@ export interface CsrfRequest {
  */
 @Injectable()
 export class CsrfProtection {
-  private readonly tokens = CsrfTokens({ userInfo: false }) as unknown as CsrfTokenMaker;
+  private readonly tokens = csrfTokens();
   private readonly trustedOrigins: Set<string>;
 
   constructor(@Inject(httpConfig.KEY) http: ConfigType<typeof httpConfig>) {

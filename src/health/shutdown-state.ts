@@ -6,13 +6,13 @@ import { Injectable } from '@nestjs/common';
  */
 @Injectable()
 export class ShutdownState {
-  private drainingSince?: number;
+  private isDraining = false;
 
   get draining(): boolean {
-    return this.drainingSince !== undefined;
+    return this.isDraining;
   }
 
   begin(): void {
-    this.drainingSince ??= Date.now();
+    this.isDraining = true;
   }
 }

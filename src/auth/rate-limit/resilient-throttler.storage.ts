@@ -2,6 +2,7 @@ import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ThrottlerStorageService, type ThrottlerStorage } from '@nestjs/throttler';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import Redis from 'ioredis';
+import { FAIL_FAST_REDIS_OPTIONS } from '../../common/redis/fail-fast-options';
 
 type StorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
@@ -18,14 +19,8 @@ export class ResilientThrottlerStorage implements ThrottlerStorage, OnModuleDest
   private down = false;
 
   constructor(url: string) {
-    this.redis = new Redis(url, {
-      // Fail fast while disconnected instead of queueing: a sign-in must not hang on Redis.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      connectTimeout: 2000,
-      retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000),
-      keyPrefix: 'auth:throttle:',
-    });
+    // A sign-in must not hang on Redis.
+    this.redis = new Redis(url, { ...FAIL_FAST_REDIS_OPTIONS, keyPrefix: 'auth:throttle:' });
     this.redis.on('error', () => this.markDown());
     this.redis.on('ready', () => {
       if (this.down) this.logger.log('Redis is reachable again; rate limits are shared again');

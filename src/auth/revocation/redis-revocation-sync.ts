@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
+import { FAIL_FAST_REDIS_OPTIONS } from '../../common/redis/fail-fast-options';
 
 const KEY_PREFIX = 'auth:revoked:';
 const CHANNEL = 'auth:revocations';
@@ -32,15 +33,9 @@ export class RedisRevocationSync {
     url: string,
     private readonly onRevocation: (revocation: Revocation) => void,
   ) {
-    const options = {
-      // Fail fast while disconnected instead of queueing: a logout must not hang on Redis.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      connectTimeout: 2000,
-      retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000),
-    };
-    this.commands = new Redis(url, options);
-    this.subscriber = new Redis(url, { ...options, enableOfflineQueue: true });
+    // A logout must not hang on Redis; the subscriber may queue its SUBSCRIBE until connected.
+    this.commands = new Redis(url, FAIL_FAST_REDIS_OPTIONS);
+    this.subscriber = new Redis(url, { ...FAIL_FAST_REDIS_OPTIONS, enableOfflineQueue: true });
     for (const connection of [this.commands, this.subscriber]) {
       connection.on('error', (error: Error) => this.reportDown(error));
     }

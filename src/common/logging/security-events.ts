@@ -26,7 +26,6 @@ export type SecurityEventName =
   | 'auth.password_reset'
   | 'account.mfa_change'
   | 'account.delete'
-  | 'admin.user_change'
   | 'admin.group_change'
   | 'rate_limit';
 
