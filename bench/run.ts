@@ -52,15 +52,17 @@ interface Measured {
 const RUN_NAMES = ['bare', 'public', 'bearer', 'cookie', 'freshToken', 'invalidToken'] as const;
 type Runs = Record<(typeof RUN_NAMES)[number], Measured>;
 
+/** `bearerToPublicByCpu` is the same ratio from server CPU per request: public / guarded. */
+const RATIO_NAMES = [
+  'bearerToPublic',
+  'bearerToBare',
+  'freshToPublic',
+  'invalidToFresh',
+  'bearerToPublicByCpu',
+] as const;
+
 interface Round extends Runs {
-  ratios: {
-    bearerToPublic: number;
-    bearerToBare: number;
-    freshToPublic: number;
-    invalidToFresh: number;
-    /** The same ratio from server CPU per request: public CPU / guarded CPU. */
-    bearerToPublicByCpu: number;
-  };
+  ratios: Record<(typeof RATIO_NAMES)[number], number>;
 }
 
 function average(a: Measured, b: Measured): Measured {
@@ -339,7 +341,14 @@ async function main(): Promise<void> {
   await stop(bare);
   await cognito.close();
 
-  const m = (pick: (r: Round) => number) => median(rounds.map(pick));
+  const eachRun = (pick: (run: Measured) => number) =>
+    Object.fromEntries(
+      RUN_NAMES.map((name) => [name, median(rounds.map((round) => pick(round[name])))]),
+    ) as Record<keyof Runs, number>;
+  const eachRatio = <T>(over: (values: number[]) => T) =>
+    Object.fromEntries(
+      RATIO_NAMES.map((name) => [name, over(rounds.map((round) => round.ratios[name]))]),
+    ) as Record<keyof Round['ratios'], T>;
   const login = {
     apiP50: percentile(apiTimes, 50),
     apiP99: percentile(apiTimes, 99),
@@ -348,44 +357,14 @@ async function main(): Promise<void> {
     sdkP50: percentile(sdkTimes, 50),
     sdkP99: percentile(sdkTimes, 99),
   };
-  const range = (pick: (r: Round) => number) => ({
-    min: Math.min(...rounds.map(pick)),
-    max: Math.max(...rounds.map(pick)),
-  });
   const summary = {
     machine: machine(),
     settings: { rounds: ROUNDS, secondsPerRun: SECONDS, connections: CONNECTIONS, logins: LOGINS },
-    throughput: {
-      bare: m((r) => r.bare.rps),
-      public: m((r) => r.public.rps),
-      bearer: m((r) => r.bearer.rps),
-      cookie: m((r) => r.cookie.rps),
-      freshToken: m((r) => r.freshToken.rps),
-      invalidToken: m((r) => r.invalidToken.rps),
-    },
-    ratios: {
-      bearerToPublic: m((r) => r.ratios.bearerToPublic),
-      bearerToBare: m((r) => r.ratios.bearerToBare),
-      freshToPublic: m((r) => r.ratios.freshToPublic),
-      invalidToFresh: m((r) => r.ratios.invalidToFresh),
-      bearerToPublicByCpu: m((r) => r.ratios.bearerToPublicByCpu),
-    },
+    throughput: eachRun((run) => run.rps),
+    ratios: eachRatio(median),
     /** The lowest and highest value of each ratio over the rounds. */
-    ratioRanges: {
-      bearerToPublic: range((r) => r.ratios.bearerToPublic),
-      bearerToBare: range((r) => r.ratios.bearerToBare),
-      freshToPublic: range((r) => r.ratios.freshToPublic),
-      invalidToFresh: range((r) => r.ratios.invalidToFresh),
-      bearerToPublicByCpu: range((r) => r.ratios.bearerToPublicByCpu),
-    },
-    cpuMicrosPerRequest: {
-      bare: m((r) => r.bare.cpuUs),
-      public: m((r) => r.public.cpuUs),
-      bearer: m((r) => r.bearer.cpuUs),
-      cookie: m((r) => r.cookie.cpuUs),
-      freshToken: m((r) => r.freshToken.cpuUs),
-      invalidToken: m((r) => r.invalidToken.cpuUs),
-    },
+    ratioRanges: eachRatio((values) => ({ min: Math.min(...values), max: Math.max(...values) })),
+    cpuMicrosPerRequest: eachRun((run) => run.cpuUs),
     login: {
       ...login,
       apiOverheadP50: login.apiP50 - login.sdkP50,
