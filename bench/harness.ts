@@ -1,4 +1,8 @@
-import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  InitiateAuthCommand,
+  type CognitoIdentityProviderClient,
+  type InitiateAuthCommandOutput,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -11,6 +15,7 @@ import {
   type EmulatorProcess,
 } from '../src/cognito/local/emulator-process';
 import { ensureLocalPool, type LocalPoolState } from '../src/cognito/local/local-pool';
+import { computeSecretHash } from '../src/cognito/secret-hash';
 import { parseEnvironment } from '../src/config/environment';
 import { TokenForge } from '../test/support/token-forge';
 
@@ -117,6 +122,26 @@ export async function startLocalCognito(label: string): Promise<LocalCognito> {
       await emulator.stop();
     },
   };
+}
+
+/** The same USER_PASSWORD_AUTH sign-in the app makes, called directly with the SDK. */
+export function passwordLogin(
+  sdk: CognitoIdentityProviderClient,
+  client: { clientId: string; clientSecret: string },
+  email: string,
+  password: string,
+): Promise<InitiateAuthCommandOutput> {
+  return sdk.send(
+    new InitiateAuthCommand({
+      ClientId: client.clientId,
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      AuthParameters: {
+        USERNAME: email,
+        PASSWORD: password,
+        SECRET_HASH: computeSecretHash(email, client.clientId, client.clientSecret),
+      },
+    }),
+  );
 }
 
 /** The machine a result was measured on. */

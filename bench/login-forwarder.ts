@@ -1,7 +1,6 @@
-import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import { createCognitoClient } from '../src/cognito/cognito-client.factory';
-import { computeSecretHash } from '../src/cognito/secret-hash';
+import { passwordLogin } from './harness';
 
 /**
  * The login baseline of `npm run bench`: a bare node:http server that makes the same InitiateAuth
@@ -11,16 +10,18 @@ import { computeSecretHash } from '../src/cognito/secret-hash';
  */
 process.on('disconnect', () => process.exit(0));
 
-const clientId = process.env.COGNITO_CLIENT_ID ?? '';
-const clientSecret = process.env.COGNITO_CLIENT_SECRET ?? '';
-const client = createCognitoClient({
+const appClient = {
+  clientId: process.env.COGNITO_CLIENT_ID ?? '',
+  clientSecret: process.env.COGNITO_CLIENT_SECRET ?? '',
+};
+const sdk = createCognitoClient({
   region: 'us-east-1',
   endpoint: process.env.COGNITO_ENDPOINT,
   requestTimeoutMs: 3000,
   maxAttempts: 3,
 });
 
-function answer(status: number, body: unknown, res: import('node:http').ServerResponse): void {
+function answer(status: number, body: unknown, res: ServerResponse): void {
   const json = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
@@ -38,18 +39,7 @@ createServer((req, res) => {
       email: string;
       password: string;
     };
-    client
-      .send(
-        new InitiateAuthCommand({
-          ClientId: clientId,
-          AuthFlow: 'USER_PASSWORD_AUTH',
-          AuthParameters: {
-            USERNAME: email,
-            PASSWORD: password,
-            SECRET_HASH: computeSecretHash(email, clientId, clientSecret),
-          },
-        }),
-      )
+    passwordLogin(sdk, appClient, email, password)
       .then((output) => answer(200, output.AuthenticationResult ?? {}, res))
       .catch(() => answer(502, { status: 'error' }, res));
   });

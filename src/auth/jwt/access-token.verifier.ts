@@ -209,19 +209,21 @@ export class AccessTokenVerifier implements OnModuleInit {
         (error: unknown) => Promise.reject(refusalFor(error)),
       );
     }
-    if (checked instanceof Error) return Promise.reject(refusalFor(checked));
+    if (checked instanceof Error) return Promise.reject(checked);
     return settle(() => this.remember(token, checked));
   }
 
-  /** The payload, the error that refuses the token, or undefined when its key is not loaded. */
-  private checkWithLoadedKeys(token: string): JwtPayload | Error | undefined {
+  /** The payload, the refusal, or undefined when the token's key is not loaded. */
+  private checkWithLoadedKeys(
+    token: string,
+  ): JwtPayload | InvalidAccessTokenError | KeysUnavailableError | undefined {
     return withoutStack(() => {
       try {
         return this.verifier.verifySync(token);
       } catch (error) {
         if (error instanceof JwksNotAvailableInCacheError) return undefined;
         if (error instanceof KidNotFoundInJwksError) return undefined;
-        return error instanceof Error ? error : new Error(String(error));
+        return refusalFor(error);
       }
     });
   }
