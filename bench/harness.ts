@@ -1,5 +1,7 @@
 import {
+  AdminConfirmSignUpCommand,
   InitiateAuthCommand,
+  SignUpCommand,
   type CognitoIdentityProviderClient,
   type InitiateAuthCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -122,6 +124,24 @@ export async function startLocalCognito(label: string): Promise<LocalCognito> {
       await emulator.stop();
     },
   };
+}
+
+/** Signs up `email` in the local pool and confirms it as an administrator would. */
+export async function confirmedAccount(
+  sdk: CognitoIdentityProviderClient,
+  pool: LocalPoolState,
+  email: string,
+  password: string,
+): Promise<void> {
+  await sdk.send(
+    new SignUpCommand({
+      ClientId: pool.clientId,
+      Username: email,
+      Password: password,
+      SecretHash: computeSecretHash(email, pool.clientId, pool.clientSecret),
+    }),
+  );
+  await sdk.send(new AdminConfirmSignUpCommand({ UserPoolId: pool.userPoolId, Username: email }));
 }
 
 /** The same USER_PASSWORD_AUTH sign-in the app makes, called directly with the SDK. */

@@ -7,16 +7,11 @@
  * Settings: BENCH_ROUNDS (default 7), BENCH_SECONDS per measurement (default 4),
  * BENCH_CONNECTIONS (default 50), BENCH_LOGINS (default 200).
  */
-import {
-  AdminConfirmSignUpCommand,
-  SignUpCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
 import autocannon from 'autocannon';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { computeSecretHash } from '../src/cognito/secret-hash';
 import {
   cpuMicros,
   machine,
@@ -26,6 +21,7 @@ import {
   stop,
   type Server,
   APP_NODE_FLAGS,
+  confirmedAccount,
   passwordLogin,
 } from './harness';
 import { FORGE_KID, newRsaKey, signRs256 } from '../test/support/token-forge';
@@ -298,15 +294,7 @@ async function main(): Promise<void> {
   );
   const email = `bench-${Date.now()}@example.com`;
   const direct = () => passwordLogin(sdk, pool, email, PASSWORD);
-  await sdk.send(
-    new SignUpCommand({
-      ClientId: pool.clientId,
-      Username: email,
-      Password: PASSWORD,
-      SecretHash: computeSecretHash(email, pool.clientId, pool.clientSecret),
-    }),
-  );
-  await sdk.send(new AdminConfirmSignUpCommand({ UserPoolId: pool.userPoolId, Username: email }));
+  await confirmedAccount(sdk, pool, email, PASSWORD);
   const viaHttp = (url: string) => async () => {
     const status = await postJson(url, { email, password: PASSWORD });
     if (status !== 200) throw new Error(`${url} answered ${status}`);

@@ -6,15 +6,18 @@
  * on any 5xx or connection error, or if the login route never answers 429.
  * Results: a table, and bench-results/soak.json.
  */
-import {
-  AdminConfirmSignUpCommand,
-  SignUpCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
 import autocannon from 'autocannon';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { computeSecretHash } from '../src/cognito/secret-hash';
-import { APP_NODE_FLAGS, machine, rssMb, startLocalCognito, startProcess, stop } from './harness';
+import {
+  APP_NODE_FLAGS,
+  confirmedAccount,
+  machine,
+  rssMb,
+  startLocalCognito,
+  startProcess,
+  stop,
+} from './harness';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
 const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS ?? 20);
@@ -65,15 +68,7 @@ async function main(): Promise<void> {
     '/health/ready',
   );
   const email = `soak-${Date.now()}@example.com`;
-  await sdk.send(
-    new SignUpCommand({
-      ClientId: pool.clientId,
-      Username: email,
-      Password: PASSWORD,
-      SecretHash: computeSecretHash(email, pool.clientId, pool.clientSecret),
-    }),
-  );
-  await sdk.send(new AdminConfirmSignUpCommand({ UserPoolId: pool.userPoolId, Username: email }));
+  await confirmedAccount(sdk, pool, email, PASSWORD);
 
   const pid = app.child.pid ?? 0;
   const rss: { second: number; mb: number }[] = [{ second: 0, mb: rssMb(pid) }];
