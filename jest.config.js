@@ -1,11 +1,12 @@
-/** Unit tests: `*.spec.ts` beside the code they test. */
+/** Unit tests: `*.spec.ts` beside the code they test (src/, scripts/ and the test helpers in test/support/). */
 module.exports = {
-  rootDir: 'src',
+  rootDir: '.',
+  roots: ['<rootDir>/src', '<rootDir>/scripts', '<rootDir>/test/support'],
   testEnvironment: 'node',
   testRegex: '.*\\.spec\\.ts$',
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/../tsconfig.json' }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
-  setupFiles: ['<rootDir>/../test/support/quiet-sdk-warning.js'],
-  collectCoverageFrom: ['**/*.ts', '!**/*.spec.ts', '!main.ts'],
-  coverageDirectory: '../coverage/unit',
+  setupFiles: ['<rootDir>/test/support/quiet-sdk-warning.js'],
+  collectCoverageFrom: ['src/**/*.ts', '!src/**/*.spec.ts', '!src/main.ts'],
+  coverageDirectory: 'coverage/unit',
 };

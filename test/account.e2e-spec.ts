@@ -4,6 +4,7 @@ import request from 'supertest';
 import { findLocalCodes } from '../src/cognito/local/local-codes';
 import { STRONG_PASSWORD, startTestApp, uniqueEmail } from './support/test-app';
 import { TestPool } from './support/test-pool';
+import { release } from './support/teardown';
 
 /** Account self-service against the emulator: what it supports end to end. */
 const pool = new TestPool();
@@ -26,7 +27,7 @@ describeEmulated('Account self-service (e2e)', () => {
   beforeAll(async () => {
     app = await startTestApp();
   });
-  afterAll(() => app.close());
+  afterAll(() => release(app));
 
   it('reads and changes the own attributes, refusing the ones a user may not set', async () => {
     const { email, token } = await signedIn('profile');

@@ -5,6 +5,7 @@ import request from 'supertest';
 import { OTHER_PASSWORD, STRONG_PASSWORD, startTestApp, uniqueEmail } from './support/test-app';
 import { LogCapture } from './support/suite-log';
 import { TestPool } from './support/test-pool';
+import { release } from './support/teardown';
 
 const pool = new TestPool();
 const describeEmulated = pool.emulated ? describe : describe.skip;
@@ -50,7 +51,7 @@ describeEmulated('Administration (e2e)', () => {
     admin = await tokenOf(adminEmail);
     member = await tokenOf(await signedUp('member'));
   });
-  afterAll(() => app.close());
+  afterAll(() => release(app));
 
   it('answers 401 without a token and 403 without the admin group', async () => {
     expect((await http().get('/admin/users')).status).toBe(401);

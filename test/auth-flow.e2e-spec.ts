@@ -3,6 +3,7 @@ import request, { type Response } from 'supertest';
 import { OTHER_PASSWORD, STRONG_PASSWORD, startTestApp, uniqueEmail } from './support/test-app';
 import { browserSession, cookieValue, setCookies } from './support/cookies';
 import { TestPool } from './support/test-pool';
+import { release } from './support/teardown';
 
 const ERROR_KEYS = ['error', 'message', 'requestId', 'statusCode'];
 
@@ -48,7 +49,7 @@ describe('Authentication flows (e2e)', () => {
 
   afterAll(async () => {
     await pool.cleanUp(created);
-    await app.close();
+    await release(app);
   });
 
   it('sign-up -> wrong code -> confirm -> login -> me -> refresh -> change password -> login -> logout', async () => {

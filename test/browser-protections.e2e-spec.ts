@@ -4,6 +4,7 @@ import { signedInAccount } from './support/accounts';
 import { browserSession, cookieValue, setCookies } from './support/cookies';
 import { STRONG_PASSWORD, startTestApp, uniqueEmail, withEnv } from './support/test-app';
 import { TestPool } from './support/test-pool';
+import { release } from './support/teardown';
 
 const APP_ORIGIN = 'https://app.example.com';
 
@@ -23,7 +24,7 @@ describe('Browser protections (e2e)', () => {
   });
   afterAll(async () => {
     await pool.cleanUp(created);
-    await app.close();
+    await release(app);
   });
 
   it('sets an httpOnly CSRF secret and a readable XSRF-TOKEN cookie with the session', () => {

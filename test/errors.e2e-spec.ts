@@ -6,6 +6,7 @@ import { Public } from '../src/auth/decorators';
 import { findFreePort } from '../src/cognito/local/emulator-process';
 import { STRONG_PASSWORD, startTestApp, uniqueEmail, withEnv } from './support/test-app';
 import { TestPool } from './support/test-pool';
+import { release } from './support/teardown';
 
 @Controller('test-faults')
 class FaultsController {
@@ -34,7 +35,7 @@ describe('Errors (e2e)', () => {
   beforeAll(async () => {
     app = await startTestApp(AppWithFaultsModule);
   });
-  afterAll(() => app.close());
+  afterAll(() => release(app));
 
   it('answers an unknown route with 404 in the error body', async () => {
     const response = await http().get('/no-such-route');
@@ -127,7 +128,7 @@ describe('Errors (e2e)', () => {
         () => startTestApp(),
       );
     });
-    afterAll(() => down.close());
+    afterAll(() => release(down));
 
     it('answers a flow with 503 UPSTREAM_UNAVAILABLE and Retry-After within seconds', async () => {
       const started = Date.now();

@@ -11,6 +11,7 @@ import {
   TokenForge,
   unsigned,
 } from './support/token-forge';
+import { release } from './support/teardown';
 
 describe('Guard against hostile tokens (e2e)', () => {
   let forge: TokenForge;
@@ -23,10 +24,7 @@ describe('Guard against hostile tokens (e2e)', () => {
     forge = await TokenForge.start();
     app = await withEnv(forge.env, () => startTestApp(GuardedAppModule));
   });
-  afterAll(async () => {
-    await app.close();
-    await forge.close();
-  });
+  afterAll(() => release(app, forge));
 
   it('accepts a valid access token and hands the route the user', async () => {
     // The keys were loaded when the app started, before any request.

@@ -7,6 +7,7 @@ import { AllExceptionsFilter } from '../src/common/errors/all-exceptions.filter'
 import { GuardedAppModule } from './support/guarded-test.module';
 import { withEnv } from './support/test-app';
 import { TokenForge } from './support/token-forge';
+import { release } from './support/teardown';
 
 /** The guard and decorators read only headers and cookies, so they work in an Express app too. */
 describe('Guard in an Express app (e2e)', () => {
@@ -25,10 +26,7 @@ describe('Guard in an Express app (e2e)', () => {
       return created.init();
     });
   });
-  afterAll(async () => {
-    await app.close();
-    await forge.close();
-  });
+  afterAll(() => release(app, forge));
 
   it('runs on Express', () => {
     expect(app.getHttpAdapter()).toBeInstanceOf(ExpressAdapter);

@@ -15,6 +15,7 @@ import { PUBLIC_ROUTES } from './support/public-routes';
 import { STRONG_PASSWORD, startTestApp, uniqueEmail, withEnv } from './support/test-app';
 import { TestPool } from './support/test-pool';
 import { TokenForge } from './support/token-forge';
+import { release } from './support/teardown';
 
 describe('Guard on a foreign module (e2e)', () => {
   let forge: TokenForge;
@@ -25,10 +26,7 @@ describe('Guard on a foreign module (e2e)', () => {
     forge = await TokenForge.start();
     app = await withEnv(forge.env, () => startTestApp(GuardedAppModule));
   });
-  afterAll(async () => {
-    await app.close();
-    await forge.close();
-  });
+  afterAll(() => release(app, forge));
 
   it('protects every route of a module that only imported AuthModule, except @Public ones', async () => {
     expect((await http().get('/reports/status')).status).toBe(200);
@@ -169,7 +167,7 @@ describe('Verified-token cache (e2e)', () => {
   beforeAll(async () => {
     forge = await TokenForge.start();
   });
-  afterAll(() => forge.close());
+  afterAll(() => release(forge));
 
   async function signatureChecks(
     env: Record<string, string>,
@@ -294,7 +292,7 @@ describe('Route inventory (e2e)', () => {
   beforeAll(async () => {
     app = await startTestApp(InventoryModule);
   });
-  afterAll(() => app.close());
+  afterAll(() => release(app));
 
   /** Every route of the application, from the controllers' own metadata. */
   function routes(): { route: string; isPublic: boolean }[] {

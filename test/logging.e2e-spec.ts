@@ -6,6 +6,7 @@ import { browserSession } from './support/cookies';
 import { LogCapture } from './support/suite-log';
 import { OTHER_PASSWORD, STRONG_PASSWORD, startTestApp, uniqueEmail } from './support/test-app';
 import { TestPool } from './support/test-pool';
+import { release } from './support/teardown';
 
 const pool = new TestPool();
 const describeEmulated = pool.emulated ? describe : describe.skip;
@@ -19,7 +20,7 @@ describeEmulated('Logs (e2e)', () => {
   beforeAll(async () => {
     app = await startTestApp(undefined, logs);
   });
-  afterAll(() => app.close());
+  afterAll(() => release(app));
 
   it('writes one structured security event per sign-in, logout, password change and reset, and MFA change', async () => {
     const email = uniqueEmail('events');

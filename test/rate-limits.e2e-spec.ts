@@ -4,6 +4,7 @@ import { TestRedis } from './support/redis-server';
 import { LogCapture } from './support/suite-log';
 import { STRONG_PASSWORD, startTestApp, uniqueEmail, withEnv } from './support/test-app';
 import { TestPool } from './support/test-pool';
+import { release } from './support/teardown';
 
 const pool = new TestPool();
 
@@ -36,7 +37,7 @@ const login = (app: NestFastifyApplication, email: string, headers: Record<strin
 
 describe('Rate limits (e2e)', () => {
   const apps: NestFastifyApplication[] = [];
-  afterAll(() => Promise.all(apps.map((app) => app.close())));
+  afterAll(() => release(...apps));
   const started = async (env: Record<string, string | undefined>, logs?: LogCapture) => {
     const app = await limitedApp(env, logs);
     apps.push(app);
@@ -149,7 +150,7 @@ describe('Rate limits (e2e)', () => {
     beforeAll(async () => {
       redis = await TestRedis.start();
     });
-    afterAll(() => redis.stop());
+    afterAll(() => release(redis));
 
     it('counts across instances, and keeps limiting per instance while Redis is down', async () => {
       const env = { RATE_LIMIT_IP: '2', RATE_LIMIT_ACCOUNT: '100', REDIS_URL: redis.url };

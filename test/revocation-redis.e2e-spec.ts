@@ -7,6 +7,7 @@ import { eventually } from './support/processes';
 import { TestRedis } from './support/redis-server';
 import { startTestApp, withEnv } from './support/test-app';
 import { TokenForge } from './support/token-forge';
+import { release } from './support/teardown';
 
 /** Several instances of the app share revocations through one Redis. */
 describe('Revocation across instances with Redis (e2e)', () => {
@@ -29,11 +30,7 @@ describe('Revocation across instances with Redis (e2e)', () => {
     redis = await TestRedis.start();
     forge = await TokenForge.start();
   });
-  afterAll(async () => {
-    await Promise.all(apps.map((app) => app.close()));
-    await forge.close();
-    await redis.stop();
-  });
+  afterAll(() => release(...apps, forge, redis));
 
   it('refuses on instance B, within 200 ms, a token logged out on instance A; a later instance refuses it too', async () => {
     const a = await instance();

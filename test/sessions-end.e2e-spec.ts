@@ -4,6 +4,7 @@ import { signedInAccount } from './support/accounts';
 import { setCookies } from './support/cookies';
 import { OTHER_PASSWORD, STRONG_PASSWORD, startTestApp, uniqueEmail } from './support/test-app';
 import { TestPool } from './support/test-pool';
+import { release } from './support/teardown';
 
 const pool = new TestPool();
 
@@ -30,7 +31,7 @@ describe('Ending sessions (e2e)', () => {
   });
   afterAll(async () => {
     await pool.cleanUp(created);
-    await app.close();
+    await release(app);
   });
 
   async function account(label: string): Promise<{ email: string; first: Response }> {

@@ -9,6 +9,7 @@ import { AuthRateLimitGuard } from '../src/auth/rate-limit/auth-rate-limit.guard
 import { HealthController } from '../src/health/health.controller';
 import { PUBLIC_ROUTES } from './support/public-routes';
 import { startTestApp } from './support/test-app';
+import { release } from './support/teardown';
 
 interface Operation {
   summary?: string;
@@ -46,7 +47,7 @@ describe('Swagger (e2e)', () => {
     app = await startTestApp();
     doc = (await request(app.getHttpServer()).get('/docs-json')).body as OpenApi;
   });
-  afterAll(() => app.close());
+  afterAll(() => release(app));
 
   const operations = (): [string, Operation][] =>
     Object.entries(doc.paths).flatMap(([path, methods]) =>

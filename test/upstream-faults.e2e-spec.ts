@@ -16,6 +16,7 @@ import { parseEnvironment } from '../src/config/environment';
 import { GuardedAppModule } from './support/guarded-test.module';
 import { eventually } from './support/processes';
 import { STRONG_PASSWORD, startTestApp, uniqueEmail, withEnv } from './support/test-app';
+import { release } from './support/teardown';
 
 const describeEmulated = process.env.E2E_EMULATOR_DATA_DIR ? describe : describe.skip;
 
@@ -67,10 +68,7 @@ describeEmulated('Upstream faults (e2e)', () => {
     expect((await http().post('/auth/confirm-sign-up').send({ email, code })).status).toBe(204);
     for (let i = 0; i < 2; i += 1) tokens.push((await login()).body.accessToken as string);
   });
-  afterAll(async () => {
-    await app.close();
-    await emulator.stop();
-  });
+  afterAll(() => release(app, emulator));
 
   it('answers 503 with Retry-After while Cognito is down, keeps the guard serving, and recovers', async () => {
     const mine = (token: string) =>
@@ -126,9 +124,9 @@ describeEmulated('Upstream faults (e2e)', () => {
       );
     });
     afterAll(async () => {
-      await stuck.close();
+      await release(stuck);
       for (const socket of sockets) socket.destroy();
-      hung.close();
+      await release(hung);
     });
 
     it('answers 503 within the request timeout, and readiness says Cognito is down', async () => {

@@ -2,8 +2,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { findFreePort } from '../../src/cognito/local/emulator-process';
 
 /**
- * A throw-away redis-server (Debian's `redis-server` package; .ci/run installs it) on a free
- * loopback port, without persistence.
+ * A throw-away redis-server (Debian's `redis-server` package, which `npm test` installs when it is
+ * missing) on a free loopback port, without persistence.
  */
 export class TestRedis {
   private child?: ChildProcess;
@@ -12,7 +12,10 @@ export class TestRedis {
 
   static async start(): Promise<TestRedis> {
     if (spawnSync('redis-server', ['--version']).error) {
-      throw new Error('redis-server is not installed: apt-get install redis-server (see .ci/run)');
+      // `npm test` installs it first (scripts/prerequisites.js); this is for a direct jest run.
+      throw new Error(
+        'redis-server is not installed: run `npm test`, or apt-get install redis-server',
+      );
     }
     const redis = new TestRedis(await findFreePort());
     await redis.resume();

@@ -1,0 +1,92 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * The check `npm test` runs first, on a PATH that holds only the fake programs each test puts in a
+ * scratch folder: nothing here touches the machine's packages.
+ */
+describe('scripts/prerequisites.js', () => {
+  const script = join(__dirname, 'prerequisites.js');
+  let bin: string;
+
+  beforeEach(() => {
+    bin = mkdtempSync(join(tmpdir(), 'prereq-bin-'));
+  });
+  afterEach(() => rmSync(bin, { recursive: true, force: true }));
+
+  /** A fake program: a node script, so it needs nothing on the scratch PATH. */
+  const fake = (name: string, body = '') =>
+    writeFileSync(join(bin, name), `#!${process.execPath}\n${body}\n`, { mode: 0o755 });
+
+  const run = (env: Record<string, string> = {}) =>
+    spawnSync(process.execPath, [script], {
+      env: { PATH: bin, ...env },
+      encoding: 'utf8',
+    });
+
+  /**
+   * A fake apt-get that records its arguments and, on `install`, puts a fake redis-server beside
+   * itself (or fails when told to). A fake sudo runs it when the test is not root.
+   */
+  const fakeApt = (fails = false) => {
+    fake(
+      'apt-get',
+      `const fs = require('node:fs');
+       fs.appendFileSync(${JSON.stringify(join(bin, 'apt.log'))}, process.argv.slice(2).join(' ') + '\\n');
+       if (process.argv[2] === 'install') {
+         if (${fails}) process.exit(100);
+         fs.writeFileSync(${JSON.stringify(join(bin, 'redis-server'))}, '#!/bin/sh\\n', { mode: 0o755 });
+       }`,
+    );
+    fake(
+      'sudo',
+      `const args = process.argv.slice(2).filter((arg) => arg !== '-n');
+       const result = require('node:child_process').spawnSync(args[0], args.slice(1), { stdio: 'inherit' });
+       process.exit(result.status ?? 1);`,
+    );
+  };
+
+  it('passes silently when every program is on the PATH', () => {
+    fake('redis-server');
+    const result = run();
+    expect(result.status).toBe(0);
+    expect(result.stdout + result.stderr).toBe('');
+  });
+
+  it('stops with one line naming the missing program and its install command when it may not install', () => {
+    fakeApt();
+    const result = run({ PREREQUISITES_INSTALL: '0' });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trimEnd().split('\n')).toEqual([
+      'Missing for the tests: redis-server (the Redis tests start their own). ' +
+        'Install with: sudo apt-get install -y redis-server',
+    ]);
+    expect(existsSync(join(bin, 'apt.log'))).toBe(false);
+  });
+
+  it('stops with the same line when there is no apt-get to install with', () => {
+    const result = run();
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('Install with: sudo apt-get install -y redis-server');
+  });
+
+  it('installs a missing program with apt-get when it may, and then passes', () => {
+    fakeApt();
+    const result = run();
+    expect(result.status).toBe(0);
+    expect(readFileSync(join(bin, 'apt.log'), 'utf8')).toBe(
+      'update -qq\ninstall -y -qq redis-server\n',
+    );
+    expect(existsSync(join(bin, 'redis-server'))).toBe(true);
+  });
+
+  it('stops with the line when the install fails', () => {
+    fakeApt(true);
+    const result = run();
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('Missing for the tests: redis-server');
+  });
+});
