@@ -131,7 +131,10 @@ export function setupSwagger(app: NestFastifyApplication): void {
       .setDescription(
         'Amazon Cognito user pools behind a REST API. Sign in with `POST /auth/login`: the ' +
           'session cookies then authorise the other requests of this page, or paste the ' +
-          '`accessToken` into **Authorize** (bearer). With cookies, POST, PUT, PATCH and DELETE ' +
+          '`accessToken` into **Authorize** (bearer). A pasted token wins over the cookies ' +
+          'until you remove it (**Authorize**, then **Logout**): after signing out and in again, ' +
+          'a stale one is answered 401 naming the Authorization header. With cookies, POST, ' +
+          'PUT, PATCH and DELETE ' +
           'requests also need the `XSRF-TOKEN` cookie value in `X-XSRF-TOKEN` (403 ' +
           '`CSRF_REJECTED` otherwise); this page sends it by itself. Sign-in, sign-up, code and ' +
           'password routes are rate limited (429 `TOO_MANY_REQUESTS` with `Retry-After`). Every ' +

@@ -15,7 +15,12 @@ interface Operation {
   summary?: string;
   tags?: string[];
   security?: Record<string, string[]>[];
-  requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
+  requestBody?: {
+    content: Record<
+      string,
+      { schema: { $ref?: string }; examples?: Record<string, { value: Record<string, unknown> }> }
+    >;
+  };
   responses: Record<string, { content?: Record<string, MediaType> }>;
 }
 
@@ -158,7 +163,8 @@ describe('Swagger (e2e)', () => {
       expect(op.tags).toEqual([name.split(' ')[1].split('/')[1]]);
       const statuses = Object.keys(op.responses);
       expect([name, statuses.some((s) => s.startsWith('2'))]).toEqual([name, true]);
-      if (name !== 'GET /health/live') {
+      // Liveness and logout never depend on Cognito: logout ends the session here when it cannot.
+      if (!['GET /health/live', 'POST /auth/logout'].includes(name)) {
         expect([name, statuses]).toEqual([name, expect.arrayContaining(['503'])]);
       }
       for (const status of statuses.filter((s) => Number(s) >= 400)) {
@@ -193,16 +199,30 @@ describe('Swagger (e2e)', () => {
     const withBody = operations().filter(([, op]) => op.requestBody);
     expect(withBody.length).toBeGreaterThan(15);
     for (const [name, op] of withBody) {
-      const ref = op.requestBody?.content['application/json'].schema.$ref;
+      const body = op.requestBody!.content['application/json'];
+      const ref = body.schema.$ref;
       expect([name, ref]).toEqual([name, expect.stringMatching(/^#\/components\/schemas\//)]);
       const schema = doc.components.schemas[ref!.split('/').pop()!];
+      const bodyExamples = Object.values(body.examples ?? {}).map(({ value }) => value);
       for (const [field, property] of Object.entries(schema.properties ?? {})) {
         expect([
           name,
           field,
-          property.example !== undefined || property.$ref !== undefined,
+          property.example !== undefined ||
+            property.$ref !== undefined ||
+            bodyExamples.some((value) => field in value),
         ]).toEqual([name, field, true]);
       }
+    }
+  });
+
+  it('pre-fills no token that would replace a cookie session in refresh and logout', () => {
+    for (const path of ['/auth/refresh', '/auth/logout']) {
+      const body = doc.paths[path].post.requestBody!.content['application/json'];
+      // Swagger UI pre-fills the first example: it must be empty, and the schema has none.
+      expect([path, Object.values(body.examples ?? {})[0]?.value]).toEqual([path, {}]);
+      const schema = doc.components.schemas[body.schema.$ref!.split('/').pop()!];
+      expect([path, schema.properties?.refreshToken?.example]).toEqual([path, undefined]);
     }
   });
 

@@ -1,5 +1,5 @@
 import type { AuthUser } from '../auth/auth-user';
-import type { RevocationService } from '../auth/revocation/revocation.service';
+import type { SessionTermination } from '../auth/revocation/session-termination';
 import type { CognitoIdentityPort } from '../cognito/cognito-identity.port';
 import type { Configuration } from '../config';
 import { AccountService } from './account.service';
@@ -24,7 +24,7 @@ function user(authTime: number): AuthUser {
 describe(AccountService.name, () => {
   const now = () => Math.floor(Date.now() / 1000);
   let cognito: Record<string, jest.Mock>;
-  let revocations: { revoke: jest.Mock };
+  let sessions: { endSessions: jest.Mock };
   let service: AccountService;
 
   beforeEach(() => {
@@ -40,10 +40,10 @@ describe(AccountService.name, () => {
       deleteUser: jest.fn().mockResolvedValue(undefined),
       updateUserAttributes: jest.fn().mockResolvedValue([]),
     };
-    revocations = { revoke: jest.fn().mockResolvedValue(undefined) };
+    sessions = { endSessions: jest.fn().mockResolvedValue(undefined) };
     service = new AccountService(
       cognito as unknown as CognitoIdentityPort,
-      revocations as unknown as RevocationService,
+      sessions as unknown as SessionTermination,
       config,
     );
   });
@@ -75,7 +75,7 @@ describe(AccountService.name, () => {
     expect(cognito.initiatePasswordAuth).toHaveBeenCalledWith('a@example.com', 'pw');
     expect(cognito.revokeRefreshToken).toHaveBeenCalledWith('extra-session');
     expect(cognito.deleteUser).toHaveBeenCalledWith('token');
-    expect(revocations.revoke).toHaveBeenCalled();
+    expect(sessions.endSessions).toHaveBeenCalledWith(user(now()).sub);
   });
 
   it('passes only allowed attributes on, the configured custom ones included', async () => {

@@ -8,7 +8,7 @@ import {
 } from '../auth/attributes';
 import type { AuthUser } from '../auth/auth-user';
 import { maskDelivery } from '../auth/mask';
-import { RevocationService } from '../auth/revocation/revocation.service';
+import { SessionTermination } from '../auth/revocation/session-termination';
 import { otpauthUri, qrCodeDataUrl } from '../auth/totp';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
@@ -36,7 +36,7 @@ export class AccountService {
 
   constructor(
     private readonly cognito: CognitoIdentityPort,
-    private readonly revocations: RevocationService,
+    private readonly sessions: SessionTermination,
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
   ) {}
 
@@ -114,14 +114,17 @@ export class AccountService {
     return this.mfaSettings(profile.mfaOptions, profile.preferredMfa);
   }
 
-  /** Deletes the account after checking the password, and refuses its token from then on. */
+  /**
+   * Deletes the account after checking the password, and ends every session it had: the access
+   * tokens of its other sign-ins would otherwise pass the guard until they expire.
+   */
   async delete(user: AuthUser, accessToken: string, password: string): Promise<void> {
     await this.confirmPassword(accessToken, password);
     if (user.groups.includes(ADMIN_GROUP_NAME)) {
       this.logger.warn(`Administrator ${user.sub} deleted their own account`);
     }
     await this.cognito.deleteUser(accessToken);
-    await this.revocations.revoke(user);
+    await this.sessions.endSessions(user.sub);
   }
 
   /**

@@ -142,11 +142,7 @@ export class AdminService {
   async deleteUser(user: string): Promise<void> {
     const account = await this.cognito.getUser(user);
     await this.cognito.deleteUser(user);
-    await this.sessions
-      .endSessions(account.attributes.sub ?? account.username, account.username)
-      .catch(
-        () => undefined, // Cognito has no such user any more to sign out; the cutoff is recorded.
-      );
+    await this.sessions.endSessions(account.attributes.sub ?? account.username);
   }
 
   /** Requires a password reset at next sign-in, and ends every current session. */
@@ -214,8 +210,24 @@ export class AdminService {
     );
   }
 
-  deleteGroup(name: string): Promise<void> {
-    return this.cognito.deleteGroup(name);
+  /**
+   * Deletes the group and ends the sessions of everyone who was in it: their access tokens still
+   * name the group, and would pass its checks until they expire.
+   */
+  async deleteGroup(name: string): Promise<void> {
+    const members: AdminUser[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.cognito.listUsersInGroup(name, 60, nextToken);
+      members.push(...page.items);
+      nextToken = page.nextToken;
+    } while (nextToken);
+    await this.cognito.deleteGroup(name);
+    await Promise.all(
+      members.map((member) =>
+        this.sessions.endSessions(member.sub ?? member.username, member.username),
+      ),
+    );
   }
 
   async membersOf(group: string, page: PageQueryDto): Promise<AdminUserPageDto> {
@@ -228,7 +240,12 @@ export class AdminService {
     await this.cognito.addUserToGroup(user, group);
   }
 
+  /**
+   * Removes the user from the group and ends every session they have: their access tokens name
+   * the group until they expire, so a demoted administrator would otherwise stay one.
+   */
   async removeFromGroup(user: string, group: string): Promise<void> {
     await this.cognito.removeUserFromGroup(user, group);
+    await this.sessions.endSessionsOf(user);
   }
 }

@@ -12,6 +12,7 @@ import {
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
+  ApiBody,
   ApiCookieAuth,
   ApiCreatedResponse,
   ApiExtraModels,
@@ -50,7 +51,7 @@ import {
 import { SessionCookies } from './session-cookies';
 import { CsrfProtection } from './csrf';
 import { isCookieAuthenticated } from './jwt/token-extractors';
-import { SecurityEvent, setEventSubject } from '../common/logging/security-events';
+import { SecurityEvent, SecurityEvents, setEventSubject } from '../common/logging/security-events';
 import { RateLimited } from './rate-limit/auth-rate-limit.guard';
 
 const VALIDATION_400 = 'The body is invalid (`VALIDATION_FAILED`, with `details` per field).';
@@ -63,6 +64,18 @@ const TOKENS_OR_CHALLENGE = {
 };
 
 const SESSION = 'AYABeC1kZWZhdWx0LWtleQ...';
+
+/**
+ * Request bodies of refresh and logout. The first example is what Swagger UI pre-fills: an empty
+ * body, so a cookie session is used as it is (a pre-filled token would replace the cookie's).
+ */
+const SESSION_BODY_EXAMPLES = {
+  cookie: { summary: 'Cookie session (browsers): empty body', value: {} },
+  bearer: {
+    summary: 'Bearer client: the refresh token from sign-in',
+    value: { refreshToken: 'eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUlNBLU9BRVAifQ...' },
+  },
+};
 
 /** One example per answer a sign-in can get: tokens, or each step Cognito may ask for. */
 const SIGN_IN_EXAMPLES = {
@@ -143,6 +156,7 @@ export class AuthController {
     private readonly auth: AuthService,
     private readonly cookies: SessionCookies,
     private readonly csrf: CsrfProtection,
+    private readonly events: SecurityEvents,
   ) {}
 
   @Public()
@@ -280,6 +294,7 @@ export class AuthController {
       'secret, Cognito also needs the Cognito username (the `username` claim): send it as ' +
       '`username`, or let the cookie session or the old access token provide it.',
   })
+  @ApiBody({ type: RefreshDto, examples: SESSION_BODY_EXAMPLES })
   @ApiOkResponse({ type: TokensResponseDto })
   @ApiErrors({
     400: `${VALIDATION_400} Or the username is needed (\`USERNAME_REQUIRED\`).`,
@@ -315,12 +330,15 @@ export class AuthController {
   @ApiOperation({
     summary: 'Sign out',
     description:
-      'Revokes the refresh token (from the body or its cookie), signs the user out of every ' +
-      'device when an access token is sent (an expired one is ignored), and clears the session ' +
-      'cookies. Logging out twice is not an error.',
+      "Revokes every refresh token it is given (the body's and the cookie's), signs the user " +
+      'out of every device when an access token is sent (an expired one is ignored), refuses ' +
+      'that access token from now on, and clears the session cookies. When Cognito cannot be ' +
+      'reached, the session still ends here (the refresh tokens are refused by this API) and the ' +
+      'answer is still 204. Logging out twice is not an error. Browsers send an empty body.',
   })
+  @ApiBody({ type: LogoutDto, examples: SESSION_BODY_EXAMPLES })
   @ApiNoContentResponse({ description: 'Signed out; session cookies cleared (Max-Age=0).' })
-  @ApiErrors({ 400: VALIDATION_400, ...UPSTREAM_ERRORS })
+  @ApiErrors({ 400: VALIDATION_400 })
   async logout(
     @Body() dto: LogoutDto,
     @Req() request: FastifyRequest,
@@ -328,9 +346,17 @@ export class AuthController {
     @AccessToken() accessToken: string | undefined,
   ): Promise<void> {
     if (isCookieAuthenticated(request)) this.csrf.verify(request);
-    const refreshToken = dto.refreshToken ?? this.cookies.refreshToken(request);
-    setEventSubject(request, (await this.auth.logout(refreshToken, accessToken))?.sub);
+    const refreshTokens = [dto.refreshToken, this.cookies.refreshToken(request)].filter(
+      (token): token is string => Boolean(token),
+    );
     this.cookies.clear(reply);
+    const { user, upstreamFailures } = await this.auth.logout(refreshTokens, accessToken);
+    setEventSubject(request, user?.sub);
+    if (upstreamFailures.length > 0) {
+      this.events.record(request, 'auth.logout_upstream', 'failure', {
+        error: upstreamFailures.join(','),
+      });
+    }
   }
 
   @Public()

@@ -72,7 +72,13 @@ const signedIn: AuthUser = {
 describe(AuthService.name, () => {
   let cognito: jest.Mocked<CognitoIdentityPort>;
   let verifier: { verify: jest.Mock };
-  let revocations: { revoke: jest.Mock; endSessions: jest.Mock; isRevoked: jest.Mock };
+  let revocations: {
+    revoke: jest.Mock;
+    endSessions: jest.Mock;
+    isRevoked: jest.Mock;
+    revokeRefreshToken: jest.Mock;
+    isRefreshTokenRevoked: jest.Mock;
+  };
   let admin: { getUser: jest.Mock };
   let sessions: { endSessions: jest.Mock };
   let service: AuthService;
@@ -95,6 +101,8 @@ describe(AuthService.name, () => {
       revoke: jest.fn().mockResolvedValue(undefined),
       endSessions: jest.fn().mockResolvedValue(undefined),
       isRevoked: jest.fn().mockReturnValue(false),
+      revokeRefreshToken: jest.fn().mockResolvedValue(undefined),
+      isRefreshTokenRevoked: jest.fn().mockReturnValue(false),
     };
     admin = {
       getUser: jest.fn().mockResolvedValue({ username: 'uuid-1', attributes: { sub: 'uuid-1' } }),
@@ -243,6 +251,14 @@ describe(AuthService.name, () => {
       expect(cognito.refreshTokens).toHaveBeenCalledWith('refresh', undefined);
     });
 
+    it('refuses a refresh token this service revoked, without asking Cognito', async () => {
+      revocations.isRefreshTokenRevoked.mockReturnValue(true);
+      await expect(service.refresh('refresh', 'uuid-1')).rejects.toMatchObject({
+        code: 'INVALID_REFRESH_TOKEN',
+      });
+      expect(cognito.refreshTokens).not.toHaveBeenCalled();
+    });
+
     it('refuses tokens refreshed from a session that has been ended', async () => {
       cognito.refreshTokens.mockResolvedValue({
         kind: 'tokens',
@@ -257,16 +273,30 @@ describe(AuthService.name, () => {
 
   describe('logout', () => {
     it('revokes the access token for the guard, the refresh token, and signs out globally', async () => {
-      await service.logout('refresh', 'access');
+      await expect(service.logout(['refresh'], 'access')).resolves.toEqual({
+        user: signedIn,
+        upstreamFailures: [],
+      });
       expect(verifier.verify).toHaveBeenCalledWith('access');
       expect(revocations.revoke).toHaveBeenCalledWith(signedIn);
       expect(cognito.revokeRefreshToken).toHaveBeenCalledWith('refresh');
       expect(cognito.globalSignOut).toHaveBeenCalledWith('access');
     });
 
+    it('revokes every refresh token it is given, even when one of them is junk', async () => {
+      cognito.revokeRefreshToken.mockImplementation((token: string) =>
+        token === 'junk'
+          ? Promise.reject(appError(401, 'INVALID_REFRESH_TOKEN'))
+          : Promise.resolve(),
+      );
+      await service.logout(['junk', 'cookie-refresh', 'junk'], undefined);
+      expect(cognito.revokeRefreshToken.mock.calls).toEqual([['junk'], ['cookie-refresh']]);
+      expect(revocations.revokeRefreshToken).not.toHaveBeenCalled();
+    });
+
     it('still revokes the refresh token when the access token is invalid or expired', async () => {
       verifier.verify.mockRejectedValue(new InvalidAccessTokenError('expired'));
-      await service.logout('refresh', 'stale');
+      await service.logout(['refresh'], 'stale');
       expect(revocations.revoke).not.toHaveBeenCalled();
       expect(cognito.globalSignOut).not.toHaveBeenCalled();
       expect(cognito.revokeRefreshToken).toHaveBeenCalledWith('refresh');
@@ -274,8 +304,9 @@ describe(AuthService.name, () => {
 
     it('treats an access token Cognito no longer accepts as signed out already', async () => {
       cognito.globalSignOut.mockRejectedValue(appError(401, 'UNAUTHORIZED'));
-      await expect(service.logout('refresh', 'expired-access')).resolves.toMatchObject({
-        sub: 'uuid-1',
+      await expect(service.logout(['refresh'], 'expired-access')).resolves.toEqual({
+        user: signedIn,
+        upstreamFailures: [],
       });
       expect(cognito.revokeRefreshToken).toHaveBeenCalledWith('refresh');
     });
@@ -283,14 +314,21 @@ describe(AuthService.name, () => {
     it('treats an already revoked refresh token and a missing GlobalSignOut as done', async () => {
       cognito.revokeRefreshToken.mockRejectedValue(appError(401, 'INVALID_REFRESH_TOKEN'));
       cognito.globalSignOut.mockRejectedValue(appError(501, 'NOT_SUPPORTED_UPSTREAM'));
-      await expect(service.logout('refresh', 'access')).resolves.toMatchObject({ sub: 'uuid-1' });
+      await expect(service.logout(['refresh'], 'access')).resolves.toEqual({
+        user: signedIn,
+        upstreamFailures: [],
+      });
     });
 
-    it('reports an outage instead of pretending the session ended', async () => {
+    it('ends the session here when Cognito cannot, and reports what failed', async () => {
       cognito.revokeRefreshToken.mockRejectedValue(appError(503, 'UPSTREAM_UNAVAILABLE'));
-      await expect(service.logout('refresh', undefined)).rejects.toMatchObject({
-        code: 'UPSTREAM_UNAVAILABLE',
+      cognito.globalSignOut.mockRejectedValue(appError(502, 'UPSTREAM_ERROR'));
+      await expect(service.logout(['refresh'], 'access')).resolves.toEqual({
+        user: signedIn,
+        upstreamFailures: ['UPSTREAM_UNAVAILABLE', 'UPSTREAM_ERROR'],
       });
+      expect(revocations.revoke).toHaveBeenCalledWith(signedIn);
+      expect(revocations.revokeRefreshToken).toHaveBeenCalledWith('refresh');
     });
   });
 

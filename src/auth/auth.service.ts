@@ -41,6 +41,14 @@ export interface SessionTokens {
   username?: string;
 }
 
+/** What a logout did; it never throws for Cognito's half. */
+export interface LogoutResult {
+  /** The user of a still-valid access token, for the security log. */
+  user?: AuthUser;
+  /** The error codes of what Cognito could not do; this service's half is done all the same. */
+  upstreamFailures: ErrorCode[];
+}
+
 export type LoginResult =
   | { kind: 'tokens'; tokens: SessionTokens }
   | { kind: 'challenge'; challenge: ChallengeResponseDto };
@@ -162,6 +170,7 @@ export class AuthService {
    * username; `usernameHint` is that username (from the body, the cookie or the old access token).
    */
   async refresh(refreshToken: string, usernameHint: string | undefined): Promise<LoginResult> {
+    if (this.revocations.isRefreshTokenRevoked(refreshToken)) throw invalidRefreshToken();
     if (this.cognito.requiresSecretHash && !usernameHint) {
       throw new AppException(
         HttpStatus.BAD_REQUEST,
@@ -178,35 +187,54 @@ export class AuthService {
       // still answers new tokens; they keep the session's sign-in time, which was cut off.
       const claims = unverifiedClaims(result.tokens.accessToken);
       if (claims && this.revocations.isRevoked(sessionOf(claims, refreshToken))) {
-        throw new AppException(
-          HttpStatus.UNAUTHORIZED,
-          ErrorCode.INVALID_REFRESH_TOKEN,
-          'The refresh token is invalid, expired or revoked. Sign in again.',
-        );
+        throw invalidRefreshToken();
       }
     }
     return result;
   }
 
   /**
-   * Ends the session: the access token is refused by the guard at once, on every instance (Cognito
-   * itself would accept it until it expires); the refresh token is revoked; the user is signed out
-   * everywhere. Logging out twice, or with an expired access token, is not an error: such a token
-   * cannot be used anyway. Answers the user of a still-valid access token, for the security log.
+   * Ends the session. This service's half always happens: the access token is refused by the
+   * guard at once, on every instance (Cognito itself would accept it until it expires). Cognito's
+   * half is tried for every refresh token given (the cookie's and the body's: a stray one never
+   * spares the other) and, with a valid access token, a global sign-out. When Cognito cannot do
+   * its half (down, timing out, token revocation turned off), each refresh token is refused here
+   * instead until it would expire, and the failure is reported rather than thrown, so the browser
+   * session still ends. Logging out twice, or with an expired access token, is not an error.
    */
   async logout(
-    refreshToken: string | undefined,
+    refreshTokens: readonly string[],
     accessToken: string | undefined,
-  ): Promise<AuthUser | undefined> {
-    const user = accessToken ? await this.verifiedOrNothing(accessToken) : undefined;
-    if (user) await this.revocations.revoke(user);
-    if (refreshToken) {
-      await tolerate([ErrorCode.INVALID_REFRESH_TOKEN], () =>
-        this.cognito.revokeRefreshToken(refreshToken),
-      );
+  ): Promise<LogoutResult> {
+    const upstreamFailures: ErrorCode[] = [];
+    const attempt = async (call: () => Promise<unknown>): Promise<boolean> => {
+      try {
+        await call();
+        return true;
+      } catch (error) {
+        upstreamFailures.push(
+          error instanceof AppException ? error.code : ErrorCode.INTERNAL_ERROR,
+        );
+        return false;
+      }
+    };
+    let user: AuthUser | undefined;
+    if (accessToken) {
+      await attempt(async () => {
+        user = await this.verifiedOrNothing(accessToken);
+      });
     }
-    if (accessToken && user) await this.globalSignOut(accessToken);
-    return user;
+    if (user) await this.revocations.revoke(user);
+    for (const refreshToken of new Set(refreshTokens)) {
+      const revoked = await attempt(() =>
+        tolerate([ErrorCode.INVALID_REFRESH_TOKEN], () =>
+          this.cognito.revokeRefreshToken(refreshToken),
+        ),
+      );
+      if (!revoked) await this.revocations.revokeRefreshToken(refreshToken);
+    }
+    if (accessToken && user) await attempt(() => this.globalSignOut(accessToken));
+    return { user, upstreamFailures };
   }
 
   /**
@@ -325,6 +353,14 @@ export class AuthService {
       },
     };
   }
+}
+
+function invalidRefreshToken(): AppException {
+  return new AppException(
+    HttpStatus.UNAUTHORIZED,
+    ErrorCode.INVALID_REFRESH_TOKEN,
+    'The refresh token is invalid, expired or revoked. Sign in again.',
+  );
 }
 
 /** A field the answered step needs: 400 naming it when it is missing. */

@@ -205,6 +205,11 @@ export class EnvironmentVariables {
 
   @Transform(emptyAsUndefined)
   @IsOptional()
+  @IsString()
+  STATE_DIR?: string;
+
+  @Transform(emptyAsUndefined)
+  @IsOptional()
   @Matches(/^(false|\d{1,2}|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/, {
     message:
       'TRUST_PROXY must be false, a hop count, or a comma-separated list of proxy addresses or CIDR ranges',
@@ -320,8 +325,11 @@ export interface Configuration {
     /** The name authenticator apps show for this service. */
     totpIssuer: string;
   };
-  /** Shared state for several instances (token revocations); unset: in memory, one instance. */
-  redis: { url?: string };
+  /**
+   * Shared state for several instances (token revocations) in Redis; without `url`, one instance
+   * keeps it in memory and in a file under `stateDir`, so a restart forgets no revocation.
+   */
+  redis: { url?: string; stateDir: string };
 }
 
 export class ConfigurationError extends Error {
@@ -465,7 +473,10 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): Configuration {
       customAttributes: vars.ACCOUNT_CUSTOM_ATTRIBUTES?.split(',') ?? [],
       totpIssuer: vars.TOTP_ISSUER ?? 'nest-cognito-auth',
     },
-    redis: { url: vars.REDIS_URL },
+    redis: {
+      url: vars.REDIS_URL,
+      stateDir: vars.STATE_DIR ?? vars.COGNITO_LOCAL_DATA_DIR ?? '.cognito-local',
+    },
   };
 }
 

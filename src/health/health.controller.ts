@@ -102,6 +102,6 @@ export class HealthController {
   private async redis(): Promise<HealthIndicatorResult> {
     const check = this.indicators.check('redis');
     if (!this.revocations.usesRedis) return check.up({ configured: false });
-    return (await this.revocations.sharedStoreHealthy()) ? check.up() : check.down();
+    return (await this.revocations.storeHealthy()) ? check.up() : check.down();
   }
 }

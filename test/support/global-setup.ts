@@ -29,6 +29,8 @@ export default async function globalSetup(): Promise<void> {
   const logDir = mkdtempSync(join(tmpdir(), 'e2e-logs-'));
   process.env.E2E_LOG_FILE = join(logDir, 'app.log');
   process.env.E2E_CANARY_FILE = join(logDir, 'secrets.txt');
+  // Revocations a test app keeps without Redis go to a throw-away folder, not the working tree's.
+  process.env.STATE_DIR ??= mkdtempSync(join(tmpdir(), 'e2e-state-'));
   writeFileSync(process.env.E2E_LOG_FILE, '');
   writeFileSync(process.env.E2E_CANARY_FILE, '');
   if (process.env.COGNITO_USER_POOL_ID) return;

@@ -1,4 +1,5 @@
 import {
+  AdminAddUserToGroupCommand,
   AdminConfirmSignUpCommand,
   AdminCreateUserCommand,
   AdminDeleteUserCommand,
@@ -66,6 +67,17 @@ export class TestPool {
   async adminConfirm(email: string): Promise<void> {
     await this.adminClient().send(
       new AdminConfirmSignUpCommand({ UserPoolId: this.poolId, Username: email }),
+    );
+  }
+
+  /** Puts an account in a group, as an operator would (the next sign-in's tokens name it). */
+  async adminAddToGroup(email: string, group: string): Promise<void> {
+    await this.adminClient().send(
+      new AdminAddUserToGroupCommand({
+        UserPoolId: this.poolId,
+        Username: email,
+        GroupName: group,
+      }),
     );
   }
 

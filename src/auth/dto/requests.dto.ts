@@ -42,12 +42,11 @@ export class LoginDto {
   password!: string;
 }
 
-const REFRESH_TOKEN_EXAMPLE = 'eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUlNBLU9BRVAifQ...';
-
 export class RefreshDto {
   @ApiPropertyOptional({
-    description: 'The refresh token from login. Browsers may omit it: the refresh cookie is used.',
-    example: REFRESH_TOKEN_EXAMPLE,
+    description:
+      'The refresh token from login. Browsers omit it: the refresh cookie is used. (No example ' +
+      'here: a pre-filled value would replace the cookie.)',
   })
   @IsOptional()
   @IsString()
@@ -70,8 +69,9 @@ export class RefreshDto {
 
 export class LogoutDto {
   @ApiPropertyOptional({
-    description: 'The refresh token to revoke. Browsers may omit it: the refresh cookie is used.',
-    example: REFRESH_TOKEN_EXAMPLE,
+    description:
+      'A refresh token to revoke. Browsers omit it: the refresh cookie is revoked. When both are ' +
+      'there, both are revoked.',
   })
   @IsOptional()
   @IsString()

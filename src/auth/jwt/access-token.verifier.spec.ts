@@ -45,7 +45,7 @@ describe(AccessTokenVerifier.name, () => {
       jwksUri: forge.jwksUri,
     });
     const auth = { tokenCache: { enabled: false, maxEntries: 0 } } as ConfigType<typeof authConfig>;
-    const redis = { url: undefined } as ConfigType<typeof redisConfig>;
+    const redis = { url: undefined, stateDir: 'unused' } as ConfigType<typeof redisConfig>;
     return new AccessTokenVerifier(connection, auth, new RevocationService(redis));
   }
 

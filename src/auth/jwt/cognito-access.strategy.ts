@@ -5,7 +5,17 @@ import { Strategy } from 'passport-strategy';
 import { ACCESS_STRATEGY_NAME } from '../auth.constants';
 import type { AuthUser } from '../auth-user';
 import { AccessTokenVerifier, InvalidAccessTokenError } from './access-token.verifier';
-import { extractAccessToken } from './token-extractors';
+import { extractAccessToken, isCookieAuthenticated } from './token-extractors';
+
+/**
+ * The 401 names the credential it refused: a stale `Authorization` header (Swagger UI keeps a
+ * pasted token) hides a good session cookie, and the caller must know which one to drop.
+ */
+export const INVALID_BEARER_MESSAGE =
+  'The access token in the Authorization header is invalid, expired or revoked. Sign in again, ' +
+  'or send no Authorization header to use the session cookie (Swagger UI: Authorize, then Logout).';
+export const INVALID_COOKIE_MESSAGE =
+  'The access token in the session cookie is invalid, expired or revoked. Refresh, or sign in again.';
 
 /** Why authentication did not produce a user; handed to the guard as Passport's `info`. */
 export interface AuthFailure {
@@ -42,7 +52,9 @@ class AccessTokenStrategyBase extends Strategy {
         this.fail(
           {
             reason: 'invalid',
-            message: 'The access token is invalid or expired.',
+            message: isCookieAuthenticated(request)
+              ? INVALID_COOKIE_MESSAGE
+              : INVALID_BEARER_MESSAGE,
           } satisfies AuthFailure,
           401,
         );

@@ -1,19 +1,10 @@
 import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { FAIL_FAST_REDIS_OPTIONS } from '../../common/redis/fail-fast-options';
+import { parseRevocation, type Revocation, type RevocationStore } from './revocation-store';
 
 const KEY_PREFIX = 'auth:revoked:';
 const CHANNEL = 'auth:revocations';
-
-/**
- * A revoked token id until `expiresAt`; or, with `before`, the end of every session of the user
- * whose id is `id` that signed in at or before `before` (kept until `expiresAt`).
- */
-export interface Revocation {
-  id: string;
-  expiresAt: number;
-  before?: number;
-}
 
 /**
  * Shares revocations between instances through Redis: each one is stored under its own key with a
@@ -21,7 +12,8 @@ export interface Revocation {
  * instances learn of it at once). Redis is never on the request path: the guard reads the local
  * list, and if Redis is down the instance keeps serving with what it knows.
  */
-export class RedisRevocationSync {
+export class RedisRevocationSync implements RevocationStore {
+  readonly shared = true;
   private readonly logger = new Logger('RedisRevocationSync');
   private readonly commands: Redis;
   private readonly subscriber: Redis;
@@ -141,18 +133,9 @@ export class RedisRevocationSync {
   }
 
   private receive(message: string): void {
-    try {
-      const { id, expiresAt, before } = JSON.parse(message) as Partial<Revocation>;
-      if (
-        typeof id === 'string' &&
-        typeof expiresAt === 'number' &&
-        (before === undefined || typeof before === 'number')
-      ) {
-        this.onRevocation({ id, expiresAt, before });
-      }
-    } catch {
-      this.logger.warn('Ignored a malformed revocation message');
-    }
+    const revocation = parseRevocation(message);
+    if (revocation) this.onRevocation(revocation);
+    else this.logger.warn('Ignored a malformed revocation message');
   }
 
   private reportDown(error: Error): void {

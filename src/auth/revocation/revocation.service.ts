@@ -6,12 +6,16 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { createHash } from 'node:crypto';
 import { redisConfig } from '../../config';
 import type { AuthUser } from '../auth-user';
+import { FileRevocationStore } from './file-revocation-store';
 import { RedisRevocationSync } from './redis-revocation-sync';
 import { RevocationList, SessionCutoffs } from './revocation-list';
+import type { Revocation, RevocationStore } from './revocation-store';
 
 const USER_PREFIX = 'user:';
+const REFRESH_PREFIX = 'refresh:';
 /**
  * How long a session cutoff is kept: as long as a refresh token can live by default (30 days), so
  * an old session cannot be refreshed back to life where Cognito itself does not revoke it.
@@ -19,34 +23,39 @@ const USER_PREFIX = 'user:';
 const SESSION_CUTOFF_SECONDS = 30 * 24 * 3600;
 
 /**
- * Which access tokens were revoked before their expiry (by logout). The check is an in-memory
- * lookup on every instance; with REDIS_URL every revocation is also stored in Redis and broadcast
- * to the other instances, which load the current list when they start.
+ * Which access tokens were revoked before their expiry (by logout), and which accounts' sessions
+ * were ended. The check is an in-memory lookup on every instance. Every revocation is also stored
+ * before the answer: with REDIS_URL in Redis, and broadcast to the other instances, which load
+ * the current list when they start; without it in a file under STATE_DIR, which this instance
+ * loads when it starts again.
  */
 @Injectable()
 export class RevocationService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('RevocationService');
   private readonly list = new RevocationList();
   private readonly cutoffs = new SessionCutoffs();
-  private readonly sync?: RedisRevocationSync;
+  private readonly store: RevocationStore;
 
   constructor(@Inject(redisConfig.KEY) redis: ConfigType<typeof redisConfig>) {
-    if (redis.url) {
-      this.sync = new RedisRevocationSync(redis.url, ({ id, expiresAt, before }) => {
-        if (before === undefined) this.list.add(id, expiresAt);
-        else if (id.startsWith(USER_PREFIX)) {
-          this.cutoffs.add(id.slice(USER_PREFIX.length), before, expiresAt);
-        }
-      });
-    }
+    const learn = (revocation: Revocation) => this.learn(revocation);
+    this.store = redis.url
+      ? new RedisRevocationSync(redis.url, learn)
+      : new FileRevocationStore(redis.stateDir, learn);
   }
 
   async onModuleInit(): Promise<void> {
-    await this.sync?.start();
+    await this.store.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.sync?.stop();
+    await this.store.stop();
+  }
+
+  private learn({ id, expiresAt, before }: Revocation): void {
+    if (before === undefined) this.list.add(id, expiresAt);
+    else if (id.startsWith(USER_PREFIX)) {
+      this.cutoffs.add(id.slice(USER_PREFIX.length), before, expiresAt);
+    }
   }
 
   /** Whether the token of `user` (or the session it came from, or all the user's sessions) was revoked. */
@@ -70,15 +79,7 @@ export class RevocationService implements OnModuleInit, OnApplicationShutdown {
     const before = Math.floor(Date.now() / 1000);
     const expiresAt = before + SESSION_CUTOFF_SECONDS;
     this.cutoffs.add(sub, before, expiresAt);
-    if (this.sync) {
-      try {
-        await this.sync.publish({ id: `${USER_PREFIX}${sub}`, expiresAt, before });
-      } catch (error) {
-        this.logger.warn(
-          `Session cutoff not shared yet, Redis is down: ${(error as Error).message}`,
-        );
-      }
-    }
+    await this.stored([{ id: `${USER_PREFIX}${sub}`, expiresAt, before }]);
     const wait = (before + 1) * 1000 - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
@@ -90,23 +91,52 @@ export class RevocationService implements OnModuleInit, OnApplicationShutdown {
     this.list.purgeExpired();
     const ids = [user.tokenId, user.originTokenId].filter((id): id is string => Boolean(id));
     for (const id of ids) this.list.add(id, user.tokenExpiresAt);
-    if (!this.sync) return;
+    await this.stored(ids.map((id) => ({ id, expiresAt: user.tokenExpiresAt })));
+  }
+
+  /**
+   * Refuses a refresh token here until it would expire anyway, for when Cognito could not revoke
+   * it (a logout while Cognito was unreachable). Only its hash is kept.
+   */
+  async revokeRefreshToken(refreshToken: string): Promise<void> {
+    const revocation = {
+      id: refreshTokenId(refreshToken),
+      expiresAt: Math.floor(Date.now() / 1000) + SESSION_CUTOFF_SECONDS,
+    };
+    this.list.add(revocation.id, revocation.expiresAt);
+    await this.stored([revocation]);
+  }
+
+  isRefreshTokenRevoked(refreshToken: string): boolean {
+    return this.list.size > 0 && this.list.has(refreshTokenId(refreshToken));
+  }
+
+  /**
+   * Writes revocations to the store. This instance refuses the tokens already, whatever happens
+   * here: when Redis is down the others learn of them once it is back; when the file cannot be
+   * written, a restart would forget them, which the operator must hear of.
+   */
+  private async stored(revocations: Revocation[]): Promise<void> {
     try {
-      await Promise.all(
-        ids.map((id) => this.sync!.publish({ id, expiresAt: user.tokenExpiresAt })),
-      );
+      await Promise.all(revocations.map((revocation) => this.store.publish(revocation)));
     } catch (error) {
-      // This instance refuses the token already; the others learn of it when Redis is back.
-      this.logger.warn(`Revocation not shared yet, Redis is down: ${(error as Error).message}`);
+      const reason = (error as Error).message;
+      if (this.store.shared) {
+        this.logger.warn(`Revocation not shared yet, Redis is down: ${reason}`);
+      } else this.logger.error(`Revocation not stored, a restart would forget it: ${reason}`);
     }
   }
 
-  /** True without Redis; with Redis, whether it answers. */
-  async sharedStoreHealthy(): Promise<boolean> {
-    return this.sync ? this.sync.ping() : true;
+  /** Whether the store answers: Redis, or the state file. */
+  async storeHealthy(): Promise<boolean> {
+    return this.store.ping();
   }
 
   get usesRedis(): boolean {
-    return this.sync !== undefined;
+    return this.store.shared;
   }
+}
+
+function refreshTokenId(refreshToken: string): string {
+  return `${REFRESH_PREFIX}${createHash('sha256').update(refreshToken).digest('base64url')}`;
 }

@@ -5,11 +5,13 @@ import { CognitoAdminPort } from '../../cognito/cognito-admin.port';
 import { RevocationService } from './revocation.service';
 
 /**
- * Ends every session of an account: after a password reset, a disabled account, an administrator's
- * password change or sign-out. Two halves, because each side keeps its own sessions:
+ * Ends every session of an account: after a password reset, a disabled or deleted account, an
+ * administrator's password change or sign-out, a removal from a group. Two halves, because each
+ * side keeps its own sessions:
  * - this service's guard refuses every access token the account signed in for until now (on
- *   every instance), refreshed ones included;
+ *   every instance, and after a restart), refreshed ones included;
  * - Cognito revokes the account's refresh tokens (AdminUserGlobalSignOut), where it can.
+ * The guard's half comes first, so a failing Cognito call never leaves the sessions alive here.
  */
 @Injectable()
 export class SessionTermination {
@@ -26,15 +28,21 @@ export class SessionTermination {
     await this.endSessions(account.attributes.sub ?? account.username, account.username);
   }
 
-  /** Ends the sessions of the account with this `sub` and Cognito username. */
-  async endSessions(sub: string, username: string): Promise<void> {
-    const tolerated = await tolerate([ErrorCode.NOT_SUPPORTED_UPSTREAM], () =>
-      this.admin.globalSignOut(username),
+  /**
+   * Ends the sessions of the account with this `sub` and Cognito username. Without a username
+   * (the account was deleted: Cognito has ended its refresh tokens with it) only the guard's half
+   * is left to do.
+   */
+  async endSessions(sub: string, username?: string): Promise<void> {
+    await this.revocations.endSessions(sub);
+    if (username === undefined) return;
+    const tolerated = await tolerate(
+      [ErrorCode.NOT_SUPPORTED_UPSTREAM, ErrorCode.USER_NOT_FOUND],
+      () => this.admin.globalSignOut(username),
     );
-    if (tolerated) {
+    if (tolerated === ErrorCode.NOT_SUPPORTED_UPSTREAM) {
       // The embedded emulator has no global sign-out; the guard's cutoff still applies.
       this.logger.warn('Global sign-out is not supported by the configured Cognito endpoint');
     }
-    await this.revocations.endSessions(sub);
   }
 }

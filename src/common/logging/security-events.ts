@@ -21,6 +21,7 @@ export type SecurityEventName =
   | 'auth.challenge'
   | 'auth.refresh'
   | 'auth.logout'
+  | 'auth.logout_upstream'
   | 'auth.password_change'
   | 'auth.password_reset_request'
   | 'auth.password_reset'
