@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import {
+  AdminCreateUserCommand,
   CognitoIdentityProviderClient,
   DescribeUserPoolClientCommand,
   ListGroupsCommand,
@@ -150,5 +151,56 @@ describe('Embedded mode (e2e)', () => {
       log.mockRestore();
       await app.close();
     }
+  });
+
+  it('keeps the key that seals sign-in step sessions (0600), so a step survives a restart', async () => {
+    const keyDir = mkdtempSync(join(tmpdir(), 'cognito-embedded-key-'));
+    const invitee = uniqueEmail('restart-step');
+    const first = await withEnv(embeddedEnv(keyDir), () => startTestApp());
+    let session: string;
+    try {
+      const connection = first.get(CognitoConnection);
+      const sdk = new CognitoIdentityProviderClient({
+        region: 'us-east-1',
+        endpoint: connection.endpoint,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      });
+      await sdk.send(
+        new AdminCreateUserCommand({
+          UserPoolId: connection.userPoolId,
+          Username: invitee,
+          TemporaryPassword: 'Temp-Passw0rd!',
+          MessageAction: 'SUPPRESS',
+          UserAttributes: [{ Name: 'email', Value: invitee }],
+        }),
+      );
+      sdk.destroy();
+      const login = await request(first.getHttpServer())
+        .post('/auth/login')
+        .send({ email: invitee, password: 'Temp-Passw0rd!' });
+      expect(login.body.nextStep).toBe('NEW_PASSWORD_REQUIRED');
+      session = login.body.session as string;
+    } finally {
+      await first.close();
+    }
+    await eventually(() => processesIn(keyDir).length === 0, 3000, 'the emulator to stop');
+    const keyFile = join(keyDir, 'challenge-session.key');
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    const key = readFileSync(keyFile, 'utf8');
+
+    const second = await withEnv(embeddedEnv(keyDir), () => startTestApp());
+    try {
+      const answered = await request(second.getHttpServer()).post('/auth/challenge').send({
+        email: invitee,
+        nextStep: 'NEW_PASSWORD_REQUIRED',
+        session,
+        newPassword: STRONG_PASSWORD,
+      });
+      expect(answered.status).toBe(200);
+      expect(answered.body.accessToken).toEqual(expect.any(String));
+    } finally {
+      await second.close();
+    }
+    expect(readFileSync(keyFile, 'utf8')).toBe(key);
   });
 });

@@ -63,7 +63,7 @@ const TOKENS_OR_CHALLENGE = {
   ],
 };
 
-const SESSION = 'AYABeC1kZWZhdWx0LWtleQ...';
+const SESSION = 'AfhQf0Xz3m0k1n7cVxkq2A...';
 
 /**
  * Request bodies of refresh and logout. The first example is what Swagger UI pre-fills: an empty
@@ -262,7 +262,10 @@ export class AuthController {
       'step needs: NEW_PASSWORD_REQUIRED `newPassword` (+ `attributes` Cognito requires); ' +
       'SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP `code`; SELECT_MFA_TYPE `mfaType`; MFA_SETUP ' +
       'the `code` from the authenticator set up with `secretCode` / `otpauthUri`. Answers tokens ' +
-      '(and cookies), or the next step.',
+      '(and cookies), or the next step. The session is checked first, before any call to ' +
+      'Cognito: it must be one this service issued for this email and this step, within its ' +
+      'lifetime (3 minutes by default), not answered yet. A wrong code may be corrected with ' +
+      'the same session.',
   })
   @ApiOkResponse({
     description: 'Signed in (tokens), or another step.',
@@ -270,7 +273,9 @@ export class AuthController {
   })
   @ApiErrors({
     400: `${VALIDATION_400} Or a wrong code (\`CODE_MISMATCH\`), or a new password that misses the policy (\`PASSWORD_POLICY\`).`,
-    401: 'The session is invalid or expired (`INVALID_SESSION`): sign in again.',
+    401:
+      'The session was not issued by this service for this email and step, has expired, or ' +
+      'was answered already (`INVALID_SESSION`): sign in again.',
     429: 'Too many attempts (`TOO_MANY_FAILED_ATTEMPTS`, `TOO_MANY_REQUESTS`).',
     ...UPSTREAM_ERRORS,
   })

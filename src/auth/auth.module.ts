@@ -14,6 +14,10 @@ import { RevocationService } from './revocation/revocation.service';
 import { SessionTermination } from './revocation/session-termination';
 import { SessionCookies } from './session-cookies';
 import { CsrfProtection } from './csrf';
+import { authConfig, cognitoConfig } from '../config';
+import type { ConfigType } from '@nestjs/config';
+import { ChallengeSessions } from './challenge/challenge-sessions';
+import { challengeSessionKey } from './challenge/challenge-session-key';
 
 /**
  * The authentication flows over REST, and the global guard that protects every route of the app
@@ -35,6 +39,18 @@ import { CsrfProtection } from './csrf';
       useFactory: () => `${ACCESS_STRATEGY_PREFIX}:${randomUUID()}`,
     },
     { provide: APP_GUARD, useClass: JwtAuthGuard },
+    {
+      provide: ChallengeSessions,
+      inject: [authConfig.KEY, cognitoConfig.KEY],
+      useFactory: (
+        auth: ConfigType<typeof authConfig>,
+        cognito: ConfigType<typeof cognitoConfig>,
+      ) =>
+        new ChallengeSessions(
+          challengeSessionKey(auth, cognito),
+          auth.challengeSessions.ttlSeconds,
+        ),
+    },
   ],
   exports: [
     SessionTermination,

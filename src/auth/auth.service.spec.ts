@@ -8,6 +8,7 @@ import { AuthService, CODE_SENT_MESSAGE, usernameOfToken } from './auth.service'
 import { AccessTokenVerifier, InvalidAccessTokenError } from './jwt/access-token.verifier';
 import type { RevocationService } from './revocation/revocation.service';
 import type { SessionTermination } from './revocation/session-termination';
+import { ChallengeSessions } from './challenge/challenge-sessions';
 
 const policy = {
   minimumLength: 8,
@@ -23,6 +24,7 @@ const authSettings: Configuration['auth'] = {
   tokenCache: { enabled: true, maxEntries: 100 },
   customAttributes: [],
   totpIssuer: 'Test Service',
+  challengeSessions: { ttlSeconds: 180 },
 };
 
 /** An unsigned JWT-shaped token with the given claims (the service only reads, never trusts, it). */
@@ -81,6 +83,7 @@ describe(AuthService.name, () => {
   };
   let admin: { getUser: jest.Mock };
   let sessions: { endSessions: jest.Mock };
+  let challenges: ChallengeSessions;
   let service: AuthService;
 
   function build(port: jest.Mocked<CognitoIdentityPort>): AuthService {
@@ -91,6 +94,7 @@ describe(AuthService.name, () => {
       verifier as unknown as AccessTokenVerifier,
       revocations as unknown as RevocationService,
       sessions as unknown as SessionTermination,
+      challenges,
     );
   }
 
@@ -108,6 +112,7 @@ describe(AuthService.name, () => {
       getUser: jest.fn().mockResolvedValue({ username: 'uuid-1', attributes: { sub: 'uuid-1' } }),
     };
     sessions = { endSessions: jest.fn().mockResolvedValue(undefined) };
+    challenges = new ChallengeSessions(Buffer.alloc(32, 7), 180);
     service = build(cognito);
   });
   beforeAll(() => jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined));
@@ -219,14 +224,21 @@ describe(AuthService.name, () => {
         session: 's-1',
         parameters: { requiredAttributes: '[]' },
       });
-      await expect(service.login({ email: 'a@example.com', password: 'x' })).resolves.toEqual({
+      const result = await service.login({ email: 'a@example.com', password: 'x' });
+      expect(result).toEqual({
         kind: 'challenge',
         challenge: {
           nextStep: 'NEW_PASSWORD_REQUIRED',
-          session: 's-1',
+          session: expect.any(String),
           parameters: { requiredAttributes: '[]' },
         },
       });
+      // The client gets Cognito's session sealed for this account and step, never as it is.
+      const { session } = (result as { challenge: { session: string } }).challenge;
+      expect(session).not.toContain('s-1');
+      expect(challenges.open(session, 'a@example.com', 'NEW_PASSWORD_REQUIRED').session).toBe(
+        's-1',
+      );
     });
   });
 
@@ -333,7 +345,9 @@ describe(AuthService.name, () => {
   });
 
   describe('answerChallenge', () => {
-    const base = { email: 'a@example.com', session: 'session-1' };
+    const email = 'a@example.com';
+    const sealed = (step: string, session = 'session-1', account = email) =>
+      challenges.seal(session, account, step);
     const tokens = {
       kind: 'tokens' as const,
       tokens: { accessToken: tokenWith({ exp: 9999999999 }), idToken: 'i' },
@@ -351,30 +365,105 @@ describe(AuthService.name, () => {
       ],
     ])('answers %s with the responses Cognito expects', async (nextStep, fields, responses) => {
       cognito.respondToChallenge.mockResolvedValue(tokens);
-      const result = await service.answerChallenge({ ...base, nextStep, ...fields } as never);
+      const result = await service.answerChallenge({
+        email,
+        session: sealed(nextStep),
+        nextStep,
+        ...fields,
+      } as never);
       expect(result.kind).toBe('tokens');
       expect(cognito.respondToChallenge).toHaveBeenCalledWith({
         challengeName: nextStep,
         session: 'session-1',
-        username: 'a@example.com',
+        username: email,
         responses,
       });
     });
 
-    it('names the missing field of a step', async () => {
-      await expect(service.answerChallenge({ ...base, nextStep: 'SMS_MFA' })).rejects.toMatchObject(
+    it('refuses a session it did not issue for this user and step before any Cognito call', async () => {
+      const attempts = [
+        // The black-box attack: any session string for the victim's email.
+        { email: 'admin@example.com', session: 'anything' },
+        { email: 'admin@example.com', session: sealed('NEW_PASSWORD_REQUIRED') },
+        { email, session: sealed('SOFTWARE_TOKEN_MFA') },
         {
-          code: 'VALIDATION_FAILED',
-          details: [{ field: 'code', messages: ['code is required to answer SMS_MFA'] }],
+          email,
+          session: new ChallengeSessions(Buffer.alloc(32, 8), 180).seal(
+            'session-1',
+            email,
+            'NEW_PASSWORD_REQUIRED',
+          ),
         },
-      );
+      ];
+      for (const attempt of attempts) {
+        await expect(
+          service.answerChallenge({
+            ...attempt,
+            nextStep: 'NEW_PASSWORD_REQUIRED',
+            newPassword: 'New-Passw0rd!',
+          }),
+        ).rejects.toMatchObject({ status: 401, code: 'INVALID_SESSION' });
+      }
+      expect(cognito.respondToChallenge).not.toHaveBeenCalled();
+      expect(cognito.verifySoftwareToken).not.toHaveBeenCalled();
+    });
+
+    it('refuses an expired session', async () => {
+      let now = Date.now();
+      challenges = new ChallengeSessions(Buffer.alloc(32, 7), 180, () => now);
+      service = build(cognito);
+      const session = sealed('SOFTWARE_TOKEN_MFA');
+      now += 181_000;
+      await expect(
+        service.answerChallenge({ email, session, nextStep: 'SOFTWARE_TOKEN_MFA', code: '123456' }),
+      ).rejects.toMatchObject({ status: 401, code: 'INVALID_SESSION' });
+      expect(cognito.respondToChallenge).not.toHaveBeenCalled();
+    });
+
+    it('answers a session once, but lets a wrong code be corrected', async () => {
+      const session = sealed('SOFTWARE_TOKEN_MFA');
+      const answer = (code: string) =>
+        service.answerChallenge({ email, session, nextStep: 'SOFTWARE_TOKEN_MFA', code });
+      cognito.respondToChallenge.mockRejectedValueOnce(appError(400, 'CODE_MISMATCH'));
+      await expect(answer('000000')).rejects.toMatchObject({ code: 'CODE_MISMATCH' });
+      cognito.respondToChallenge.mockResolvedValueOnce(tokens);
+      await expect(answer('123456')).resolves.toMatchObject({ kind: 'tokens' });
+      await expect(answer('123456')).rejects.toMatchObject({ code: 'INVALID_SESSION' });
+      expect(cognito.respondToChallenge).toHaveBeenCalledTimes(2);
+    });
+
+    it('seals the next step for the same account', async () => {
+      cognito.respondToChallenge.mockResolvedValue({
+        kind: 'challenge',
+        challengeName: 'SOFTWARE_TOKEN_MFA',
+        session: 'session-2',
+        parameters: {},
+      });
+      const result = await service.answerChallenge({
+        email,
+        session: sealed('SELECT_MFA_TYPE'),
+        nextStep: 'SELECT_MFA_TYPE',
+        mfaType: 'SOFTWARE_TOKEN_MFA',
+      });
+      const next = (result as { challenge: { session: string } }).challenge.session;
+      expect(challenges.open(next, email, 'SOFTWARE_TOKEN_MFA').session).toBe('session-2');
+    });
+
+    it('names the missing field of a step', async () => {
+      await expect(
+        service.answerChallenge({ email, session: sealed('SMS_MFA'), nextStep: 'SMS_MFA' }),
+      ).rejects.toMatchObject({
+        code: 'VALIDATION_FAILED',
+        details: [{ field: 'code', messages: ['code is required to answer SMS_MFA'] }],
+      });
       expect(cognito.respondToChallenge).not.toHaveBeenCalled();
     });
 
     it('refuses attributes a user may not set when answering NEW_PASSWORD_REQUIRED', async () => {
       await expect(
         service.answerChallenge({
-          ...base,
+          email,
+          session: sealed('NEW_PASSWORD_REQUIRED'),
           nextStep: 'NEW_PASSWORD_REQUIRED',
           newPassword: 'New-Passw0rd!',
           attributes: { email_verified: 'true' },
@@ -386,7 +475,8 @@ describe(AuthService.name, () => {
       cognito.verifySoftwareToken.mockResolvedValue({ session: 'session-2' });
       cognito.respondToChallenge.mockResolvedValue(tokens);
       await service.answerChallenge({
-        ...base,
+        email,
+        session: sealed('MFA_SETUP'),
         nextStep: 'MFA_SETUP',
         code: '654321',
         deviceName: 'Phone',
@@ -422,13 +512,16 @@ describe(AuthService.name, () => {
         kind: 'challenge',
         challenge: {
           nextStep: 'MFA_SETUP',
-          session: 'session-2',
+          session: expect.any(String),
           parameters: { MFAS_CAN_SETUP: '["SOFTWARE_TOKEN_MFA"]' },
           secretCode: 'JBSWY3DP',
           otpauthUri:
             'otpauth://totp/Test%20Service:a%40example.com?secret=JBSWY3DP&issuer=Test+Service&algorithm=SHA1&digits=6&period=30',
         },
       });
+      // The session handed out is the one AssociateSoftwareToken returned, sealed for the step.
+      const { session } = (result as { challenge: { session: string } }).challenge;
+      expect(challenges.open(session, 'a@example.com', 'MFA_SETUP').session).toBe('session-2');
     });
 
     it('masks a code destination Cognito reports for SMS or email steps', async () => {

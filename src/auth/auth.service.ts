@@ -29,6 +29,7 @@ import { assertPasswordPolicy } from './password-policy';
 import { otpauthUri } from './totp';
 import { RevocationService } from './revocation/revocation.service';
 import { SessionTermination } from './revocation/session-termination';
+import { ChallengeSessions } from './challenge/challenge-sessions';
 
 /** Tokens of a session, normalised: `expiresIn` is always known. */
 export interface SessionTokens {
@@ -87,6 +88,7 @@ export class AuthService {
     private readonly verifier: AccessTokenVerifier,
     private readonly revocations: RevocationService,
     private readonly sessions: SessionTermination,
+    private readonly challenges: ChallengeSessions,
   ) {}
 
   async signUp(dto: SignUpDto): Promise<SignUpResponseDto> {
@@ -119,49 +121,67 @@ export class AuthService {
     );
   }
 
-  /** Answers the step a login asked for; the answer is tokens or the next step. */
+  /**
+   * Answers the step a login asked for; the answer is tokens or the next step. The session must
+   * be one this service issued for this email and this step, checked before anything else: the
+   * embedded emulator checks no session, so without this anyone could answer any user's step.
+   */
   async answerChallenge(dto: ChallengeAnswerDto): Promise<LoginResult> {
-    const respond = async (responses: Record<string, string>, session = dto.session) =>
-      this.toLoginResult(
-        await this.cognito.respondToChallenge({
-          challengeName: dto.nextStep,
-          session,
-          username: dto.email,
-          responses,
-        }),
-        dto.email,
-      );
+    const opened = this.challenges.open(dto.session, dto.email, dto.nextStep);
+    const responses = this.challengeResponses(dto);
+    const outcome = await this.challenges.answer(opened, async (session) => {
+      if (dto.nextStep === 'MFA_SETUP') {
+        // The authenticator proves itself first; Cognito then accepts the MFA_SETUP answer with
+        // the session that verification returned.
+        const verified = await this.cognito.verifySoftwareToken(
+          { session },
+          responses.code,
+          dto.deviceName,
+        );
+        return this.respond(dto, verified.session ?? session, {});
+      }
+      return this.respond(dto, session, responses);
+    });
+    return this.toLoginResult(outcome, dto.email);
+  }
+
+  private respond(
+    dto: ChallengeAnswerDto,
+    session: string,
+    responses: Record<string, string>,
+  ): Promise<AuthOutcome> {
+    return this.cognito.respondToChallenge({
+      challengeName: dto.nextStep,
+      session,
+      username: dto.email,
+      responses,
+    });
+  }
+
+  /** Cognito's ChallengeResponses for the step (MFA_SETUP: the `code` to verify first). */
+  private challengeResponses(dto: ChallengeAnswerDto): Record<string, string> {
     switch (dto.nextStep) {
       case 'NEW_PASSWORD_REQUIRED': {
         const newPassword = required(dto.newPassword, 'newPassword', dto.nextStep);
         assertPasswordPolicy(newPassword, this.config.passwordPolicy);
         const attributes = allowedAttributes(dto.attributes ?? {}, SELF_WRITABLE_ATTRIBUTES);
-        return respond({
+        return {
           NEW_PASSWORD: newPassword,
           ...Object.fromEntries(
             Object.entries(attributes).map(([name, value]) => [`userAttributes.${name}`, value]),
           ),
-        });
+        };
       }
       case 'SOFTWARE_TOKEN_MFA':
-        return respond({ SOFTWARE_TOKEN_MFA_CODE: required(dto.code, 'code', dto.nextStep) });
+        return { SOFTWARE_TOKEN_MFA_CODE: required(dto.code, 'code', dto.nextStep) };
       case 'SMS_MFA':
-        return respond({ SMS_MFA_CODE: required(dto.code, 'code', dto.nextStep) });
+        return { SMS_MFA_CODE: required(dto.code, 'code', dto.nextStep) };
       case 'EMAIL_OTP':
-        return respond({ EMAIL_OTP_CODE: required(dto.code, 'code', dto.nextStep) });
+        return { EMAIL_OTP_CODE: required(dto.code, 'code', dto.nextStep) };
       case 'SELECT_MFA_TYPE':
-        return respond({ ANSWER: required(dto.mfaType, 'mfaType', dto.nextStep) });
-      case 'MFA_SETUP': {
-        // The authenticator proves itself first; Cognito then accepts the MFA_SETUP answer with
-        // the session that verification returned.
-        const code = required(dto.code, 'code', dto.nextStep);
-        const verified = await this.cognito.verifySoftwareToken(
-          { session: dto.session },
-          code,
-          dto.deviceName,
-        );
-        return respond({}, verified.session ?? dto.session);
-      }
+        return { ANSWER: required(dto.mfaType, 'mfaType', dto.nextStep) };
+      case 'MFA_SETUP':
+        return { code: required(dto.code, 'code', dto.nextStep) };
     }
   }
 
@@ -319,20 +339,24 @@ export class AuthService {
           parameters.CODE_DELIVERY_DESTINATION,
         );
       }
+      let session = outcome.session;
+      let authenticator: Pick<ChallengeResponseDto, 'secretCode' | 'otpauthUri'> = {};
+      if (outcome.challengeName === 'MFA_SETUP' && session) {
+        // Hand over the authenticator secret with the step, so the client needs no extra call.
+        const associated = await this.cognito.associateSoftwareToken({ session });
+        session = associated.session ?? session;
+        authenticator = {
+          secretCode: associated.secretCode,
+          otpauthUri: otpauthUri(this.config.totpIssuer, account, associated.secretCode),
+        };
+      }
       const challenge: ChallengeResponseDto = {
         nextStep: outcome.challengeName,
-        session: outcome.session,
+        // Clients only ever see Cognito's session sealed, bound to this account and this step.
+        session: this.challenges.seal(session, account, outcome.challengeName),
         parameters,
+        ...authenticator,
       };
-      if (outcome.challengeName === 'MFA_SETUP' && outcome.session) {
-        // Hand over the authenticator secret with the step, so the client needs no extra call.
-        const { secretCode, session } = await this.cognito.associateSoftwareToken({
-          session: outcome.session,
-        });
-        challenge.session = session ?? outcome.session;
-        challenge.secretCode = secretCode;
-        challenge.otpauthUri = otpauthUri(this.config.totpIssuer, account, secretCode);
-      }
       return { kind: 'challenge', challenge };
     }
     const { tokens } = outcome;

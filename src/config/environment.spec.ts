@@ -150,7 +150,63 @@ describe(parseEnvironment.name, () => {
         NODE_ENV: 'production',
         COGNITO_USER_POOL_ID: 'us-east-2_Abc',
         COGNITO_CLIENT_ID: 'c',
+        CHALLENGE_SESSION_KEY: 'q83vEjRWeJq83vEjRWeJq83vEjRWeJq8N6Ga9xXk5cE=',
       }).cognito.mode,
     ).toBe('aws');
+  });
+
+  it('reads the challenge session key as hex or base64, and its lifetime', () => {
+    const hex = '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f';
+    const bytes = Buffer.from(hex, 'hex');
+    for (const written of [
+      hex,
+      hex.toUpperCase(),
+      bytes.toString('base64'),
+      bytes.toString('base64url'),
+      ` ${hex}\n`,
+    ]) {
+      expect(
+        parseEnvironment({ CHALLENGE_SESSION_KEY: written }).auth.challengeSessions.key,
+      ).toEqual(bytes);
+    }
+    expect(parseEnvironment({}).auth.challengeSessions).toEqual({
+      key: undefined,
+      ttlSeconds: 180,
+    });
+    expect(
+      parseEnvironment({ CHALLENGE_SESSION_SECONDS: '600' }).auth.challengeSessions.ttlSeconds,
+    ).toBe(600);
+  });
+
+  it('refuses a short, non-random or unreadable challenge session key, naming what is wanted', () => {
+    const wanted =
+      'CHALLENGE_SESSION_KEY must be at least 32 random bytes written as hex or base64, e.g. ' +
+      'the output of `openssl rand -base64 32`';
+    for (const key of [
+      'secret',
+      Buffer.alloc(31, 1).toString('hex'),
+      '0'.repeat(64),
+      'ab'.repeat(40),
+      'correct horse battery staple correct horse battery staple',
+    ]) {
+      expect([key, problemsOf({ CHALLENGE_SESSION_KEY: key })]).toEqual([key, [wanted]]);
+    }
+    expect(problemsOf({ CHALLENGE_SESSION_SECONDS: '30' }).join()).toContain(
+      'CHALLENGE_SESSION_SECONDS',
+    );
+  });
+
+  it('requires the challenge session key in production, where instances must share it', () => {
+    expect(
+      problemsOf({
+        NODE_ENV: 'production',
+        COGNITO_USER_POOL_ID: 'us-east-2_Abc',
+        COGNITO_CLIENT_ID: 'c',
+      }),
+    ).toEqual([
+      'NODE_ENV=production needs CHALLENGE_SESSION_KEY, the key that seals the sessions of ' +
+        'sign-in steps, the same on every instance: at least 32 random bytes written as hex or ' +
+        'base64, e.g. the output of `openssl rand -base64 32`',
+    ]);
   });
 });

@@ -236,6 +236,14 @@ export class EnvironmentVariables {
   @IsOptionalInt(0, 120_000)
   SHUTDOWN_DELAY_MS?: number;
 
+  @Transform(emptyAsUndefined)
+  @IsOptional()
+  @IsString()
+  CHALLENGE_SESSION_KEY?: string;
+
+  @IsOptionalInt(60, 900)
+  CHALLENGE_SESSION_SECONDS?: number;
+
   @IsOptionalInt(6, 99)
   PASSWORD_MIN_LENGTH?: number;
 
@@ -324,6 +332,11 @@ export interface Configuration {
     customAttributes: string[];
     /** The name authenticator apps show for this service. */
     totpIssuer: string;
+    /**
+     * How the sessions of sign-in steps are sealed: the key (unset: the embedded mode keeps one
+     * in its data folder, other modes make one per process) and how long a sealed session lasts.
+     */
+    challengeSessions: { key?: Buffer; ttlSeconds: number };
   };
   /**
    * Shared state for several instances (token revocations) in Redis; without `url`, one instance
@@ -414,6 +427,17 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): Configuration {
   if (production && vars.COOKIE_SECURE === false) {
     problems.push('NODE_ENV=production refuses COOKIE_SECURE=false');
   }
+  const challengeKey =
+    vars.CHALLENGE_SESSION_KEY === undefined ? undefined : decodeKey(vars.CHALLENGE_SESSION_KEY);
+  if (vars.CHALLENGE_SESSION_KEY !== undefined && !challengeKey) {
+    problems.push(`CHALLENGE_SESSION_KEY must be ${KEY_FORMAT}`);
+  }
+  if (production && vars.CHALLENGE_SESSION_KEY === undefined) {
+    problems.push(
+      'NODE_ENV=production needs CHALLENGE_SESSION_KEY, the key that seals the sessions of ' +
+        `sign-in steps, the same on every instance: ${KEY_FORMAT}`,
+    );
+  }
 
   if (problems.length > 0) throw new ConfigurationError(problems);
 
@@ -472,12 +496,34 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): Configuration {
       },
       customAttributes: vars.ACCOUNT_CUSTOM_ATTRIBUTES?.split(',') ?? [],
       totpIssuer: vars.TOTP_ISSUER ?? 'nest-cognito-auth',
+      challengeSessions: {
+        key: challengeKey,
+        ttlSeconds: vars.CHALLENGE_SESSION_SECONDS ?? 180,
+      },
     },
     redis: {
       url: vars.REDIS_URL,
       stateDir: vars.STATE_DIR ?? vars.COGNITO_LOCAL_DATA_DIR ?? '.cognito-local',
     },
   };
+}
+
+const KEY_FORMAT =
+  'at least 32 random bytes written as hex or base64, e.g. the output of `openssl rand -base64 32`';
+
+/**
+ * The bytes of a key given as hex or base64 (standard or URL-safe), or undefined when it is
+ * neither, shorter than 32 bytes, or plainly not random (a repeated pattern of few byte values).
+ */
+export function decodeKey(text: string): Buffer | undefined {
+  const value = text.trim();
+  let bytes: Buffer;
+  if (/^(?:[0-9a-f]{2})+$/i.test(value)) bytes = Buffer.from(value, 'hex');
+  else if (/^[A-Za-z0-9+/]+={0,2}$|^[A-Za-z0-9_-]+$/.test(value)) {
+    bytes = Buffer.from(value, 'base64');
+  } else return undefined;
+  // 32 random bytes have about 30 distinct values; fewer than 16 is a typed-in pattern.
+  return bytes.length >= 32 && new Set(bytes).size >= 16 ? bytes : undefined;
 }
 
 function splitList(value: string | undefined): string[] {

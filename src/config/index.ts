@@ -5,6 +5,7 @@ export { httpConfig } from './http.config';
 export { redisConfig } from './redis.config';
 export {
   ConfigurationError,
+  decodeKey,
   loadConfiguration,
   parseEnvironment,
   type CognitoMode,

@@ -125,8 +125,11 @@ export class ChallengeAnswerDto {
   nextStep!: ChallengeStep;
 
   @ApiProperty({
-    description: 'The session of the step, as the previous answer gave it.',
-    example: 'AYABeC1...',
+    description:
+      'The session of the step, exactly as the previous answer gave it. It is sealed by this ' +
+      'service for this email and this step, lasts CHALLENGE_SESSION_SECONDS (3 minutes by ' +
+      'default) and is answered once; any other session is refused with 401 `INVALID_SESSION`.',
+    example: 'AfhQf0Xz3m0k1n7cVxkq2A...',
   })
   @IsString()
   @MinLength(1)

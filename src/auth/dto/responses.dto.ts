@@ -66,11 +66,13 @@ export class ChallengeResponseDto {
   })
   nextStep!: string;
 
-  @ApiPropertyOptional({
-    description: 'Opaque session to send back with the answer to this step.',
-    example: 'AYABeC1...',
+  @ApiProperty({
+    description:
+      'Opaque session to send back with the answer to this step (POST /auth/challenge): sealed ' +
+      'by this service for this email and this step, valid for 3 minutes by default, answered once.',
+    example: 'AfhQf0Xz3m0k1n7cVxkq2A...',
   })
-  session?: string;
+  session!: string;
 
   @ApiProperty({
     description: 'What Cognito says about the step (masked destinations, required attributes).',
