@@ -109,6 +109,38 @@ describeEmulated('Administration (e2e)', () => {
     await tokenOf(email, OTHER_PASSWORD);
   });
 
+  it('puts the passwords an administrator sets or invites with through the password policy', async () => {
+    const email = await signedUp('admin-policy');
+    const path = `/admin/users/${encodeURIComponent(email)}/password`;
+    for (const body of [{ password: 'a', permanent: true }, { password: 'a' }]) {
+      const weak = await http().put(path).set(as(admin)).send(body);
+      expect(weak.status).toBe(400);
+      expect(weak.body.error).toBe('PASSWORD_POLICY');
+    }
+    expect((await http().post('/auth/login').send({ email, password: 'a' })).status).toBe(401);
+    expect(
+      (await http().post('/auth/login').send({ email, password: STRONG_PASSWORD })).status,
+    ).toBe(200);
+    const strong = await http()
+      .put(path)
+      .set(as(admin))
+      .send({ password: OTHER_PASSWORD, permanent: true });
+    expect(strong.status).toBe(204);
+    await tokenOf(email, OTHER_PASSWORD);
+
+    const invitee = uniqueEmail('weak-invite');
+    const invited = await http()
+      .post('/admin/users')
+      .set(as(admin))
+      .send({ email: invitee, temporaryPassword: 'abcdef', sendInvitation: false });
+    expect(invited.status).toBe(400);
+    expect(invited.body.error).toBe('PASSWORD_POLICY');
+    const lookup = await http()
+      .get(`/admin/users/${encodeURIComponent(invitee)}`)
+      .set(as(admin));
+    expect(lookup.status).toBe(404);
+  });
+
   it('finds users by email, sub or username, lists them with one filter, and answers 404 for none', async () => {
     const email = await signedUp('findable');
     const byEmail = await http()

@@ -75,12 +75,13 @@ export class AdminController {
   @ApiOperation({
     summary: 'Create (invite) a user',
     description:
-      'With a temporary password, or one Cognito generates and emails. The user sets a new ' +
-      'password at first sign-in (login answers NEW_PASSWORD_REQUIRED).',
+      'With a temporary password (it must meet the password policy), or one Cognito generates ' +
+      'and emails. The user sets a new password at first sign-in (login answers ' +
+      'NEW_PASSWORD_REQUIRED).',
   })
   @ApiCreatedResponse({ type: AdminUserDto })
   @ApiErrors({
-    400: 'Invalid body (`VALIDATION_FAILED`), or an attribute that cannot be set (`ATTRIBUTE_NOT_ALLOWED`).',
+    400: 'Invalid body (`VALIDATION_FAILED`), an attribute that cannot be set (`ATTRIBUTE_NOT_ALLOWED`), or a temporary password that misses the password policy (`PASSWORD_POLICY`).',
     409: 'The email is taken (`USER_ALREADY_EXISTS`).',
     ...UPSTREAM_ERRORS,
   })
@@ -168,9 +169,16 @@ export class AdminController {
   @Put('users/:user/password')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiParam(USER_PARAM)
-  @ApiOperation({ summary: 'Set a user’s password (temporary by default)' })
+  @ApiOperation({
+    summary: 'Set a user’s password (temporary by default)',
+    description:
+      'The password must meet the password policy, as at sign-up. Every session of the user ends.',
+  })
   @ApiNoContentResponse({ description: 'Set.' })
-  @ApiErrors({ 400: 'The password misses the pool’s policy (`PASSWORD_POLICY`).', ...NO_USER })
+  @ApiErrors({
+    400: 'The password misses the password policy (`PASSWORD_POLICY`), checked before Cognito.',
+    ...NO_USER,
+  })
   async setPassword(@Param('user') user: string, @Body() dto: SetPasswordDto): Promise<void> {
     await this.admin.setPassword(user, dto.password, dto.permanent ?? false);
   }

@@ -2,6 +2,7 @@ import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { ADMIN_WRITABLE_ATTRIBUTES, allowedAttributes } from '../auth/attributes';
 import { SessionTermination } from '../auth/revocation/session-termination';
+import { assertPasswordPolicy } from '../auth/password-policy';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import {
@@ -109,6 +110,10 @@ export class AdminService {
   }
 
   async createUser(dto: CreateUserDto): Promise<AdminUserDto> {
+    // Cognito checks a temporary password against the pool's policy too; not every emulator does.
+    if (dto.temporaryPassword !== undefined) {
+      assertPasswordPolicy(dto.temporaryPassword, this.config.passwordPolicy);
+    }
     const attributes = allowedAttributes(
       { ...(dto.attributes ?? {}), ...(dto.name ? { name: dto.name } : {}) },
       [...ADMIN_WRITABLE_ATTRIBUTES, ...this.config.customAttributes],
@@ -151,8 +156,12 @@ export class AdminService {
     await this.sessions.endSessionsOf(user);
   }
 
-  /** Sets the password, and ends every session signed in with the old one. */
+  /**
+   * Sets the password (it must meet the policy, as at sign-up), and ends every session signed in
+   * with the old one.
+   */
   async setPassword(user: string, password: string, permanent: boolean): Promise<void> {
+    assertPasswordPolicy(password, this.config.passwordPolicy);
     await this.cognito.setPassword(user, password, permanent);
     await this.sessions.endSessionsOf(user);
   }

@@ -166,13 +166,14 @@ export class CreateUserDto {
 
   @ApiPropertyOptional({
     description:
-      'A temporary password the user must change at first sign-in; omitted: Cognito makes one.',
+      'A temporary password the user must change at first sign-in; it must meet the password ' +
+      'policy. Omitted: Cognito makes one.',
     example: 'Temp-Passw0rd!',
     format: 'password',
   })
   @IsOptional()
   @IsString()
-  @MinLength(6)
+  @MinLength(1)
   @MaxLength(256)
   temporaryPassword?: string;
 
@@ -193,7 +194,11 @@ export class CreateUserDto {
 }
 
 export class SetPasswordDto {
-  @ApiProperty({ example: 'New-Horse-Battery-7', format: 'password' })
+  @ApiProperty({
+    example: 'New-Horse-Battery-7',
+    format: 'password',
+    description: 'The new password; it must meet the password policy, as at sign-up.',
+  })
   @IsString()
   @MinLength(1)
   @MaxLength(256)
