@@ -5,6 +5,7 @@ import { findLocalCodes } from '../src/cognito/local/local-codes';
 import { STRONG_PASSWORD, startTestApp, uniqueEmail } from './support/test-app';
 import { TestPool } from './support/test-pool';
 import { release } from './support/teardown';
+import { LogCapture } from './support/suite-log';
 
 /** Account self-service against the emulator: what it supports end to end. */
 const pool = new TestPool();
@@ -12,6 +13,7 @@ const describeEmulated = pool.emulated ? describe : describe.skip;
 
 describeEmulated('Account self-service (e2e)', () => {
   let app: NestFastifyApplication;
+  const logs = new LogCapture();
   const http = () => request(app.getHttpServer());
 
   async function signedIn(label: string): Promise<{ email: string; token: string }> {
@@ -25,7 +27,7 @@ describeEmulated('Account self-service (e2e)', () => {
   }
 
   beforeAll(async () => {
-    app = await startTestApp();
+    app = await startTestApp(undefined, logs);
   });
   afterAll(() => release(app));
 
@@ -172,6 +174,90 @@ describeEmulated('Account self-service (e2e)', () => {
       .put('/account/mfa')
       .set('authorization', auth)
       .send({ totpEnabled: false, password: STRONG_PASSWORD });
+    expect(off.status).toBe(200);
+    expect(off.body.totpEnabled).toBe(false);
+  });
+
+  it('replaces the authenticator of an account with MFA on only with the password or a current code', async () => {
+    const { email, token } = await signedIn('totp-replace');
+    // The stolen-token view: a fresh access token, nothing else.
+    const stolen = { authorization: `Bearer ${token}` };
+    const first = await http().post('/account/mfa/totp').set(stolen);
+    expect(first.status).toBe(200); // MFA is off: no proof needed yet.
+    const original = first.body.secretCode as string;
+    await http()
+      .post('/account/mfa/totp/verify')
+      .set(stolen)
+      .send({ code: authenticator.generate(original) });
+    expect(
+      (await http().put('/account/mfa').set(stolen).send({ totpEnabled: true })).body.totpEnabled,
+    ).toBe(true);
+    logs.clear();
+
+    for (const [body, status, error] of [
+      [{}, 403, 'REAUTHENTICATION_REQUIRED'],
+      [{ password: 'Wrong-Passw0rd' }, 400, 'INCORRECT_PASSWORD'],
+      [
+        { code: authenticator.generate(original) === '000000' ? '111111' : '000000' },
+        400,
+        'CODE_MISMATCH',
+      ],
+    ] as const) {
+      const refused = await http().post('/account/mfa/totp').set(stolen).send(body);
+      expect([body, refused.status, refused.body.error]).toEqual([body, status, error]);
+      expect(refused.body.secretCode).toBeUndefined();
+    }
+    const turnOff = await http().put('/account/mfa').set(stolen).send({ totpEnabled: false });
+    expect([turnOff.status, turnOff.body.error]).toEqual([403, 'REAUTHENTICATION_REQUIRED']);
+    expect(logs.events('account.mfa_enroll').map((e) => [e.outcome, e.status])).toEqual([
+      ['failure', 403],
+      ['failure', 400],
+      ['failure', 400],
+    ]);
+
+    // The owner's authenticator still signs in: nothing was replaced.
+    const signIn = async (secret: string) => {
+      const login = await http().post('/auth/login').send({ email, password: STRONG_PASSWORD });
+      expect(login.body.nextStep).toBe('SOFTWARE_TOKEN_MFA');
+      return http()
+        .post('/auth/challenge')
+        .send({
+          email,
+          nextStep: 'SOFTWARE_TOKEN_MFA',
+          session: login.body.session,
+          code: authenticator.generate(secret),
+        });
+    };
+    expect((await signIn(original)).status).toBe(200);
+
+    // The owner replaces it with a code of the current one, or with the password.
+    const byCode = await http()
+      .post('/account/mfa/totp')
+      .set(stolen)
+      .send({ code: authenticator.generate(original) });
+    expect(byCode.status).toBe(200);
+    const byPassword = await http()
+      .post('/account/mfa/totp')
+      .set(stolen)
+      .send({ password: STRONG_PASSWORD });
+    expect(byPassword.status).toBe(200);
+    const replacement = byPassword.body.secretCode as string;
+    expect(replacement).not.toBe(original);
+    const verified = await http()
+      .post('/account/mfa/totp/verify')
+      .set(stolen)
+      .send({ code: authenticator.generate(replacement) });
+    expect(verified.status).toBe(204);
+    expect((await signIn(replacement)).status).toBe(200);
+    expect(logs.events('account.mfa_enroll').slice(-2)).toEqual([
+      expect.objectContaining({ outcome: 'success', sub: expect.any(String) }),
+      expect.objectContaining({ outcome: 'success', sub: expect.any(String) }),
+    ]);
+
+    const off = await http()
+      .put('/account/mfa')
+      .set(stolen)
+      .send({ totpEnabled: false, code: authenticator.generate(replacement) });
     expect(off.status).toBe(200);
     expect(off.body.totpEnabled).toBe(false);
   });

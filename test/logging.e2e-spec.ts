@@ -69,6 +69,7 @@ describeEmulated('Logs (e2e)', () => {
       ['auth.login', 'failure'],
       ['auth.login', 'success'],
       ['auth.logout', 'success'],
+      ['account.mfa_enroll', 'success'],
       ['account.mfa_change', 'success'],
       ['auth.password_change', 'success'],
       ['auth.password_reset_request', 'success'],
@@ -91,6 +92,7 @@ describeEmulated('Logs (e2e)', () => {
     });
     for (const name of [
       'auth.logout',
+      'account.mfa_enroll',
       'account.mfa_change',
       'auth.password_change',
       'auth.password_reset',

@@ -131,6 +131,7 @@ describe('Rate limits (e2e)', () => {
       const signedIn = await http().post('/auth/login').send({ email, password: STRONG_PASSWORD });
       const auth = { authorization: `Bearer ${signedIn.body.accessToken as string}` };
       for (const [method, path] of [
+        ['post', '/account/mfa/totp'],
         ['post', '/account/mfa/totp/verify'],
         ['put', '/account/mfa'],
         ['post', '/auth/change-password'],

@@ -13,6 +13,7 @@ import {
 } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
+  ApiBody,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -32,6 +33,7 @@ import {
   MfaPreferenceDto,
   MfaSettingsDto,
   PasswordConfirmationDto,
+  ReauthenticationDto,
   TotpSetupDto,
   UpdateAccountDto,
   VerifyCodeDto,
@@ -42,6 +44,11 @@ import { RateLimited } from '../auth/rate-limit/auth-rate-limit.guard';
 
 const VALIDATION_400 = 'The body is invalid (`VALIDATION_FAILED`).';
 const ATTRIBUTE_PARAM = { name: 'name', enum: ['email', 'phone_number'], example: 'email' };
+const REAUTHENTICATION_EXAMPLES = {
+  mfaOff: { summary: 'MFA is off: no body', value: {} },
+  password: { summary: 'MFA is on: the current password', value: { password: 'Correct-Horse-9' } },
+  code: { summary: 'MFA is on: a code from the current authenticator', value: { code: '123456' } },
+};
 
 /** Self-service for the signed-in user: profile attributes, verification, TOTP MFA, deletion. */
 @ApiTags('account')
@@ -115,17 +122,32 @@ export class AccountController {
     await this.account.verifyAttribute(token, name, dto.code);
   }
 
+  @SecurityEvent('account.mfa_enroll')
+  @RateLimited()
   @Post('mfa/totp')
+  @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Start setting up an authenticator app',
     description:
-      'Answers the secret, an otpauth:// URI and a QR code; confirm with /account/mfa/totp/verify.',
+      'Answers the secret, an otpauth:// URI and a QR code; confirm with /account/mfa/totp/verify. ' +
+      'When MFA is on, the new authenticator replaces the current one, so the body must carry ' +
+      'the current `password` or a current `code` from the authenticator on record (the same ' +
+      'rule as turning MFA off); with MFA off, no body is needed.',
   })
+  @ApiBody({ type: ReauthenticationDto, required: false, examples: REAUTHENTICATION_EXAMPLES })
   @ApiOkResponse({ type: TotpSetupDto })
-  @ApiErrors(UPSTREAM_ERRORS)
-  @HttpCode(HttpStatus.OK)
-  startTotp(@CurrentUser() user: AuthUser, @AccessToken() token: string): Promise<TotpSetupDto> {
-    return this.account.startTotp(user, token);
+  @ApiErrors({
+    400: 'A wrong password (`INCORRECT_PASSWORD`) or code (`CODE_MISMATCH`).',
+    403: 'MFA is on: the current password or a code is needed (`REAUTHENTICATION_REQUIRED`).',
+    429: 'Too many attempts (`TOO_MANY_REQUESTS`).',
+    ...UPSTREAM_ERRORS,
+  })
+  startTotp(
+    @CurrentUser() user: AuthUser,
+    @AccessToken() token: string,
+    @Body() dto: ReauthenticationDto,
+  ): Promise<TotpSetupDto> {
+    return this.account.startTotp(user, token, dto);
   }
 
   @SecurityEvent('account.mfa_change')
@@ -151,21 +173,32 @@ export class AccountController {
   @ApiOperation({
     summary: 'Turn the authenticator app requirement on or off',
     description:
-      'Turning it off needs the current password, unless the user signed in within 5 minutes.',
+      'Turning it off needs the current `password` or a current `code` from the authenticator ' +
+      'app, however recent the sign-in: an access token alone is not enough.',
+  })
+  @ApiBody({
+    type: MfaPreferenceDto,
+    examples: {
+      on: { summary: 'Turn MFA on', value: { totpEnabled: true } },
+      offWithPassword: {
+        summary: 'Turn MFA off with the password',
+        value: { totpEnabled: false, password: 'Correct-Horse-9' },
+      },
+      offWithCode: {
+        summary: 'Turn MFA off with a code from the authenticator',
+        value: { totpEnabled: false, code: '123456' },
+      },
+    },
   })
   @ApiOkResponse({ type: MfaSettingsDto })
   @ApiErrors({
-    400: 'No authenticator set up (`MFA_NOT_SET_UP`), or a wrong password (`INCORRECT_PASSWORD`).',
-    403: 'The password is needed to turn MFA off (`REAUTHENTICATION_REQUIRED`).',
+    400: 'No authenticator set up (`MFA_NOT_SET_UP`), a wrong password (`INCORRECT_PASSWORD`) or a wrong code (`CODE_MISMATCH`).',
+    403: 'Turning MFA off needs the current password or a code (`REAUTHENTICATION_REQUIRED`).',
     429: 'Too many attempts (`TOO_MANY_REQUESTS`).',
     ...UPSTREAM_ERRORS,
   })
-  setMfa(
-    @CurrentUser() user: AuthUser,
-    @AccessToken() token: string,
-    @Body() dto: MfaPreferenceDto,
-  ): Promise<MfaSettingsDto> {
-    return this.account.setMfa(user, token, dto);
+  setMfa(@AccessToken() token: string, @Body() dto: MfaPreferenceDto): Promise<MfaSettingsDto> {
+    return this.account.setMfa(token, dto);
   }
 
   @SecurityEvent('account.delete')

@@ -1,5 +1,6 @@
 import type { AuthUser } from '../auth/auth-user';
 import type { SessionTermination } from '../auth/revocation/session-termination';
+import { AppException } from '../common/errors/app.exception';
 import type { CognitoIdentityPort } from '../cognito/cognito-identity.port';
 import type { Configuration } from '../config';
 import { AccountService } from './account.service';
@@ -39,6 +40,8 @@ describe(AccountService.name, () => {
       revokeRefreshToken: jest.fn().mockResolvedValue(undefined),
       deleteUser: jest.fn().mockResolvedValue(undefined),
       updateUserAttributes: jest.fn().mockResolvedValue([]),
+      associateSoftwareToken: jest.fn().mockResolvedValue({ secretCode: 'NEWSECRET' }),
+      verifySoftwareToken: jest.fn().mockResolvedValue({}),
     };
     sessions = { endSessions: jest.fn().mockResolvedValue(undefined) };
     service = new AccountService(
@@ -48,16 +51,19 @@ describe(AccountService.name, () => {
     );
   });
 
-  it('turns MFA off without a password only right after a sign-in', async () => {
-    await service.setMfa(user(now() - 60), 'token', { totpEnabled: false });
-    expect(cognito.setSoftwareTokenMfa).toHaveBeenCalledWith('token', false);
-    await expect(
-      service.setMfa(user(now() - 3600), 'token', { totpEnabled: false }),
-    ).rejects.toMatchObject({
+  it('turns MFA off only with the password or a code, however recent the sign-in', async () => {
+    await expect(service.setMfa('token', { totpEnabled: false })).rejects.toMatchObject({
       status: 403,
       code: 'REAUTHENTICATION_REQUIRED',
     });
-    expect(cognito.setSoftwareTokenMfa).toHaveBeenCalledTimes(1);
+    expect(cognito.setSoftwareTokenMfa).not.toHaveBeenCalled();
+
+    await service.setMfa('token', { totpEnabled: false, code: '123456' });
+    expect(cognito.verifySoftwareToken).toHaveBeenCalledWith({ accessToken: 'token' }, '123456');
+    expect(cognito.setSoftwareTokenMfa).toHaveBeenCalledWith('token', false);
+
+    await service.setMfa('token', { totpEnabled: true });
+    expect(cognito.setSoftwareTokenMfa).toHaveBeenLastCalledWith('token', true);
   });
 
   it('accepts the password as proof, an MFA step included, and closes the session the check opened', async () => {
@@ -66,7 +72,7 @@ describe(AccountService.name, () => {
       challengeName: 'SOFTWARE_TOKEN_MFA',
       parameters: {},
     });
-    await service.setMfa(user(now() - 3600), 'token', { totpEnabled: false, password: 'pw' });
+    await service.setMfa('token', { totpEnabled: false, password: 'pw' });
     cognito.initiatePasswordAuth.mockResolvedValueOnce({
       kind: 'tokens',
       tokens: { accessToken: 'a', idToken: 'i', refreshToken: 'extra-session' },
@@ -76,6 +82,61 @@ describe(AccountService.name, () => {
     expect(cognito.revokeRefreshToken).toHaveBeenCalledWith('extra-session');
     expect(cognito.deleteUser).toHaveBeenCalledWith('token');
     expect(sessions.endSessions).toHaveBeenCalledWith(user(now()).sub);
+  });
+
+  describe('startTotp', () => {
+    const withMfa = (on: boolean) =>
+      cognito.getUser.mockResolvedValue({
+        username: 's',
+        attributes: { email: 'a@example.com' },
+        mfaOptions: on ? ['SOFTWARE_TOKEN_MFA'] : [],
+      });
+
+    it('sets up an authenticator without proof while MFA is off', async () => {
+      withMfa(false);
+      const setup = await service.startTotp(user(now()), 'token', {});
+      expect(setup.secretCode).toBe('NEWSECRET');
+      expect(cognito.associateSoftwareToken).toHaveBeenCalledWith({ accessToken: 'token' });
+    });
+
+    it('refuses to replace the authenticator of an account with MFA on, even right after sign-in, before touching it', async () => {
+      withMfa(true);
+      await expect(service.startTotp(user(now()), 'token', {})).rejects.toMatchObject({
+        status: 403,
+        code: 'REAUTHENTICATION_REQUIRED',
+      });
+      cognito.initiatePasswordAuth.mockRejectedValueOnce(
+        new AppException(401, 'INVALID_CREDENTIALS', 'x'),
+      );
+      await expect(
+        service.startTotp(user(now()), 'token', { password: 'wrong' }),
+      ).rejects.toMatchObject({ code: 'INCORRECT_PASSWORD' });
+      cognito.verifySoftwareToken.mockRejectedValueOnce(
+        new AppException(400, 'CODE_MISMATCH', 'x'),
+      );
+      await expect(
+        service.startTotp(user(now()), 'token', { code: '000000' }),
+      ).rejects.toMatchObject({ code: 'CODE_MISMATCH' });
+      expect(cognito.associateSoftwareToken).not.toHaveBeenCalled();
+    });
+
+    it('replaces it with the current password or a current code of the authenticator on record', async () => {
+      withMfa(true);
+      cognito.initiatePasswordAuth.mockResolvedValueOnce({
+        kind: 'challenge',
+        challengeName: 'SOFTWARE_TOKEN_MFA',
+        parameters: {},
+      });
+      await service.startTotp(user(now()), 'token', { password: 'pw' });
+      expect(cognito.initiatePasswordAuth).toHaveBeenCalledWith('a@example.com', 'pw');
+      await service.startTotp(user(now()), 'token', { code: '123456' });
+      expect(cognito.verifySoftwareToken).toHaveBeenCalledWith({ accessToken: 'token' }, '123456');
+      // The code is checked against the authenticator on record, before a new one is made.
+      expect(cognito.verifySoftwareToken.mock.invocationCallOrder[0]).toBeLessThan(
+        cognito.associateSoftwareToken.mock.invocationCallOrder[1],
+      );
+      expect(cognito.associateSoftwareToken).toHaveBeenCalledTimes(2);
+    });
   });
 
   it('passes only allowed attributes on, the configured custom ones included', async () => {

@@ -20,11 +20,11 @@ import type {
   CodeSentDto,
   MfaPreferenceDto,
   MfaSettingsDto,
+  ReauthenticationDto,
   TotpSetupDto,
 } from './dto/account.dto';
 
-/** How recent a sign-in must be to turn MFA off without the password again. */
-const RECENT_SIGN_IN_SECONDS = 300;
+const TOTP_MFA = 'SOFTWARE_TOKEN_MFA';
 
 /**
  * The signed-in user's own account. Identity always comes from the verified access token: a user
@@ -76,9 +76,21 @@ export class AccountService {
     await this.cognito.verifyUserAttribute(accessToken, attribute, code);
   }
 
-  async startTotp(user: AuthUser, accessToken: string): Promise<TotpSetupDto> {
-    const { secretCode } = await this.cognito.associateSoftwareToken({ accessToken });
+  /**
+   * Starts setting up an authenticator app. With MFA on, a new authenticator replaces the one that
+   * guards sign-in (the embedded emulator replaces it at once), so the owner proves themselves
+   * first, as for turning MFA off.
+   */
+  async startTotp(
+    user: AuthUser,
+    accessToken: string,
+    proof: ReauthenticationDto,
+  ): Promise<TotpSetupDto> {
     const profile = await this.cognito.getUser(accessToken);
+    if (profile.mfaOptions.includes(TOTP_MFA)) {
+      await this.reauthenticate(accessToken, proof, 'replace your authenticator app');
+    }
+    const { secretCode } = await this.cognito.associateSoftwareToken({ accessToken });
     const uri = otpauthUri(
       this.config.totpIssuer,
       profile.attributes.email ?? user.username,
@@ -91,27 +103,36 @@ export class AccountService {
     await this.cognito.verifySoftwareToken({ accessToken }, code, deviceName);
   }
 
-  /** Turning MFA off weakens the account, so it needs the password or a sign-in within minutes. */
-  async setMfa(
-    user: AuthUser,
-    accessToken: string,
-    dto: MfaPreferenceDto,
-  ): Promise<MfaSettingsDto> {
-    if (!dto.totpEnabled) {
-      const recent =
-        user.authTime !== undefined && Date.now() / 1000 - user.authTime < RECENT_SIGN_IN_SECONDS;
-      if (dto.password !== undefined) await this.confirmPassword(accessToken, dto.password);
-      else if (!recent) {
-        throw new AppException(
-          HttpStatus.FORBIDDEN,
-          ErrorCode.REAUTHENTICATION_REQUIRED,
-          'Confirm with your current password to turn MFA off.',
-        );
-      }
-    }
+  /** Turning MFA off weakens the account, so the owner proves themselves first. */
+  async setMfa(accessToken: string, dto: MfaPreferenceDto): Promise<MfaSettingsDto> {
+    if (!dto.totpEnabled) await this.reauthenticate(accessToken, dto, 'turn MFA off');
     await this.cognito.setSoftwareTokenMfa(accessToken, dto.totpEnabled);
     const profile = await this.cognito.getUser(accessToken);
     return this.mfaSettings(profile.mfaOptions, profile.preferredMfa);
+  }
+
+  /**
+   * The one rule for what would let a thief keep the account's second factor (turning MFA off,
+   * replacing the authenticator): an access token is not enough, however fresh; the request also
+   * carries the current password or a current code of the authenticator on record. Cognito
+   * checks the code (VerifySoftwareToken against the authenticator it holds); neither given ->
+   * 403 `REAUTHENTICATION_REQUIRED`.
+   */
+  private async reauthenticate(
+    accessToken: string,
+    proof: ReauthenticationDto,
+    action: string,
+  ): Promise<void> {
+    if (proof.password !== undefined) return this.confirmPassword(accessToken, proof.password);
+    if (proof.code !== undefined) {
+      await this.cognito.verifySoftwareToken({ accessToken }, proof.code);
+      return;
+    }
+    throw new AppException(
+      HttpStatus.FORBIDDEN,
+      ErrorCode.REAUTHENTICATION_REQUIRED,
+      `Confirm with your current password or a code from your authenticator app to ${action}.`,
+    );
   }
 
   /**

@@ -123,19 +123,39 @@ export class PasswordConfirmationDto {
   password!: string;
 }
 
-export class MfaPreferenceDto {
-  @ApiProperty({ example: true, description: 'Require the authenticator app at sign-in.' })
-  @IsBoolean()
-  totpEnabled!: boolean;
-
+/**
+ * What proves the account's owner beyond the access token, which a thief may hold: the current
+ * password, or a current code from the authenticator app on record. Either one is enough.
+ */
+export class ReauthenticationDto {
   @ApiPropertyOptional({
     example: 'Correct-Horse-9',
     format: 'password',
-    description: 'Needed to turn MFA off, unless the user signed in within the last 5 minutes.',
+    description: 'The current password (or send `code`).',
   })
   @IsOptional()
   @IsString()
   @MinLength(1)
   @MaxLength(256)
   password?: string;
+
+  @ApiPropertyOptional({
+    example: '123456',
+    pattern: '^[0-9]{6}$',
+    description: 'A current code from the authenticator app on record (or send `password`).',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[0-9]{6}$/, { message: 'code must be the 6-digit code of the authenticator app' })
+  code?: string;
+}
+
+export class MfaPreferenceDto extends ReauthenticationDto {
+  @ApiProperty({
+    example: false,
+    description:
+      'Require the authenticator app at sign-in. Turning it off needs `password` or `code`.',
+  })
+  @IsBoolean()
+  totpEnabled!: boolean;
 }

@@ -25,6 +25,7 @@ export type SecurityEventName =
   | 'auth.password_change'
   | 'auth.password_reset_request'
   | 'auth.password_reset'
+  | 'account.mfa_enroll'
   | 'account.mfa_change'
   | 'account.delete'
   | 'admin.group_change'
