@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
 import request, { type Response } from 'supertest';
 import { signedInAccount } from './support/accounts';
+import { rememberSecret } from './support/suite-log';
 import { release } from './support/teardown';
 import {
   OTHER_PASSWORD,
@@ -41,6 +42,7 @@ describe('Challenge sessions (e2e)', () => {
   async function newPasswordStep(email: string, on = app): Promise<string> {
     const login = await http(on).post('/auth/login').send({ email, password: TEMPORARY_PASSWORD });
     expect(login.body.nextStep).toBe('NEW_PASSWORD_REQUIRED');
+    rememberSecret(login.body.session);
     return login.body.session as string;
   }
 
@@ -51,6 +53,8 @@ describe('Challenge sessions (e2e)', () => {
   }
 
   beforeAll(async () => {
+    rememberSecret(TEMPORARY_PASSWORD);
+    rememberSecret(ATTACKER_PASSWORD);
     app = await startTestApp();
   });
   afterAll(async () => {
@@ -111,6 +115,7 @@ describe('Challenge sessions (e2e)', () => {
 
   it('shares sessions between instances with the same key, and refuses those of another key', async () => {
     const key = randomBytes(32).toString('base64');
+    rememberSecret(key);
     // One after the other: each app reads the environment while it starts.
     const first = await withEnv({ CHALLENGE_SESSION_KEY: key }, () => startTestApp());
     const second = await withEnv({ CHALLENGE_SESSION_KEY: key }, () => startTestApp());

@@ -59,10 +59,11 @@ describe('The server process (e2e)', () => {
     }
   });
 
-  it('refuses to run the embedded emulator in production', async () => {
+  it('refuses to run the embedded emulator, or without a challenge session key, in production', async () => {
     const started = run({ NODE_ENV: 'production' });
     expect((await started.exited).code).toBe(1);
     expect(started.output()).toMatch(/embedded emulator is for development only/);
+    expect(started.output()).toContain('NODE_ENV=production needs CHALLENGE_SESSION_KEY');
   });
 
   it('starts on the embedded default, says where Swagger UI and the codes are, and stops the emulator on SIGTERM', async () => {
