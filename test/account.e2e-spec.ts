@@ -111,6 +111,55 @@ describeEmulated('Account self-service (e2e)', () => {
     expect(notVerifiable.body.error).toBe('ATTRIBUTE_NOT_ALLOWED');
   });
 
+  it('validates and normalises a new email like sign-up: refused lookalikes change nothing, upper case does not lock the user out', async () => {
+    const { email, token } = await signedIn('email-normalised');
+    const auth = `Bearer ${token}`;
+    for (const [value, message] of [
+      ['not an email', 'email must not contain spaces'],
+      ['not-an-email', 'email must be an email address'],
+      [`ad\u200bmin@example.com`, 'email must not contain invisible or text-direction characters'],
+      ['admin@ex\u0430mple.com', 'email has a domain word that mixes scripts (Latin, Cyrillic)'],
+    ]) {
+      const refused = await http()
+        .patch('/account')
+        .set('authorization', auth)
+        .send({ attributes: { email: value } });
+      expect([value, refused.status, refused.body.error, refused.body.message]).toEqual([
+        value,
+        400,
+        'VALIDATION_FAILED',
+        message,
+      ]);
+    }
+    expect((await http().get('/account').set('authorization', auth)).body.email).toBe(email);
+
+    const newEmail = uniqueEmail('normalised-new');
+    const changed = await http()
+      .patch('/account')
+      .set('authorization', auth)
+      .send({ attributes: { email: `  ${newEmail.toUpperCase()} ` } });
+    expect(changed.status).toBe(200);
+    await http().post('/account/attributes/email/verification-code').set('authorization', auth);
+    const code = findLocalCodes(
+      process.env.E2E_EMULATOR_DATA_DIR!,
+      process.env.COGNITO_USER_POOL_ID!,
+      newEmail,
+    )?.attributeVerificationCode;
+    expect(
+      (
+        await http()
+          .post('/account/attributes/email/verify')
+          .set('authorization', auth)
+          .send({ code })
+      ).status,
+    ).toBe(204);
+    expect((await http().get('/account').set('authorization', auth)).body.email).toBe(newEmail);
+    const login = await http()
+      .post('/auth/login')
+      .send({ email: newEmail, password: STRONG_PASSWORD });
+    expect(login.status).toBe(200);
+  });
+
   it('sets up TOTP, then login asks for the code and /auth/challenge answers it', async () => {
     const { email, token } = await signedIn('totp');
     const auth = `Bearer ${token}`;

@@ -141,6 +141,44 @@ describeEmulated('Administration (e2e)', () => {
     expect(lookup.status).toBe(404);
   });
 
+  it('invites and changes emails in the form sign-up stores, refusing lookalikes with 400', async () => {
+    const email = uniqueEmail('invited-spelled');
+    const created = await http()
+      .post('/admin/users')
+      .set(as(admin))
+      .send({
+        email: ` ${email.toUpperCase()} `,
+        temporaryPassword: 'Temp-Passw0rd!',
+        sendInvitation: false,
+      });
+    expect(created.status).toBe(201);
+    expect(created.body.email).toBe(email);
+
+    const lookalike = await http()
+      .post('/admin/users')
+      .set(as(admin))
+      .send({ email: 'admin@ex\u0430mple.com', sendInvitation: false });
+    expect([lookalike.status, lookalike.body.error]).toEqual([400, 'VALIDATION_FAILED']);
+    for (const value of ['not-an-email', 'ad\u200bmin@example.com']) {
+      const refused = await http()
+        .patch(`/admin/users/${encodeURIComponent(email)}/attributes`)
+        .set(as(admin))
+        .send({ attributes: { email: value } });
+      expect([value, refused.status, refused.body.error]).toEqual([
+        value,
+        400,
+        'VALIDATION_FAILED',
+      ]);
+    }
+    expect(
+      (
+        await http()
+          .get(`/admin/users/${encodeURIComponent(email)}`)
+          .set(as(admin))
+      ).body.email,
+    ).toBe(email);
+  });
+
   it('finds users by email, sub or username, lists them with one filter, and answers 404 for none', async () => {
     const email = await signedUp('findable');
     const byEmail = await http()

@@ -230,6 +230,66 @@ describe('Authentication flows (e2e)', () => {
     expectErrorBody(await signUp(email.toUpperCase()), 409, 'USER_ALREADY_EXISTS');
   });
 
+  /** `Alice@x` in fullwidth forms (ＡＬＩＣＥ＠Ｘ), as some keyboards type it. */
+  const fullwidth = (text: string) =>
+    text.replace(/[!-~]/g, (c) => String.fromCodePoint(c.charCodeAt(0) + 0xfee0));
+
+  it('reaches one account through every spelling of its email: login, sign-up and reset', async () => {
+    const email = uniqueEmail('spelling');
+    await signUpConfirmed(email);
+    const spelled = ` ${fullwidth(email.toUpperCase())}\t`;
+    expect((await login(spelled)).status).toBe(200);
+    expectErrorBody(await signUp(spelled), 409, 'USER_ALREADY_EXISTS');
+    if (!pool.emulated) return; // The reset code cannot be read from a real pool.
+    expect((await http().post('/auth/forgot-password').send({ email: spelled })).status).toBe(202);
+    const code = await pool.code(email, 1000);
+    const reset = await http()
+      .post('/auth/confirm-forgot-password')
+      .send({ email: spelled, code, newPassword: OTHER_PASSWORD });
+    expect(reset.status).toBe(204);
+    expect((await login(email, OTHER_PASSWORD)).status).toBe(200);
+  });
+
+  it.each([
+    ['a Cyrillic letter in the local part', '\u0430dmin@example.com'],
+    ['a domain word mixing Latin and Cyrillic', 'admin@ex\u0430mple.com'],
+    ['a domain word mixing Latin and Greek', 'admin@example.c\u03bfm'],
+    ['a zero-width space', 'ad\u200bmin@example.com'],
+    ['a right-to-left override', '\u202emoc.elpmaxe@nimda'],
+    ['a trailing right-to-left override', 'admin@example.com\u202e'],
+    ['a byte-order mark at the edge', '\ufeffadmin@example.com'],
+  ])(
+    'refuses an email with %s with 400 VALIDATION_FAILED wherever an email enters',
+    async (_, lookalike) => {
+      const routes: [string, Record<string, unknown>][] = [
+        ['/auth/sign-up', { email: lookalike, password: STRONG_PASSWORD }],
+        ['/auth/confirm-sign-up', { email: lookalike, code: '123456' }],
+        ['/auth/resend-confirmation-code', { email: lookalike }],
+        ['/auth/login', { email: lookalike, password: STRONG_PASSWORD }],
+        ['/auth/forgot-password', { email: lookalike }],
+        [
+          '/auth/confirm-forgot-password',
+          { email: lookalike, code: '123456', newPassword: STRONG_PASSWORD },
+        ],
+        [
+          '/auth/challenge',
+          { email: lookalike, nextStep: 'SOFTWARE_TOKEN_MFA', session: 's', code: '123456' },
+        ],
+      ];
+      for (const [route, body] of routes) {
+        const response = await http().post(route).send(body);
+        expect([route, response.status, response.body.error]).toEqual([
+          route,
+          400,
+          'VALIDATION_FAILED',
+        ]);
+        expect(response.body.details).toEqual([
+          { field: 'email', messages: [expect.stringMatching(/^email /)] },
+        ]);
+      }
+    },
+  );
+
   it('refuses to sign in an unconfirmed account', async () => {
     const email = uniqueEmail('unconfirmed');
     expect((await signUp(email)).status).toBe(201);

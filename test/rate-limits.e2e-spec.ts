@@ -99,6 +99,16 @@ describe('Rate limits (e2e)', () => {
     expect((await login(app, uniqueEmail('bystander'))).status).toBe(401);
   });
 
+  it('counts every spelling that reaches one account against that account, fullwidth forms included', async () => {
+    const app = await started({ RATE_LIMIT_IP: '100', RATE_LIMIT_ACCOUNT: '2' });
+    const target = uniqueEmail('spelled-target');
+    const fullwidth = (text: string) =>
+      text.replace(/[!-~]/g, (c) => String.fromCodePoint(c.charCodeAt(0) + 0xfee0));
+    expect((await login(app, fullwidth(target))).status).toBe(401);
+    expect((await login(app, fullwidth(target.toUpperCase()))).status).toBe(401);
+    expectLimited(await login(app, target));
+  });
+
   it('limits every route that spends a password, a code or an email', async () => {
     const app = await started({ RATE_LIMIT_IP: '1', RATE_LIMIT_ACCOUNT: '100' });
     const routes = [

@@ -73,11 +73,12 @@ export class AccountController {
     summary: 'Change attributes',
     description:
       'Only standard profile attributes and the configured custom: attributes; `sub`, ' +
-      '`email_verified` and the like are refused. A changed email gets a verification code.',
+      '`email_verified` and the like are refused. A new email is normalised and checked like ' +
+      'sign-up’s, and gets a verification code.',
   })
   @ApiOkResponse({ type: AttributesUpdatedDto })
   @ApiErrors({
-    400: `${VALIDATION_400} Or an attribute that cannot be changed here (\`ATTRIBUTE_NOT_ALLOWED\`).`,
+    400: `${VALIDATION_400} Or an email that is refused (\`VALIDATION_FAILED\`), or an attribute that cannot be changed here (\`ATTRIBUTE_NOT_ALLOWED\`).`,
     409: 'The email belongs to another account (`USER_ALREADY_EXISTS`).',
     ...UPSTREAM_ERRORS,
   })

@@ -152,4 +152,20 @@ describe(AccountService.name, () => {
       code: 'VALIDATION_FAILED',
     });
   });
+
+  it('passes a new email on in the form sign-up stores, and refuses one that is not an email', async () => {
+    await service.update('token', { email: '  ＡＬＩＣＥ@Example.COM ', name: 'A' });
+    expect(cognito.updateUserAttributes).toHaveBeenCalledWith('token', {
+      email: 'alice@example.com',
+      name: 'A',
+    });
+    cognito.updateUserAttributes.mockClear();
+    for (const email of ['not an email', 'admin@ex\u0430mple.com', 'ad\u200bmin@example.com']) {
+      await expect(service.update('token', { email })).rejects.toMatchObject({
+        code: 'VALIDATION_FAILED',
+        details: [{ field: 'email', messages: [expect.stringMatching(/^email /)] }],
+      });
+    }
+    expect(cognito.updateUserAttributes).not.toHaveBeenCalled();
+  });
 });

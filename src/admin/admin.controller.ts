@@ -112,7 +112,10 @@ export class AdminController {
   @ApiParam(USER_PARAM)
   @ApiOperation({ summary: 'Change a user’s attributes (email_verified included)' })
   @ApiOkResponse({ type: AdminUserDto })
-  @ApiErrors({ 400: 'An attribute that cannot be set (`ATTRIBUTE_NOT_ALLOWED`).', ...NO_USER })
+  @ApiErrors({
+    400: 'An attribute that cannot be set (`ATTRIBUTE_NOT_ALLOWED`), or an email that is refused as at sign-up (`VALIDATION_FAILED`).',
+    ...NO_USER,
+  })
   updateAttributes(
     @Param('user') user: string,
     @Body() dto: UpdateAttributesDto,

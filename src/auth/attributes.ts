@@ -1,6 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
+import { normaliseEmail } from '../common/validation/email-address';
 
 /**
  * Standard attributes a user may set on their own account. Not here, on purpose: `sub`,
@@ -39,7 +40,9 @@ export const VERIFIABLE_ATTRIBUTES = ['email', 'phone_number'] as const;
 
 /**
  * Checks a map of attributes against an allowlist: every name must be allowed and every value a
- * short string without control characters. Answers 400 naming every refused attribute.
+ * short string without control characters. Answers 400 naming every refused attribute. An
+ * `email` goes through the same normalisation as sign-up (normaliseEmail): it is returned in its
+ * stored form, or refused with 400 `VALIDATION_FAILED` saying why.
  */
 export function allowedAttributes(
   attributes: Record<string, unknown>,
@@ -67,5 +70,16 @@ export function allowedAttributes(
       { details: invalid.map(([field]) => ({ field, messages: [`${field} must be short text`] })) },
     );
   }
-  return attributes as Record<string, string>;
+  const checked = { ...(attributes as Record<string, string>) };
+  if (checked.email !== undefined) {
+    const check = normaliseEmail(checked.email);
+    if ('problem' in check) {
+      const message = `email ${check.problem}`;
+      throw new AppException(HttpStatus.BAD_REQUEST, ErrorCode.VALIDATION_FAILED, message, {
+        details: [{ field: 'email', messages: [message] }],
+      });
+    }
+    checked.email = check.email;
+  }
+  return checked;
 }

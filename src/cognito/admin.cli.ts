@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { resolve } from 'node:path';
 import { ADMIN_GROUP_NAME } from '../admin/admin.constants';
+import { normaliseEmail } from '../common/validation/email-address';
 import { loadConfiguration } from '../config/environment';
 import { createCognitoClient } from './cognito-client.factory';
 import { findFreePort, startEmulatorProcess } from './local/emulator-process';
@@ -51,6 +52,11 @@ async function main([command, email]: string[]): Promise<number> {
     process.stderr.write('Usage: npm run admin -- grant <email> | revoke <email>\n');
     return 2;
   }
+  const checked = normaliseEmail(email);
+  if ('problem' in checked) {
+    process.stderr.write(`The email ${checked.problem}.\n`);
+    return 2;
+  }
   const { cognito } = loadConfiguration();
   const where = await target();
   const client = createCognitoClient({
@@ -61,7 +67,7 @@ async function main([command, email]: string[]): Promise<number> {
   });
   const input = {
     UserPoolId: where.userPoolId,
-    Username: email.trim().toLowerCase(),
+    Username: checked.email,
     GroupName: ADMIN_GROUP_NAME,
   };
   try {

@@ -26,6 +26,16 @@ describe(parseEnvironment.name, () => {
     });
   });
 
+  it('normalises the local administrator’s email like the API does, and refuses a lookalike', () => {
+    expect(
+      parseEnvironment({ COGNITO_LOCAL_ADMIN_EMAIL: ' ＢＯＳＳ@Example.com ' }).cognito.local
+        .adminEmail,
+    ).toBe('boss@example.com');
+    expect(problemsOf({ COGNITO_LOCAL_ADMIN_EMAIL: 'bo\u200bss@example.com' })).toEqual([
+      'COGNITO_LOCAL_ADMIN_EMAIL must not contain invisible or text-direction characters',
+    ]);
+  });
+
   it('treats empty values as unset, as a copied .env.example has them', () => {
     expect(
       parseEnvironment({ PORT: '', COGNITO_USER_POOL_ID: '', TOKEN_DELIVERY: '' }).cognito.mode,

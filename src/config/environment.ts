@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import {
-  IsEmail,
   IsIn,
   IsInt,
   IsOptional,
@@ -14,6 +13,7 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
+import { normaliseEmail } from '../common/validation/email-address';
 
 /** Parses the usual spellings of a boolean environment variable; anything else fails validation. */
 function toBoolean({ value }: { value: unknown }): unknown {
@@ -149,7 +149,7 @@ export class EnvironmentVariables {
 
   @Transform(emptyAsUndefined)
   @IsOptional()
-  @IsEmail({}, { message: 'COGNITO_LOCAL_ADMIN_EMAIL must be an email address' })
+  @IsString()
   COGNITO_LOCAL_ADMIN_EMAIL?: string;
 
   @Transform(emptyAsUndefined)
@@ -424,6 +424,13 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): Configuration {
   if (vars.COGNITO_LOCAL_ADMIN_EMAIL && mode !== 'embedded') {
     problems.push('COGNITO_LOCAL_ADMIN_EMAIL applies to the embedded emulator only');
   }
+  // Normalised like every email the API takes, so the administrator signs in with what they typed.
+  const adminEmail = vars.COGNITO_LOCAL_ADMIN_EMAIL
+    ? normaliseEmail(vars.COGNITO_LOCAL_ADMIN_EMAIL)
+    : undefined;
+  if (adminEmail && 'problem' in adminEmail) {
+    problems.push(`COGNITO_LOCAL_ADMIN_EMAIL ${adminEmail.problem}`);
+  }
   if (production && vars.COOKIE_SECURE === false) {
     problems.push('NODE_ENV=production refuses COOKIE_SECURE=false');
   }
@@ -475,7 +482,7 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): Configuration {
         dataDir: vars.COGNITO_LOCAL_DATA_DIR ?? '.cognito-local',
         port: vars.COGNITO_LOCAL_PORT ?? 0,
         printCodes: vars.COGNITO_LOCAL_PRINT_CODES ?? true,
-        adminEmail: vars.COGNITO_LOCAL_ADMIN_EMAIL?.trim().toLowerCase(),
+        adminEmail: adminEmail && 'email' in adminEmail ? adminEmail.email : undefined,
         adminPassword: vars.COGNITO_LOCAL_ADMIN_PASSWORD,
       },
     },

@@ -53,7 +53,9 @@ export class UpdateAccountDto {
     description:
       'Attributes to change: standard ones (name, given_name, family_name, email, phone_number, ' +
       'locale, ...) and the custom: attributes in ACCOUNT_CUSTOM_ATTRIBUTES. A new email or phone ' +
-      'number must then be verified with the code that is sent.',
+      'number must then be verified with the code that is sent. An email is normalised like ' +
+      'sign-up’s (trimmed, NFKC, lower case, domain in ASCII); invisible or text-direction ' +
+      'characters, a non-ASCII local part or a domain word that mixes scripts: 400.',
     example: { name: 'Alice Liddell', locale: 'en-GB' },
     type: 'object',
     additionalProperties: { type: 'string' },

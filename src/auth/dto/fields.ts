@@ -1,17 +1,53 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import {
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateBy,
+  type ValidationArguments,
+} from 'class-validator';
+import { normaliseEmail } from '../../common/validation/email-address';
 
-/** Emails are trimmed and lower-cased, so `Alice@Example.com ` and `alice@example.com` are one user. */
+export const EMAIL_DESCRIPTION =
+  'Trimmed, NFKC-normalised (fullwidth letters become plain ones) and lower-cased. ASCII before ' +
+  'the @; each word of the domain in one script, stored in its ASCII (punycode) form. Invisible ' +
+  'and text-direction characters, and domain words that mix scripts, are refused (400).';
+
+/**
+ * The one email field of every request that takes an email (sign-up, login, reset, challenge,
+ * invitation): the value is brought to its stored form by normaliseEmail, so `Alice@Example.com `
+ * and `ａｌｉｃｅ＠ｅｘａｍｐｌｅ．ｃｏｍ` are one user, and lookalikes are refused with a
+ * message that says why.
+ */
 export function EmailField(): PropertyDecorator {
   return applyDecorators(
-    ApiProperty({ example: 'alice@example.com', maxLength: 254 }),
-    Transform(({ value }: { value: unknown }) =>
-      typeof value === 'string' ? value.trim().toLowerCase() : value,
-    ),
-    IsEmail({}, { message: 'email must be an email address' }),
-    MaxLength(254),
+    ApiProperty({
+      example: 'alice@example.com',
+      format: 'email',
+      maxLength: 254,
+      description: EMAIL_DESCRIPTION,
+    }),
+    Transform(({ value }: { value: unknown }) => {
+      const check = normaliseEmail(value);
+      return 'email' in check ? check.email : value;
+    }),
+    ValidateBy({
+      name: 'isNormalisedEmail',
+      validator: {
+        validate: (value: unknown) => {
+          const check = normaliseEmail(value);
+          return 'email' in check && check.email === value;
+        },
+        defaultMessage: (args?: ValidationArguments) => {
+          const check = normaliseEmail(args?.value);
+          return `${args?.property ?? 'email'} ${'problem' in check ? check.problem : 'must be an email address'}`;
+        },
+      },
+    }),
   );
 }
 

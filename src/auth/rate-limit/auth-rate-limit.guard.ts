@@ -12,6 +12,7 @@ import {
 import { AppException } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 import { SecurityEvents, type EventRequest } from '../../common/logging/security-events';
+import { normaliseEmail } from '../../common/validation/email-address';
 
 /** The throttler that counts per client address, and the one that counts per account. */
 export const PER_IP = 'ip';
@@ -24,14 +25,18 @@ interface LimitedRequest extends EventRequest {
 /**
  * The account a request is about, for the per-account limit: the email or username in the body,
  * else the signed-in user. Undefined when the request names none (e.g. a refresh from a cookie
- * session without a username); the per-address limit still applies then.
+ * session without a username); the per-address limit still applies then. The limit runs before
+ * validation, so an email is counted in its stored form: every spelling that reaches one account
+ * (`ＡＬＩＣＥ@…`, `Alice@…`) shares that account's budget.
  */
 export function accountOf(request: LimitedRequest): string | undefined {
   const body = request.body;
   if (body !== null && typeof body === 'object') {
     for (const field of ['email', 'username'] as const) {
       const value = (body as Record<string, unknown>)[field];
-      if (typeof value === 'string' && value.trim()) return value.trim().toLowerCase();
+      if (typeof value !== 'string' || !value.trim()) continue;
+      const check = field === 'email' ? normaliseEmail(value) : undefined;
+      return check && 'email' in check ? check.email : value.trim().toLowerCase();
     }
   }
   return request.user?.sub;
