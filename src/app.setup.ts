@@ -1,7 +1,7 @@
 import fastifyCookie from '@fastify/cookie';
 import { HttpStatus, Logger, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
+import { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
@@ -10,7 +10,10 @@ import { AppModule } from './app.module';
 import { ACCESS_TOKEN_COOKIE, BEARER_SCHEME, COOKIE_SCHEME } from './auth/auth.constants';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { AppException } from './common/errors/app.exception';
+import { describeException } from './common/errors/describe-exception';
 import { ErrorCode } from './common/errors/error-code';
+import { sendError } from './common/errors/send-error';
+import { MAX_JSON_DEPTH, registerJsonParser } from './common/http/json-body';
 import { pathOf } from './common/http/path-of';
 import { securityHeaders } from './common/http/security-headers';
 import { PinoNestLogger } from './common/logging/pino-nest.logger';
@@ -41,6 +44,44 @@ function isJson(contentType: string | string[] | undefined): boolean {
   if (typeof contentType !== 'string') return false;
   const mediaType = contentType.split(';')[0].trim().toLowerCase();
   return mediaType === 'application/json' || /^application\/[\w.+-]+\+json$/.test(mediaType);
+}
+
+/** Where Swagger UI is served: the page, its files under `/docs/`, the OpenAPI JSON. */
+const DOCS_PATH = 'docs';
+const DOCS_ASSETS = `/${DOCS_PATH}/`;
+
+/**
+ * Swagger UI's files are plain names (`swagger-ui.css`). Anything else under `/docs/` (`..`,
+ * `%2e%2e`, `%00`, backslashes, subfolders) is answered 404 before @fastify/static sees it: it
+ * would refuse them with errors of its own that are not HTTP exceptions, i.e. 500s.
+ */
+function isPlainAsset(url: string): boolean {
+  return /^[\w-]+(?:\.[\w-]+)*$|^$/.test(pathOf(url).slice(DOCS_ASSETS.length));
+}
+
+/** helmet's headers, computed once (see securityHeaders) and set on every answer. */
+function appSecurityHeaders(config: Configuration): Record<string, string> {
+  return securityHeaders({
+    // Strict for the API; Swagger UI needs its own scripts, inline styles and data: images.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        // Only where the API is served over HTTPS: on plain http (a development machine reached
+        // by its LAN address) the browser would otherwise fetch Swagger UI's files over https.
+        upgradeInsecureRequests: config.app.nodeEnv === 'production' ? [] : null,
+      },
+    },
+    // HSTS only means something over HTTPS, where production runs (COOKIE_SECURE is forced there).
+    strictTransportSecurity: config.app.nodeEnv === 'production',
+  });
 }
 
 /**
@@ -77,30 +118,15 @@ export async function configureApp(
   // The guard sets request.user on every guarded request; declaring it keeps Fastify's request
   // objects one shape instead of growing a property per request.
   fastify.decorateRequest('user', null);
-  const headers = securityHeaders({
-    // Strict for the API; Swagger UI needs its own scripts, inline styles and data: images.
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-        formAction: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-        // Only where the API is served over HTTPS: on plain http (a development machine reached
-        // by its LAN address) the browser would otherwise fetch Swagger UI's files over https.
-        upgradeInsecureRequests: config.app.nodeEnv === 'production' ? [] : null,
-      },
-    },
-    // HSTS only means something over HTTPS, where production runs (COOKIE_SECURE is forced there).
-    strictTransportSecurity: config.app.nodeEnv === 'production',
-  });
+  registerJsonParser(fastify, fastify.initialConfig.bodyLimit ?? BODY_LIMIT_BYTES);
+  const headers = appSecurityHeaders(config);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.headers(headers);
     reply.header('x-request-id', request.id);
+    if (request.url.startsWith(DOCS_ASSETS) && !isPlainAsset(request.url)) {
+      done(new AppException(HttpStatus.NOT_FOUND, ErrorCode.NOT_FOUND, 'No such file.'));
+      return;
+    }
     done();
   });
   // JSON only: a body of any other type is refused before parsing, whatever parsers exist
@@ -137,8 +163,9 @@ export function setupSwagger(app: NestFastifyApplication): void {
           'PUT, PATCH and DELETE ' +
           'requests also need the `XSRF-TOKEN` cookie value in `X-XSRF-TOKEN` (403 ' +
           '`CSRF_REJECTED` otherwise); this page sends it by itself. Sign-in, sign-up, code and ' +
-          'password routes are rate limited (429 `TOO_MANY_REQUESTS` with `Retry-After`). Every ' +
-          'error has the body `{ statusCode, error, message, requestId }`.',
+          'password routes are rate limited (429 `TOO_MANY_REQUESTS` with `Retry-After`). Bodies ' +
+          `are JSON of at most 100 kB, nested at most ${MAX_JSON_DEPTH} levels deep. Every error ` +
+          'has the body `{ statusCode, error, message, requestId }`.',
       )
       .setVersion('0.1.0')
       .addBearerAuth(
@@ -163,8 +190,8 @@ export function setupSwagger(app: NestFastifyApplication): void {
       )
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, {
-    jsonDocumentUrl: 'docs-json',
+  SwaggerModule.setup(DOCS_PATH, app, document, {
+    jsonDocumentUrl: `${DOCS_PATH}-json`,
     customSiteTitle: 'Cognito auth API',
     swaggerOptions: {
       persistAuthorization: true,
@@ -274,6 +301,7 @@ export async function createApp(
     config.app.logLevel,
     options.logDestination ?? logDestination(config.app),
   );
+  const headers = appSecurityHeaders(config);
   const app = await NestFactory.create<NestFastifyApplication>(
     rootModule,
     new FastifyAdapter({
@@ -284,8 +312,25 @@ export async function createApp(
       logController: new AccessLogController(),
       // Client addresses come from the socket unless a trusted proxy is configured.
       trustProxy: config.http.trustProxy,
+      // A URL Fastify cannot route (a bad percent-encoding such as `/%`, an overlong parameter)
+      // is answered before any hook runs; it still gets the one error body and the headers.
+      frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+        reply.headers(headers).header('x-request-id', request.id);
+        sendError(
+          reply,
+          request,
+          (error.statusCode ?? 500) < 500
+            ? {
+                statusCode: 400,
+                error: ErrorCode.BAD_REQUEST,
+                message: 'The address is not valid.',
+              }
+            : describeException(error),
+        );
+      },
     }),
-    { logger: new PinoNestLogger(logger), abortOnError: false },
+    // JSON bodies are parsed by configureApp's parser (registerJsonParser), not Nest's.
+    { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: false },
   );
   return configureApp(app, config);
 }

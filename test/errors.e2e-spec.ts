@@ -4,6 +4,8 @@ import request from 'supertest';
 import { AppModule } from '../src/app.module';
 import { Public } from '../src/auth/decorators';
 import { findFreePort } from '../src/cognito/local/emulator-process';
+import { MAX_JSON_DEPTH } from '../src/common/http/json-body';
+import { LogCapture } from './support/suite-log';
 import { STRONG_PASSWORD, startTestApp, uniqueEmail, withEnv } from './support/test-app';
 import { TestPool } from './support/test-pool';
 import { release } from './support/teardown';
@@ -30,10 +32,13 @@ class AppWithFaultsModule {}
 describe('Errors (e2e)', () => {
   let app: NestFastifyApplication;
   const pool = new TestPool();
+  const logs = new LogCapture();
   const http = () => request(app.getHttpServer());
+  const errorLines = () =>
+    logs.records().filter((record) => record.level === 'error' || record.level === 'fatal');
 
   beforeAll(async () => {
-    app = await startTestApp(AppWithFaultsModule);
+    app = await startTestApp(AppWithFaultsModule, logs);
   });
   afterAll(() => release(app));
 
@@ -94,6 +99,107 @@ describe('Errors (e2e)', () => {
       requestId: expect.any(String),
     });
   });
+
+  /** `{"email":[[...]]}` with `levels` levels of nesting in all. */
+  const nested = (levels: number) => `{"email":${'['.repeat(levels - 1)}${']'.repeat(levels - 1)}}`;
+
+  it(`refuses a body nested more than ${MAX_JSON_DEPTH} levels with 400 before validation, logging no error`, async () => {
+    logs.clear();
+    for (const levels of [MAX_JSON_DEPTH + 1, 1500, 40000]) {
+      for (const route of ['/auth/login', '/auth/sign-up']) {
+        const response = await http()
+          .post(route)
+          .set('content-type', 'application/json')
+          .send(nested(levels));
+        expect([levels, route, response.status, response.body.error]).toEqual([
+          levels,
+          route,
+          400,
+          'VALIDATION_FAILED',
+        ]);
+        expect(response.body.message).toBe(
+          `The body nests objects or arrays more than ${MAX_JSON_DEPTH} levels deep.`,
+        );
+      }
+    }
+    // A guarded route parses its body before the guard runs: the same answer, not a 500.
+    const guarded = await http()
+      .patch('/account')
+      .set('content-type', 'application/json')
+      .send(`{"attributes":${'{"a":'.repeat(1500)}1${'}'.repeat(1500)}}`);
+    expect([guarded.status, guarded.body.error]).toEqual([400, 'VALIDATION_FAILED']);
+    // Brackets inside strings are text, not nesting; a body at the limit reaches validation.
+    const inString = await http()
+      .post('/auth/login')
+      .send({ email: '['.repeat(5000), password: `{"${'{'.repeat(200)}` });
+    expect(inString.body.details).toEqual([{ field: 'email', messages: [expect.any(String)] }]);
+    const atLimit = await http()
+      .post('/auth/login')
+      .set('content-type', 'application/json')
+      .send(nested(MAX_JSON_DEPTH));
+    expect(atLimit.status).toBe(400);
+    expect(atLimit.body.details).toEqual(
+      expect.arrayContaining([expect.objectContaining({ field: 'email' })]),
+    );
+    expect(errorLines()).toEqual([]);
+  });
+
+  it('still refuses __proto__ and constructor.prototype keys in a body (400)', async () => {
+    for (const body of [
+      '{"email":"a@example.com","password":"x","__proto__":{"isAdmin":true}}',
+      '{"constructor":{"prototype":{"isAdmin":true}}}',
+    ]) {
+      const response = await http()
+        .post('/auth/login')
+        .set('content-type', 'application/json')
+        .send(body);
+      expect([response.status, response.body.error]).toEqual([400, 'BAD_REQUEST']);
+    }
+  });
+
+  it.each([
+    ['a parent folder', '/docs/../../package.json'],
+    ['an encoded parent folder', '/docs/%2e%2e/%2e%2e/package.json'],
+    ['an encoded slash', '/docs/%2E%2E%2Fpackage.json'],
+    ['encoded backslashes', '/docs/..%5c..%5cpackage.json'],
+    ['a NUL', '/docs/%00'],
+    ['a NUL inside a name', '/docs/swagger-ui.css%00.js'],
+    ['a double slash', '/docs//etc/passwd'],
+    ['a dot folder', '/docs/./swagger-ui.css'],
+    ['500 folders', `/docs/${'a/'.repeat(500)}x`],
+  ])(
+    'answers a static path with %s with 404 in the error body, logging no error',
+    async (_, path) => {
+      logs.clear();
+      const response = await http().get(path);
+      expect(response.status).toBe(404);
+      expect(response.body).toMatchObject({ statusCode: 404, error: 'NOT_FOUND' });
+      expect(response.text).not.toContain('"name"'); // not package.json
+      expect(errorLines()).toEqual([]);
+    },
+  );
+
+  it('still serves Swagger UI and its files', async () => {
+    expect((await http().get('/docs')).status).toBe(200);
+    expect((await http().get('/docs/swagger-ui.css')).status).toBe(200);
+    expect((await http().get('/docs-json')).status).toBe(200);
+  });
+
+  it.each(['/%', '/docs/%', '/auth/%zz', '/docs/%c0%ae%c0%ae/package.json'])(
+    'answers the unreadable address %s with 400 in the one error body',
+    async (path) => {
+      const response = await http().get(path);
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({
+        statusCode: 400,
+        error: 'BAD_REQUEST',
+        message: 'The address is not valid.',
+        requestId: response.headers['x-request-id'],
+      });
+      expect(response.headers['cache-control']).toBe('no-store');
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+    },
+  );
 
   it('keeps a plain incoming X-Request-Id and replaces anything else', async () => {
     const kept = await http().get('/no-such-route').set('x-request-id', 'trace-abc.123');

@@ -55,5 +55,22 @@ export function describeException(exception: unknown): ErrorDescription {
     }
     return { statusCode: 500, error: ErrorCode.INTERNAL_ERROR, message: GENERIC_500 };
   }
+  const clientError = clientErrorOf(exception);
+  if (clientError) return clientError;
   return { statusCode: 500, error: ErrorCode.INTERNAL_ERROR, message: GENERIC_500 };
+}
+
+/**
+ * A client error reported by a Fastify plugin the way `http-errors` does (`statusCode` 4xx and
+ * `expose: true`), e.g. @fastify/send refusing a path: the status is kept, with a fixed message
+ * (theirs may name files). Only statuses the API has codes for; anything else stays a 500.
+ */
+function clientErrorOf(exception: unknown): ErrorDescription | undefined {
+  if (!(exception instanceof Error)) return undefined;
+  const { statusCode, expose } = exception as { statusCode?: unknown; expose?: unknown };
+  if (expose !== true || typeof statusCode !== 'number' || statusCode < 400 || statusCode > 499) {
+    return undefined;
+  }
+  const code = CODE_BY_STATUS[statusCode];
+  return code ? { statusCode, error: code, message: 'The request cannot be served.' } : undefined;
 }

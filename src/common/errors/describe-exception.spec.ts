@@ -1,0 +1,48 @@
+import { NotFoundException } from '@nestjs/common';
+import { AppException } from './app.exception';
+import { describeException } from './describe-exception';
+import { ErrorCode } from './error-code';
+
+/** An error as the `http-errors` package builds it (used by @fastify/static through @fastify/send). */
+function httpError(statusCode: number, message: string, expose = statusCode < 500): Error {
+  return Object.assign(new Error(message), { status: statusCode, statusCode, expose });
+}
+
+describe(describeException.name, () => {
+  it('keeps an AppException as it is, and the text of a 4xx HttpException', () => {
+    expect(
+      describeException(new AppException(409, ErrorCode.USER_ALREADY_EXISTS, 'Taken.')),
+    ).toEqual({ statusCode: 409, error: 'USER_ALREADY_EXISTS', message: 'Taken.' });
+    expect(describeException(new NotFoundException('Cannot GET /x'))).toEqual({
+      statusCode: 404,
+      error: 'NOT_FOUND',
+      message: 'Cannot GET /x',
+    });
+  });
+
+  it('answers a plugin’s exposed client error with its status and a fixed message, not a 500', () => {
+    expect(describeException(httpError(403, 'Forbidden /etc/passwd'))).toEqual({
+      statusCode: 403,
+      error: 'FORBIDDEN',
+      message: 'The request cannot be served.',
+    });
+    expect(describeException(httpError(400, 'Bad Request')).statusCode).toBe(400);
+  });
+
+  it('keeps anything else a generic 500: unexposed, server-side or unknown statuses, plain errors', () => {
+    for (const error of [
+      httpError(403, 'hidden', false),
+      httpError(502, 'upstream'),
+      httpError(418, 'teapot'),
+      Object.assign(new Error('db://admin:hunter2'), { statusCode: 400 }),
+      new Error('boom'),
+      'a string',
+    ]) {
+      expect(describeException(error)).toEqual({
+        statusCode: 500,
+        error: 'INTERNAL_ERROR',
+        message: 'Something went wrong on our side. Try again later.',
+      });
+    }
+  });
+});
