@@ -164,8 +164,9 @@ export function setupSwagger(app: NestFastifyApplication): void {
           'requests also need the `XSRF-TOKEN` cookie value in `X-XSRF-TOKEN` (403 ' +
           '`CSRF_REJECTED` otherwise); this page sends it by itself. Sign-in, sign-up, code and ' +
           'password routes are rate limited (429 `TOO_MANY_REQUESTS` with `Retry-After`). Bodies ' +
-          `are JSON of at most 100 kB, nested at most ${MAX_JSON_DEPTH} levels deep. Every error ` +
-          'has the body `{ statusCode, error, message, requestId }`.',
+          `are JSON of at most 100 kB, nested at most ${MAX_JSON_DEPTH} levels deep. Answers of ` +
+          'the auth, account and admin routes, and every error, are `Cache-Control: no-store`. ' +
+          'Every error has the body `{ statusCode, error, message, requestId }`.',
       )
       .setVersion('0.1.0')
       .addBearerAuth(

@@ -36,6 +36,7 @@ describeEmulated('Account self-service (e2e)', () => {
     const auth = `Bearer ${token}`;
     const before = await http().get('/account').set('authorization', auth);
     expect(before.status).toBe(200);
+    expect(before.headers['cache-control']).toBe('no-store');
     expect(before.body).toMatchObject({ email, groups: [], mfa: { totpEnabled: false } });
 
     const changed = await http()
@@ -165,6 +166,7 @@ describeEmulated('Account self-service (e2e)', () => {
     const auth = `Bearer ${token}`;
     const setup = await http().post('/account/mfa/totp').set('authorization', auth);
     expect(setup.status).toBe(200);
+    expect(setup.headers['cache-control']).toBe('no-store');
     const { secretCode, otpauthUri, qrCode } = setup.body as Record<string, string>;
     expect(otpauthUri).toBe(
       `otpauth://totp/nest-cognito-auth:${encodeURIComponent(email)}?secret=${secretCode}&issuer=nest-cognito-auth&algorithm=SHA1&digits=6&period=30`,

@@ -185,6 +185,7 @@ describeEmulated('Administration (e2e)', () => {
       .get(`/admin/users/${encodeURIComponent(email)}`)
       .set(as(admin));
     expect(byEmail.status).toBe(200);
+    expect(byEmail.headers['cache-control']).toBe('no-store');
     expect(byEmail.body).toMatchObject({ email, status: 'CONFIRMED', enabled: true });
     const bySub = await http().get(`/admin/users/${byEmail.body.sub}`).set(as(admin));
     expect(bySub.body.email).toBe(email);
@@ -194,6 +195,7 @@ describeEmulated('Administration (e2e)', () => {
       .query({ email: email.slice(0, 16) })
       .set(as(admin));
     expect(listed.status).toBe(200);
+    expect(listed.headers['cache-control']).toBe('no-store');
     expect(listed.body.items.map((u: { email: string }) => u.email)).toContain(email);
 
     const twoFilters = await http()

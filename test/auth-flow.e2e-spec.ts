@@ -103,6 +103,7 @@ describe('Authentication flows (e2e)', () => {
 
     const me = await http().get('/auth/me').set('authorization', `Bearer ${accessToken}`);
     expect(me.status).toBe(200);
+    expect(me.headers['cache-control']).toBe('no-store');
     expect(me.body).toMatchObject({
       email,
       name: 'E2E User',

@@ -11,7 +11,8 @@ import { COGNITO_SDK_CLIENT } from '../src/cognito/cognito.tokens';
 import { AppModule } from '../src/app.module';
 import { IS_PUBLIC_KEY } from '../src/auth/decorators/auth-metadata';
 import { GuardedAppModule } from './support/guarded-test.module';
-import { PUBLIC_ROUTES } from './support/public-routes';
+import { isNoStore } from '../src/common/http/no-store.decorator';
+import { CACHEABLE_ROUTES, PUBLIC_ROUTES } from './support/public-routes';
 import { STRONG_PASSWORD, startTestApp, uniqueEmail, withEnv } from './support/test-app';
 import { TestPool } from './support/test-pool';
 import { TokenForge } from './support/token-forge';
@@ -295,7 +296,7 @@ describe('Route inventory (e2e)', () => {
   afterAll(() => release(app));
 
   /** Every route of the application, from the controllers' own metadata. */
-  function routes(): { route: string; isPublic: boolean }[] {
+  function routes(): { route: string; isPublic: boolean; noStore: boolean }[] {
     const reflector = app.get(Reflector);
     const scanner = app.get(MetadataScanner);
     return app
@@ -314,7 +315,7 @@ describe('Route inventory (e2e)', () => {
           const isPublic =
             reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [handler, controller]) ?? false;
           const full = [prefix, path].map((part) => part.replace(/^\/+|\/+$/g, '')).filter(Boolean);
-          return [{ route: `${method} /${full.join('/')}`, isPublic }];
+          return [{ route: `${method} /${full.join('/')}`, isPublic, noStore: isNoStore(handler) }];
         });
       });
   }
@@ -326,6 +327,15 @@ describe('Route inventory (e2e)', () => {
         .map((r) => r.route)
         .sort(),
     ).toEqual(PUBLIC_ROUTES);
+  });
+
+  it('answers every route with Cache-Control: no-store, except those listed as cacheable', () => {
+    expect(
+      routes()
+        .filter((r) => !r.noStore)
+        .map((r) => r.route)
+        .sort(),
+    ).toEqual(CACHEABLE_ROUTES);
   });
 
   it('refuses every other route without a token', async () => {

@@ -25,6 +25,7 @@ import type { AuthUser } from '../auth/auth-user';
 import { AccessToken, Authenticated, CurrentUser } from '../auth/decorators';
 import { SessionCookies } from '../auth/session-cookies';
 import { ApiErrors, UPSTREAM_ERRORS } from '../common/http/api-errors.decorator';
+import { NoStore } from '../common/http/no-store.decorator';
 import { AccountService } from './account.service';
 import {
   AccountResponseDto,
@@ -50,9 +51,13 @@ const REAUTHENTICATION_EXAMPLES = {
   code: { summary: 'MFA is on: a code from the current authenticator', value: { code: '123456' } },
 };
 
-/** Self-service for the signed-in user: profile attributes, verification, TOTP MFA, deletion. */
+/**
+ * Self-service for the signed-in user: profile attributes, verification, TOTP MFA, deletion. Every
+ * answer is `no-store` (the profile, the TOTP secret and its QR code).
+ */
 @ApiTags('account')
 @Authenticated()
+@NoStore()
 @Controller('account')
 export class AccountController {
   constructor(

@@ -22,6 +22,7 @@ import {
 } from '@nestjs/swagger';
 import { Groups } from '../auth/decorators';
 import { ApiErrors, UPSTREAM_ERRORS } from '../common/http/api-errors.decorator';
+import { NoStore } from '../common/http/no-store.decorator';
 import { ADMIN_GROUP_NAME } from './admin.constants';
 import { AdminAuditInterceptor } from './admin-audit.interceptor';
 import { AdminService } from './admin.service';
@@ -52,9 +53,13 @@ const USER_PARAM = {
 };
 const GROUP_PARAM = { name: 'group', example: 'editors' };
 
-/** User and group administration. Members of the `admin` group only; every request is audited. */
+/**
+ * User and group administration. Members of the `admin` group only; every request is audited, and
+ * every answer is `no-store` (users' emails and attributes).
+ */
 @ApiTags('admin')
 @Groups(ADMIN_GROUP_NAME)
+@NoStore()
 @UseInterceptors(AdminAuditInterceptor)
 @Controller('admin')
 export class AdminController {

@@ -1,14 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Header,
-  HttpCode,
-  HttpStatus,
-  Post,
-  Req,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Req, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -26,6 +16,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { ApiErrors, UPSTREAM_ERRORS } from '../common/http/api-errors.decorator';
+import { NoStore } from '../common/http/no-store.decorator';
 import type { AuthUser } from './auth-user';
 import { AuthService, subOfToken, usernameOfToken, type LoginResult } from './auth.service';
 import { BEARER_SCHEME, COOKIE_SCHEME } from './auth.constants';
@@ -148,8 +139,10 @@ const SIGN_IN_EXAMPLES = {
   },
 };
 
+/** Sign-up and sign-in flows. Every answer is `no-store`: tokens, codes' destinations, the profile. */
 @ApiTags('auth')
 @ApiExtraModels(TokensResponseDto, ChallengeResponseDto)
+@NoStore()
 @Controller('auth')
 export class AuthController {
   constructor(
@@ -222,7 +215,6 @@ export class AuthController {
   @RateLimited()
   @Post('login')
   @HttpCode(HttpStatus.OK)
-  @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'Sign in with email and password',
     description:
@@ -254,7 +246,6 @@ export class AuthController {
   @RateLimited()
   @Post('challenge')
   @HttpCode(HttpStatus.OK)
-  @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'Answer the step a login asked for',
     description:
@@ -291,7 +282,6 @@ export class AuthController {
   @RateLimited()
   @Post('refresh')
   @HttpCode(HttpStatus.OK)
-  @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'Get new tokens with the refresh token',
     description:
@@ -434,7 +424,6 @@ export class AuthController {
 
   @Authenticated()
   @Get('me')
-  @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'The signed-in user',
     description: 'Attributes from Cognito (GetUser); groups from the verified access token.',

@@ -12,3 +12,9 @@ export const PUBLIC_ROUTES = [
   'POST /auth/resend-confirmation-code',
   'POST /auth/sign-up',
 ];
+
+/**
+ * The routes whose answers may be kept by a cache, exactly: they carry no secret and no personal
+ * data. Every other route answers `Cache-Control: no-store` (@NoStore).
+ */
+export const CACHEABLE_ROUTES = ['GET /health/live', 'GET /health/ready'];
