@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 
 export const EMULATOR_HOST = '127.0.0.1';
 
@@ -36,19 +36,35 @@ export function isPortFree(port: number): Promise<boolean> {
   });
 }
 
-/** The emulator's CLI entry point, resolved from the installed devDependency. */
-function emulatorEntryPoint(): string {
-  let packageJson: string;
+/**
+ * The emulator process's entry: ours (emulator-layer/emulator.main), which loads cognito-local
+ * behind the layer that adds the Cognito behaviours it lacks. Built, it is JavaScript next to
+ * this file; when this file runs as TypeScript source (under the test runner), the child compiles
+ * the layer's sources as it loads them, with the typescript devDependency.
+ */
+function emulatorBootstrap(): string {
   try {
-    packageJson = require.resolve('cognito-local/package.json');
+    require.resolve('cognito-local/package.json');
   } catch {
     throw new Error(
       'The embedded Cognito emulator (the cognito-local devDependency) is not installed. ' +
         'Run `npm ci` with dev dependencies, or configure COGNITO_USER_POOL_ID for a real pool.',
     );
   }
-  const manifest = JSON.parse(readFileSync(packageJson, 'utf8')) as { bin: string };
-  return join(packageJson, '..', manifest.bin);
+  const extension = extname(__filename);
+  const entry = join(__dirname, 'emulator-layer', `emulator.main${extension}`);
+  const compileTypeScript =
+    extension === '.ts'
+      ? `const ts = require(${JSON.stringify(require.resolve('typescript'))});
+require.extensions['.ts'] = (module, file) => module._compile(ts.transpileModule(
+  require('node:fs').readFileSync(file, 'utf8'),
+  { fileName: file, compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } },
+).outputText, file);
+`
+      : '';
+  // The exit on disconnect comes first, so no moment of loading escapes it.
+  return `process.on('disconnect', () => process.exit(0));
+${compileTypeScript}require(${JSON.stringify(entry)});`;
 }
 
 async function waitUntilHealthy(
@@ -93,9 +109,7 @@ export async function startEmulatorProcess(
 
   const logFile = join(dataDir, 'emulator.log');
   const logFd = openSync(logFile, 'w');
-  const bootstrap = `process.on('disconnect', () => process.exit(0)); require(${JSON.stringify(
-    emulatorEntryPoint(),
-  )});`;
+  const bootstrap = emulatorBootstrap();
   const child = spawn(process.execPath, ['-e', bootstrap], {
     cwd: dataDir,
     // Only what the emulator needs: none of this process's secrets are passed on.

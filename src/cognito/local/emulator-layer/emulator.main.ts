@@ -1,0 +1,16 @@
+/**
+ * The embedded emulator's process: cognito-local behind this project's layer. The app starts it
+ * as a child process (../emulator-process.ts) with the data folder as working directory, and the
+ * child exits when its IPC channel to the app closes.
+ *
+ * Each layer adds one Amazon Cognito behaviour that cognito-local 5.3.0 lacks, by wrapping one of
+ * its operations; then cognito-local's own command-line entry starts the server.
+ */
+import { installChallengeRefreshToken } from './challenge-refresh-token.layer';
+
+installChallengeRefreshToken();
+
+// Last, once the layers are in place (an import statement would run first): cognito-local's own
+// command-line entry, which starts the server.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+require('cognito-local/lib/bin/start');
