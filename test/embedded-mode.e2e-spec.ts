@@ -3,13 +3,16 @@ import {
   AdminCreateUserCommand,
   CognitoIdentityProviderClient,
   DescribeUserPoolClientCommand,
+  DescribeUserPoolCommand,
   ListGroupsCommand,
+  UpdateUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { CognitoConnection } from '../src/cognito/cognito-connection';
+import { startEmulatorProcess } from '../src/cognito/local/emulator-process';
 import { findLocalCodes } from '../src/cognito/local/local-codes';
 import { AccessTokenVerifier } from '../src/auth/jwt/access-token.verifier';
 import { STRONG_PASSWORD, startTestApp, uniqueEmail, withEnv } from './support/test-app';
@@ -25,6 +28,14 @@ function embeddedEnv(dataDir: string): Record<string, string | undefined> {
     COGNITO_LOCAL_DATA_DIR: dataDir,
     COGNITO_LOCAL_PRINT_CODES: 'false',
   };
+}
+
+function sdkFor(endpoint: string): CognitoIdentityProviderClient {
+  return new CognitoIdentityProviderClient({
+    region: 'us-east-1',
+    endpoint,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
 }
 
 describe('Embedded mode (e2e)', () => {
@@ -53,11 +64,7 @@ describe('Embedded mode (e2e)', () => {
       // The connection that other modules inject carries no secret.
       expect(JSON.stringify(connection)).not.toContain(state.clientSecret as string);
 
-      const sdk = new CognitoIdentityProviderClient({
-        region: 'us-east-1',
-        endpoint: connection.endpoint,
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      });
+      const sdk = sdkFor(connection.endpoint ?? '');
       const { Groups = [] } = await sdk.send(
         new ListGroupsCommand({ UserPoolId: connection.userPoolId }),
       );
@@ -67,8 +74,15 @@ describe('Embedded mode (e2e)', () => {
           ClientId: connection.clientId,
         }),
       );
+      const { UserPool } = await sdk.send(
+        new DescribeUserPoolCommand({ UserPoolId: connection.userPoolId }),
+      );
       sdk.destroy();
       expect(Groups.map((g) => g.GroupName)).toContain('admin');
+      // An email change waits for verification (keep the original until then).
+      expect(UserPool?.UserAttributeUpdateSettings).toEqual({
+        AttributesRequireVerificationBeforeUpdate: ['email'],
+      });
       // Unknown users are not told apart from wrong passwords by the app client itself either.
       expect(UserPoolClient?.PreventUserExistenceErrors).toBe('ENABLED');
 
@@ -119,6 +133,52 @@ describe('Embedded mode (e2e)', () => {
         .send({ email, password: STRONG_PASSWORD });
       expect(login.status).toBe(200);
     } finally {
+      await app.close();
+    }
+    await eventually(() => processesIn(dataDir).length === 0, 3000, 'the emulator to stop');
+  });
+
+  it('gives the pool of an earlier version the keep-original-email setting', async () => {
+    const state = JSON.parse(readFileSync(join(dataDir, 'state.json'), 'utf8')) as {
+      userPoolId: string;
+      port: number;
+    };
+    // As an earlier version left it: a pool without the setting.
+    const emulator = await startEmulatorProcess(dataDir, state.port);
+    const sdk = sdkFor(emulator.endpoint);
+    const setting = async () =>
+      (await sdk.send(new DescribeUserPoolCommand({ UserPoolId: state.userPoolId }))).UserPool
+        ?.UserAttributeUpdateSettings;
+    try {
+      await sdk.send(
+        new UpdateUserPoolCommand({
+          UserPoolId: state.userPoolId,
+          AutoVerifiedAttributes: ['email'],
+          MfaConfiguration: 'OPTIONAL',
+        }),
+      );
+      expect(await setting()).toBeUndefined();
+    } finally {
+      await emulator.stop();
+    }
+
+    const app = await withEnv(embeddedEnv(dataDir), () => startTestApp());
+    try {
+      const sdkNow = sdkFor(app.get(CognitoConnection).endpoint ?? '');
+      const { UserPool } = await sdkNow.send(
+        new DescribeUserPoolCommand({ UserPoolId: state.userPoolId }),
+      );
+      sdkNow.destroy();
+      expect(UserPool?.UserAttributeUpdateSettings).toEqual({
+        AttributesRequireVerificationBeforeUpdate: ['email'],
+      });
+      // The pool's other settings were passed back, not reset.
+      expect(UserPool).toMatchObject({
+        AutoVerifiedAttributes: ['email'],
+        MfaConfiguration: 'OPTIONAL',
+      });
+    } finally {
+      sdk.destroy();
       await app.close();
     }
     await eventually(() => processesIn(dataDir).length === 0, 3000, 'the emulator to stop');

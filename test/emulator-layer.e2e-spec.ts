@@ -3,16 +3,24 @@ import {
   AdminCreateUserCommand,
   AssociateSoftwareTokenCommand,
   CognitoIdentityProviderClient,
+  CreateUserPoolCommand,
+  DeleteUserPoolCommand,
+  DescribeUserPoolCommand,
   GetUserCommand,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
   SetUserMFAPreferenceCommand,
   SignUpCommand,
+  UpdateUserAttributesCommand,
+  UpdateUserPoolCommand,
   VerifySoftwareTokenCommand,
+  VerifyUserAttributeCommand,
   type AuthenticationResultType,
+  type UserAttributeUpdateSettingsType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { authenticator } from 'otplib';
 import { computeSecretHash } from '../src/cognito/secret-hash';
+import { findLocalCodes } from '../src/cognito/local/local-codes';
 import { STRONG_PASSWORD, uniqueEmail } from './support/test-app';
 import { TestPool } from './support/test-pool';
 import { rememberSecret } from './support/suite-log';
@@ -150,5 +158,127 @@ describeEmulated('The embedded emulator behind its layer (AWS SDK)', () => {
     rememberSecret(answered.AuthenticationResult?.RefreshToken);
     const refreshed = await refresh(answered.AuthenticationResult);
     expect(refreshed.AuthenticationResult?.AccessToken).toEqual(expect.any(String));
+  });
+
+  it('sets UserAttributeUpdateSettings with UpdateUserPool and answers it in DescribeUserPool', async () => {
+    const keepEmail: UserAttributeUpdateSettingsType = {
+      AttributesRequireVerificationBeforeUpdate: ['email'],
+    };
+    const created = await sdk.send(
+      new CreateUserPoolCommand({
+        PoolName: 'layer-settings',
+        AutoVerifiedAttributes: ['email'],
+        UserAttributeUpdateSettings: keepEmail,
+      }),
+    );
+    const id = created.UserPool?.Id ?? '';
+    const settings = async () =>
+      (await sdk.send(new DescribeUserPoolCommand({ UserPoolId: id }))).UserPool
+        ?.UserAttributeUpdateSettings;
+    try {
+      expect(await settings()).toEqual(keepEmail);
+      // Like Cognito, UpdateUserPool resets a setting it is not given...
+      await sdk.send(
+        new UpdateUserPoolCommand({ UserPoolId: id, AutoVerifiedAttributes: ['email'] }),
+      );
+      expect(await settings()).toBeUndefined();
+      // ...and sets it when given.
+      await sdk.send(
+        new UpdateUserPoolCommand({
+          UserPoolId: id,
+          AutoVerifiedAttributes: ['email'],
+          UserAttributeUpdateSettings: keepEmail,
+        }),
+      );
+      expect(await settings()).toEqual(keepEmail);
+    } finally {
+      await sdk.send(new DeleteUserPoolCommand({ UserPoolId: id }));
+    }
+  });
+
+  it('keeps the original email of the embedded pool until the new one is verified', async () => {
+    expect(
+      (await sdk.send(new DescribeUserPoolCommand({ UserPoolId: userPoolId }))).UserPool
+        ?.UserAttributeUpdateSettings,
+    ).toEqual({ AttributesRequireVerificationBeforeUpdate: ['email'] });
+
+    const email = uniqueEmail('layer-old');
+    const newEmail = uniqueEmail('layer-new');
+    await confirmedUser(email);
+    const tokens = (await passwordAuth(email, STRONG_PASSWORD)).AuthenticationResult;
+    const updated = await sdk.send(
+      new UpdateUserAttributesCommand({
+        AccessToken: tokens?.AccessToken,
+        UserAttributes: [{ Name: 'email', Value: newEmail }],
+      }),
+    );
+    expect(updated.CodeDeliveryDetailsList).toEqual([
+      { AttributeName: 'email', DeliveryMedium: 'EMAIL', Destination: newEmail },
+    ]);
+    const attributes = async (): Promise<Record<string, string | undefined>> =>
+      Object.fromEntries(
+        (
+          (await sdk.send(new GetUserCommand({ AccessToken: tokens?.AccessToken })))
+            .UserAttributes ?? []
+        ).map((a): [string, string | undefined] => [a.Name ?? '', a.Value]),
+      );
+    expect((await attributes()).email).toBe(email);
+    await expect(passwordAuth(newEmail, STRONG_PASSWORD)).rejects.toThrow();
+    expect((await passwordAuth(email, STRONG_PASSWORD)).AuthenticationResult).toBeDefined();
+
+    const code = findLocalCodes(
+      process.env.E2E_EMULATOR_DATA_DIR ?? '',
+      userPoolId,
+      newEmail,
+    )?.attributeVerificationCode;
+    expect(code).toMatch(/^\d{6}$/);
+    await sdk.send(
+      new VerifyUserAttributeCommand({
+        AccessToken: tokens?.AccessToken,
+        AttributeName: 'email',
+        Code: code,
+      }),
+    );
+    expect(await attributes()).toMatchObject({ email: newEmail, email_verified: 'true' });
+    expect((await passwordAuth(newEmail, STRONG_PASSWORD)).AuthenticationResult).toBeDefined();
+    await expect(passwordAuth(email, STRONG_PASSWORD)).rejects.toThrow();
+  });
+
+  it('refuses to verify a pending email that another confirmed account signs in with', async () => {
+    const email = uniqueEmail('layer-mover');
+    const wanted = uniqueEmail('layer-owned');
+    await confirmedUser(email);
+    const tokens = (await passwordAuth(email, STRONG_PASSWORD)).AuthenticationResult;
+    await sdk.send(
+      new UpdateUserAttributesCommand({
+        AccessToken: tokens?.AccessToken,
+        UserAttributes: [{ Name: 'email', Value: wanted }],
+      }),
+    );
+    // The address's owner signs up with it meanwhile.
+    await confirmedUser(wanted);
+    const code = findLocalCodes(
+      process.env.E2E_EMULATOR_DATA_DIR ?? '',
+      userPoolId,
+      wanted,
+    )?.attributeVerificationCode;
+    const verify = (Code: string | undefined) =>
+      sdk.send(
+        new VerifyUserAttributeCommand({
+          AccessToken: tokens?.AccessToken,
+          AttributeName: 'email',
+          Code,
+        }),
+      );
+    // A wrong code is still a wrong code; the right one meets the owner.
+    await expect(verify(code === '000000' ? '111111' : '000000')).rejects.toMatchObject({
+      name: 'CodeMismatchException',
+    });
+    await expect(verify(code)).rejects.toMatchObject({ name: 'AliasExistsException' });
+    const { UserAttributes = [] } = await sdk.send(
+      new GetUserCommand({ AccessToken: tokens?.AccessToken }),
+    );
+    expect(UserAttributes.find((a) => a.Name === 'email')?.Value).toBe(email);
+    expect((await passwordAuth(email, STRONG_PASSWORD)).AuthenticationResult).toBeDefined();
   });
 });

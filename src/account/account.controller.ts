@@ -79,7 +79,10 @@ export class AccountController {
     description:
       'Only standard profile attributes and the configured custom: attributes; `sub`, ' +
       '`email_verified` and the like are refused. A new email is normalised and checked like ' +
-      'sign-up’s, and gets a verification code.',
+      'sign-up’s, and takes effect only once verified: the code goes to the new address ' +
+      '(`codeDelivery`, masked), and until `POST /account/attributes/email/verify` confirms it ' +
+      'the account keeps its old email, which GET /account shows and which still signs in; the ' +
+      'new address does not sign in yet and stays free for whoever owns it.',
   })
   @ApiOkResponse({ type: AttributesUpdatedDto })
   @ApiErrors({
@@ -113,10 +116,14 @@ export class AccountController {
   @Post('attributes/:name/verify')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiParam(ATTRIBUTE_PARAM)
-  @ApiOperation({ summary: 'Verify the email or phone number with the code' })
+  @ApiOperation({
+    summary: 'Verify the email or phone number with the code',
+    description: 'For a new email, this is when it replaces the old one.',
+  })
   @ApiNoContentResponse({ description: 'Verified.' })
   @ApiErrors({
     400: 'A wrong or expired code (`CODE_MISMATCH`, `CODE_EXPIRED`), or not a verifiable attribute (`ATTRIBUTE_NOT_ALLOWED`).',
+    409: 'Another account signs in with the new email by now (`USER_ALREADY_EXISTS`); the old one stays.',
     429: 'Too many attempts (`TOO_MANY_FAILED_ATTEMPTS`).',
     ...UPSTREAM_ERRORS,
   })

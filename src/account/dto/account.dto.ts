@@ -52,10 +52,11 @@ export class UpdateAccountDto {
   @ApiProperty({
     description:
       'Attributes to change: standard ones (name, given_name, family_name, email, phone_number, ' +
-      'locale, ...) and the custom: attributes in ACCOUNT_CUSTOM_ATTRIBUTES. A new email or phone ' +
-      'number must then be verified with the code that is sent. An email is normalised like ' +
-      'sign-up’s (trimmed, NFKC, lower case, domain in ASCII); invisible or text-direction ' +
-      'characters, a non-ASCII local part or a domain word that mixes scripts: 400.',
+      'locale, ...) and the custom: attributes in ACCOUNT_CUSTOM_ATTRIBUTES. A new email replaces ' +
+      'the old one only once verified with the code sent to it; a new phone number must be ' +
+      'verified too. An email is normalised like sign-up’s (trimmed, NFKC, lower case, domain in ' +
+      'ASCII); invisible or text-direction characters, a non-ASCII local part or a domain word ' +
+      'that mixes scripts: 400.',
     example: { name: 'Alice Liddell', locale: 'en-GB' },
     type: 'object',
     additionalProperties: { type: 'string' },
@@ -65,7 +66,13 @@ export class UpdateAccountDto {
 }
 
 export class AttributesUpdatedDto {
-  @ApiProperty({ type: [CodeDeliveryDto], description: 'Where verification codes were sent.' })
+  @ApiProperty({
+    type: [CodeDeliveryDto],
+    description:
+      'Where verification codes were sent (masked). For a new email: to the new address, which ' +
+      'becomes the account’s email once verified; the old one stays in use until then.',
+    example: [{ destination: 'n***@e***.com', medium: 'EMAIL', attribute: 'email' }],
+  })
   codeDelivery!: CodeDeliveryDto[];
 }
 

@@ -1,5 +1,5 @@
 import { unwatchFile, watchFile } from 'node:fs';
-import { poolDataFile, readLocalCodes } from './local-codes';
+import { attributeCodeRecipient, poolDataFile, readLocalCodes } from './local-codes';
 
 /**
  * The embedded mode's stand-in for email: it watches the emulator's data file and shows each new
@@ -36,11 +36,15 @@ export class CodeMailbox {
       return; // Caught mid-write; the next change will be read.
     }
     for (const user of users) {
-      const pending: [string, string | undefined][] = [
-        ['confirmation / password reset code', user.confirmationCode],
-        ['attribute verification code', user.attributeVerificationCode],
+      const pending: [string, string, string | undefined][] = [
+        ['confirmation / password reset code', user.email ?? user.username, user.confirmationCode],
+        [
+          'attribute verification code',
+          attributeCodeRecipient(user),
+          user.attributeVerificationCode,
+        ],
       ];
-      for (const [kind, code] of pending) {
+      for (const [kind, recipient, code] of pending) {
         const key = `${user.username}:${kind}`;
         if (!code) {
           this.seen.delete(key);
@@ -48,7 +52,7 @@ export class CodeMailbox {
         }
         if (this.seen.get(key) === code) continue;
         this.seen.set(key, code);
-        if (!initial) this.write(formatCode(user.email ?? user.username, kind, code));
+        if (!initial) this.write(formatCode(recipient, kind, code));
       }
     }
   }

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { loadConfiguration } from '../../config/environment';
-import { readLocalCodes } from './local-codes';
+import { attributeCodeRecipient, readLocalCodes } from './local-codes';
 import { readLocalState } from './local-pool';
 
 function main(argv: string[]): number {
@@ -18,17 +18,17 @@ function main(argv: string[]): number {
     );
     return 1;
   }
-  const users = readLocalCodes(dataDir, state.userPoolId).filter(
-    (user) => !email || user.email?.toLowerCase() === email,
-  );
-  const rows = users.flatMap((user) => [
-    ...(user.confirmationCode
-      ? [`${user.email ?? user.username}  confirmation/reset code: ${user.confirmationCode}`]
-      : []),
-    ...(user.attributeVerificationCode
-      ? [`${user.email ?? user.username}  attribute code: ${user.attributeVerificationCode}`]
-      : []),
-  ]);
+  const rows = readLocalCodes(dataDir, state.userPoolId)
+    .flatMap((user) => [
+      ...(user.confirmationCode
+        ? [[user.email ?? user.username, `confirmation/reset code: ${user.confirmationCode}`]]
+        : []),
+      ...(user.attributeVerificationCode
+        ? [[attributeCodeRecipient(user), `attribute code: ${user.attributeVerificationCode}`]]
+        : []),
+    ])
+    .filter(([recipient]) => !email || recipient.toLowerCase() === email)
+    .map(([recipient, code]) => `${recipient}  ${code}`);
   if (rows.length === 0) {
     process.stdout.write(email ? `No pending code for ${email}.\n` : 'No pending codes.\n');
     return email ? 1 : 0;

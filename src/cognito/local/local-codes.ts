@@ -5,17 +5,30 @@ import { join } from 'node:path';
 export interface LocalUserCodes {
   username: string;
   email?: string;
-  /** Sign-up confirmation or forgot-password code. */
+  /** A new email waiting to be verified; the account keeps `email` until then. */
+  pendingEmail?: string;
+  /** Sign-up confirmation or forgot-password code, sent to `email`. */
   confirmationCode?: string;
-  /** Code to verify a changed attribute (email). */
+  /** Code to verify a changed attribute, sent to `pendingEmail` when there is one, else `email`. */
   attributeVerificationCode?: string;
+}
+
+interface StoredAttribute {
+  Name: string;
+  Value?: string;
 }
 
 interface StoredUser {
   Username: string;
-  Attributes?: { Name: string; Value?: string }[];
+  Attributes?: StoredAttribute[];
+  /** Changes that wait for verification (the pool keeps the original email until then). */
+  UnverifiedAttributeChanges?: StoredAttribute[];
   ConfirmationCode?: string;
   AttributeVerificationCode?: string;
+}
+
+function emailOf(attributes: StoredAttribute[] | undefined): string | undefined {
+  return attributes?.find((a) => a.Name === 'email')?.Value;
 }
 
 export function poolDataFile(dataDir: string, userPoolId: string): string {
@@ -35,7 +48,8 @@ export function readLocalCodes(dataDir: string, userPoolId: string): LocalUserCo
       const data = JSON.parse(readFileSync(file, 'utf8')) as { Users?: Record<string, StoredUser> };
       return Object.values(data.Users ?? {}).map((user) => ({
         username: user.Username,
-        email: user.Attributes?.find((a) => a.Name === 'email')?.Value,
+        email: emailOf(user.Attributes),
+        pendingEmail: emailOf(user.UnverifiedAttributeChanges),
         confirmationCode: user.ConfirmationCode,
         attributeVerificationCode: user.AttributeVerificationCode,
       }));
@@ -46,12 +60,30 @@ export function readLocalCodes(dataDir: string, userPoolId: string): LocalUserCo
   }
 }
 
-/** The pending codes of the user with this email (case-insensitive), if any. */
+/** Where the user's attribute verification code went: the new email while one is pending. */
+export function attributeCodeRecipient(user: LocalUserCodes): string {
+  return user.pendingEmail ?? user.email ?? user.username;
+}
+
+/**
+ * The pending codes sent to this address (case-insensitive): a sign-up or reset code goes to the
+ * account whose email it is, an attribute code to the account verifying it as its new email.
+ */
 export function findLocalCodes(
   dataDir: string,
   userPoolId: string,
   email: string,
-): LocalUserCodes | undefined {
+): Pick<LocalUserCodes, 'confirmationCode' | 'attributeVerificationCode'> | undefined {
   const wanted = email.trim().toLowerCase();
-  return readLocalCodes(dataDir, userPoolId).find((user) => user.email?.toLowerCase() === wanted);
+  const users = readLocalCodes(dataDir, userPoolId);
+  const owner = users.find((user) => user.email?.toLowerCase() === wanted);
+  const verifying = users.find(
+    (user) =>
+      user.attributeVerificationCode && attributeCodeRecipient(user).toLowerCase() === wanted,
+  );
+  if (!owner && !verifying) return undefined;
+  return {
+    confirmationCode: owner?.confirmationCode,
+    attributeVerificationCode: verifying?.attributeVerificationCode,
+  };
 }

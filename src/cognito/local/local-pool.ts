@@ -8,9 +8,12 @@ import {
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   DescribeUserPoolClientCommand,
+  DescribeUserPoolCommand,
   ListGroupsCommand,
   ResourceNotFoundException,
+  UpdateUserPoolCommand,
   UserNotFoundException,
+  type UserAttributeUpdateSettingsType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -83,10 +86,57 @@ async function ensureGroup(
 }
 
 /**
+ * A new email becomes the account's only once verified: until the code sent to it is confirmed,
+ * the old address stays in use (it signs in, and the new one does not) and nobody is kept from
+ * signing up with the new one. Amazon Cognito's "keep original attribute value active when an
+ * update is pending":
+ * https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-email-phone-verification.html#user-pool-settings-verifications-verify-attribute-updates
+ */
+const KEEP_ORIGINAL_EMAIL: UserAttributeUpdateSettingsType = {
+  AttributesRequireVerificationBeforeUpdate: ['email'],
+};
+
+/** Gives a pool created before the setting existed here the keep-original-email setting. */
+async function ensureKeepOriginalEmail(
+  client: CognitoIdentityProviderClient,
+  userPoolId: string,
+): Promise<void> {
+  const { UserPool: pool } = await client.send(
+    new DescribeUserPoolCommand({ UserPoolId: userPoolId }),
+  );
+  if (!pool) throw new Error(`The emulator did not describe the user pool ${userPoolId}`);
+  const settings = pool.UserAttributeUpdateSettings?.AttributesRequireVerificationBeforeUpdate;
+  if (settings?.includes('email')) return;
+  // UpdateUserPool resets every setting it is not given: the pool's own are passed back.
+  await client.send(
+    new UpdateUserPoolCommand({
+      UserPoolId: userPoolId,
+      AccountRecoverySetting: pool.AccountRecoverySetting,
+      AdminCreateUserConfig: pool.AdminCreateUserConfig,
+      AutoVerifiedAttributes: pool.AutoVerifiedAttributes,
+      DeviceConfiguration: pool.DeviceConfiguration,
+      EmailConfiguration: pool.EmailConfiguration,
+      EmailVerificationMessage: pool.EmailVerificationMessage,
+      EmailVerificationSubject: pool.EmailVerificationSubject,
+      LambdaConfig: pool.LambdaConfig,
+      MfaConfiguration: pool.MfaConfiguration,
+      Policies: pool.Policies,
+      SmsAuthenticationMessage: pool.SmsAuthenticationMessage,
+      SmsConfiguration: pool.SmsConfiguration,
+      SmsVerificationMessage: pool.SmsVerificationMessage,
+      UserPoolAddOns: pool.UserPoolAddOns,
+      UserPoolTags: pool.UserPoolTags,
+      VerificationMessageTemplate: pool.VerificationMessageTemplate,
+      UserAttributeUpdateSettings: KEEP_ORIGINAL_EMAIL,
+    }),
+  );
+}
+
+/**
  * Makes sure the embedded emulator has the pool this service expects and returns it: email as the
- * username, the configured password policy, an app client with a secret limited to
- * USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH, and an `admin` group. A pool remembered from an
- * earlier start is reused, with its users.
+ * username, the configured password policy, email changes kept pending until verified, an app
+ * client with a secret limited to USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH, and an `admin`
+ * group. A pool remembered from an earlier start is reused, with its users.
  */
 export async function ensureLocalPool(
   client: CognitoIdentityProviderClient,
@@ -95,6 +145,7 @@ export async function ensureLocalPool(
 ): Promise<LocalPoolState> {
   const remembered = await existingPool(client, readLocalState(dataDir));
   if (remembered) {
+    await ensureKeepOriginalEmail(client, remembered.userPoolId);
     await ensureGroup(client, remembered.userPoolId, ADMIN_GROUP_NAME);
     return remembered;
   }
@@ -104,6 +155,7 @@ export async function ensureLocalPool(
       PoolName: 'nest-cognito-local',
       UsernameAttributes: ['email'],
       AutoVerifiedAttributes: ['email'],
+      UserAttributeUpdateSettings: KEEP_ORIGINAL_EMAIL,
       // Users may turn on an authenticator app (TOTP) for their own account.
       MfaConfiguration: 'OPTIONAL',
       Policies: {

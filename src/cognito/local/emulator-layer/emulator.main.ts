@@ -6,9 +6,13 @@
  * Each layer adds one Amazon Cognito behaviour that cognito-local 5.3.0 lacks, by wrapping one of
  * its operations; then cognito-local's own command-line entry starts the server.
  */
+import { installAttributeUpdateSettings } from './attribute-update-settings.layer';
 import { installChallengeRefreshToken } from './challenge-refresh-token.layer';
+import { installVerifiedEmailUnique } from './verified-email-unique.layer';
 
 installChallengeRefreshToken();
+installAttributeUpdateSettings();
+installVerifiedEmailUnique();
 
 // Last, once the layers are in place (an import statement would run first): cognito-local's own
 // command-line entry, which starts the server.
