@@ -7,9 +7,9 @@ import {
   ListGroupsCommand,
   UpdateUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import request from 'supertest';
 import { CognitoConnection } from '../src/cognito/cognito-connection';
 import { startEmulatorProcess } from '../src/cognito/local/emulator-process';
@@ -28,6 +28,30 @@ function embeddedEnv(dataDir: string): Record<string, string | undefined> {
     COGNITO_LOCAL_DATA_DIR: dataDir,
     COGNITO_LOCAL_PRINT_CODES: 'false',
   };
+}
+
+/** Every folder and file under `dir` (itself included) with its permission bits. */
+function modes(dir: string): Record<string, string> {
+  const found: Record<string, string> = { '.': (statSync(dir).mode & 0o777).toString(8) };
+  const walk = (folder: string): void => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const path = join(folder, entry.name);
+      found[relative(dir, path)] = (statSync(path).mode & 0o777).toString(8);
+      if (entry.isDirectory()) walk(path);
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+/** What `modes` answers for a private folder: 700 for the folders, 600 for the files. */
+function privately(dir: string): Record<string, string> {
+  return Object.fromEntries(
+    Object.keys(modes(dir)).map((path) => [
+      path,
+      statSync(join(dir, path)).isDirectory() ? '700' : '600',
+    ]),
+  );
 }
 
 function sdkFor(endpoint: string): CognitoIdentityProviderClient {
@@ -100,6 +124,18 @@ describe('Embedded mode (e2e)', () => {
       expect(Date.now() - issued).toBeLessThan(1000);
       const code = findLocalCodes(dataDir, connection.userPoolId, email)?.confirmationCode;
       expect((await http.post('/auth/confirm-sign-up').send({ email, code })).status).toBe(204);
+      // The data (plain-text passwords, the client secret, the emulator's log of codes) is the
+      // user's alone, the files the emulator wrote for the sign-up included.
+      expect(Object.keys(modes(dataDir))).toEqual(
+        expect.arrayContaining([
+          'state.json',
+          'emulator.log',
+          '.cognito/config.json',
+          '.cognito/db/clients.json',
+          `.cognito/db/${connection.userPoolId}.json`,
+        ]),
+      );
+      expect(modes(dataDir)).toEqual(privately(dataDir));
 
       // Tokens of this mode are verified by the same verifier as in the AWS mode.
       const login = await http.post('/auth/login').send({ email, password: STRONG_PASSWORD });
@@ -138,12 +174,12 @@ describe('Embedded mode (e2e)', () => {
     await eventually(() => processesIn(dataDir).length === 0, 3000, 'the emulator to stop');
   });
 
-  it('gives the pool of an earlier version the keep-original-email setting', async () => {
+  it('brings a data folder of an earlier version up to date: private files, email changes kept pending', async () => {
     const state = JSON.parse(readFileSync(join(dataDir, 'state.json'), 'utf8')) as {
       userPoolId: string;
       port: number;
     };
-    // As an earlier version left it: a pool without the setting.
+    // As an earlier version left it: a pool without the setting...
     const emulator = await startEmulatorProcess(dataDir, state.port);
     const sdk = sdkFor(emulator.endpoint);
     const setting = async () =>
@@ -161,9 +197,15 @@ describe('Embedded mode (e2e)', () => {
     } finally {
       await emulator.stop();
     }
+    // ...and files anyone could read.
+    for (const path of Object.keys(modes(dataDir))) {
+      const full = join(dataDir, path);
+      chmodSync(full, statSync(full).isDirectory() ? 0o755 : 0o644);
+    }
 
     const app = await withEnv(embeddedEnv(dataDir), () => startTestApp());
     try {
+      expect(modes(dataDir)).toEqual(privately(dataDir));
       const sdkNow = sdkFor(app.get(CognitoConnection).endpoint ?? '');
       const { UserPool } = await sdkNow.send(
         new DescribeUserPoolCommand({ UserPoolId: state.userPoolId }),

@@ -35,7 +35,7 @@ export class EmbeddedCognito implements OnApplicationShutdown {
 
   async start(settings: CognitoSettings, policy: PasswordPolicy): Promise<ResolvedPool> {
     const dataDir = resolve(settings.local.dataDir);
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const port = await this.choosePort(settings.local.port, dataDir);
     this.emulator = await startEmulatorProcess(dataDir, port);
 

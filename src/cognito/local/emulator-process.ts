@@ -1,9 +1,23 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  fchmodSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { extname, join } from 'node:path';
+import { challengeSessionKeyFile } from './local-keys';
+import { adminPasswordFile, stateFile } from './local-pool';
 
 export const EMULATOR_HOST = '127.0.0.1';
+/** The emulator's own output, in the data folder: it holds every code the emulator "sends". */
+const EMULATOR_LOG = 'emulator.log';
 
 export interface EmulatorProcess {
   readonly port: number;
@@ -67,6 +81,35 @@ require.extensions['.ts'] = (module, file) => module._compile(ts.transpileModule
 ${compileTypeScript}require(${JSON.stringify(entry)});`;
 }
 
+/** Owner-only access for what the data folder holds: 0700 for folders, 0600 for files. */
+function restrict(path: string, folder: boolean): void {
+  chmodSync(path, folder ? 0o700 : 0o600);
+}
+
+/**
+ * Tightens a data folder that an earlier version (or another umask) left readable by others: the
+ * folder, the files this module and the embedded mode write, and everything the emulator keeps
+ * under `.cognito` (plain-text passwords, the app client's secret).
+ */
+function restrictDataDir(dataDir: string): void {
+  restrict(dataDir, true);
+  const files = [
+    stateFile(dataDir),
+    adminPasswordFile(dataDir),
+    challengeSessionKeyFile(dataDir),
+    join(dataDir, EMULATOR_LOG),
+  ];
+  for (const file of files) if (existsSync(file)) restrict(file, false);
+  const walk = (folder: string): void => {
+    restrict(folder, true);
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      if (entry.isDirectory()) walk(join(folder, entry.name));
+      else if (entry.isFile()) restrict(join(folder, entry.name), false);
+    }
+  };
+  if (existsSync(join(dataDir, '.cognito'))) walk(join(dataDir, '.cognito'));
+}
+
 async function waitUntilHealthy(
   endpoint: string,
   child: ChildProcess,
@@ -98,17 +141,23 @@ export async function startEmulatorProcess(
   port: number,
   startTimeoutMs = 15000,
 ): Promise<EmulatorProcess> {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  restrictDataDir(dataDir);
   const cognitoDir = join(dataDir, '.cognito');
-  mkdirSync(cognitoDir, { recursive: true });
+  mkdirSync(cognitoDir, { recursive: true, mode: 0o700 });
   const endpoint = `http://${EMULATOR_HOST}:${port}`;
   // The issuer is fixed explicitly: the emulator would otherwise derive it from a default port.
+  const configFile = join(cognitoDir, 'config.json');
   writeFileSync(
-    join(cognitoDir, 'config.json'),
+    configFile,
     `${JSON.stringify({ TokenConfig: { IssuerDomain: endpoint } }, null, 2)}\n`,
+    { mode: 0o600 },
   );
+  restrict(configFile, false);
 
-  const logFile = join(dataDir, 'emulator.log');
-  const logFd = openSync(logFile, 'w');
+  const logFile = join(dataDir, EMULATOR_LOG);
+  const logFd = openSync(logFile, 'w', 0o600);
+  fchmodSync(logFd, 0o600);
   const bootstrap = emulatorBootstrap();
   const child = spawn(process.execPath, ['-e', bootstrap], {
     cwd: dataDir,

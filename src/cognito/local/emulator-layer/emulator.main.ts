@@ -10,6 +10,10 @@ import { installAttributeUpdateSettings } from './attribute-update-settings.laye
 import { installChallengeRefreshToken } from './challenge-refresh-token.layer';
 import { installVerifiedEmailUnique } from './verified-email-unique.layer';
 
+// The data folder holds plain-text passwords and the app client's secret: every file and folder
+// the emulator creates is for this user only (0600 / 0700).
+process.umask(0o077);
+
 installChallengeRefreshToken();
 installAttributeUpdateSettings();
 installVerifiedEmailUnique();
