@@ -1,15 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort } from '../src/cognito/local/emulator-process';
-import { eventually, processesIn } from './support/processes';
+import { findLocalCodes } from '../src/cognito/local/local-codes';
+import { readLocalState } from '../src/cognito/local/local-pool';
+import { eventually, parentOf, processesIn } from './support/processes';
 import { appendSuiteLog } from './support/suite-log';
 import { TokenForge } from './support/token-forge';
 
 const MAIN = join(__dirname, '..', 'dist', 'main.js');
+const CODES_CLI = join(__dirname, '..', 'dist', 'cognito', 'local', 'codes.cli.js');
 
 interface Started {
   child: ChildProcess;
@@ -17,9 +20,19 @@ interface Started {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs the built server (`node dist/main.js`, what `npm start` runs) with only the given variables. */
-function run(env: Record<string, string>): Started {
-  const child = spawn(process.execPath, [MAIN], {
+/**
+ * Runs the built server (`node dist/main.js`, what `npm start` runs) with only the given
+ * variables; its standard output and error are pipes. `onTerminal` runs it on a pseudo-terminal
+ * instead (util-linux `script`), as `npm start` in a terminal would.
+ */
+function run(env: Record<string, string>, onTerminal = false): Started {
+  const command: [string, string[]] = onTerminal
+    ? [
+        'script',
+        ['-qfec', `${JSON.stringify(process.execPath)} ${JSON.stringify(MAIN)}`, '/dev/null'],
+      ]
+    : [process.execPath, [MAIN]];
+  const child = spawn(command[0], command[1], {
     env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -36,12 +49,35 @@ function run(env: Record<string, string>): Started {
   return { child, output: () => output, exited };
 }
 
-async function embeddedServer(): Promise<Started & { url: string; dataDir: string }> {
+async function embeddedServer(
+  onTerminal = false,
+): Promise<Started & { url: string; dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cognito-process-'));
   const port = await findFreePort();
-  const started = run({ PORT: String(port), COGNITO_LOCAL_DATA_DIR: dataDir });
+  const started = run({ PORT: String(port), COGNITO_LOCAL_DATA_DIR: dataDir }, onTerminal);
   await eventually(() => started.output().includes('Swagger UI:'), 20000, 'the server to start');
   return { ...started, url: `http://127.0.0.1:${port}`, dataDir };
+}
+
+async function signUp(url: string, email: string): Promise<void> {
+  const answer = await fetch(`${url}/auth/sign-up`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: 'Correct-Horse-9' }),
+  });
+  expect(answer.status).toBe(201);
+}
+
+/** The confirmation code the emulator issued to `email`, read from its data file. */
+async function issuedCode(dataDir: string, email: string): Promise<string> {
+  const poolId = readLocalState(dataDir)?.userPoolId ?? '';
+  let code: string | undefined;
+  await eventually(
+    () => Boolean((code = findLocalCodes(dataDir, poolId, email)?.confirmationCode)),
+    1000,
+    'the code',
+  );
+  return code ?? '';
 }
 
 describe('The server process (e2e)', () => {
@@ -66,35 +102,60 @@ describe('The server process (e2e)', () => {
     expect(started.output()).toContain('NODE_ENV=production needs CHALLENGE_SESSION_KEY');
   });
 
-  it('starts on the embedded default, says where Swagger UI and the codes are, and stops the emulator on SIGTERM', async () => {
+  it('starts on the embedded default, says where Swagger UI and the codes are, keeps codes out of its piped output, and stops the emulator on SIGTERM', async () => {
     const server = await embeddedServer();
     try {
       expect(server.output()).toContain(`Swagger UI: ${server.url}/docs`);
-      expect(server.output()).toMatch(/codes are shown on this terminal/);
+      // Standard output is a pipe here (a log collector would read it): no code is printed on it.
+      expect(server.output()).toMatch(/Read confirmation and reset codes with `npm run codes/);
+      expect(server.output()).not.toMatch(/codes are shown on this terminal/);
       const docs = await fetch(`${server.url}/docs`);
       expect(docs.status).toBe(200);
       expect(await docs.text()).toContain('swagger-ui');
       expect(processesIn(server.dataDir)).toHaveLength(1);
 
-      // A code appears on the terminal within a second of the sign-up.
       const email = `process-${Date.now()}@example.com`;
-      const signUp = await fetch(`${server.url}/auth/sign-up`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email, password: 'Correct-Horse-9' }),
-      });
-      expect(signUp.status).toBe(201);
+      await signUp(server.url, email);
+      const code = await issuedCode(server.dataDir, email);
+      // npm run codes and the emulator's log have it...
+      const codes = execFileSync(process.execPath, [CODES_CLI, email], {
+        env: { PATH: process.env.PATH ?? '', COGNITO_LOCAL_DATA_DIR: server.dataDir },
+      }).toString();
+      expect(codes).toContain(`${email}  confirmation/reset code: ${code}`);
       await eventually(
-        () => new RegExp(`To: ${email}[\\s\\S]*code: \\d{6}`).test(server.output()),
-        1000,
-        'the code',
+        () => readFileSync(join(server.dataDir, 'emulator.log'), 'utf8').includes(code),
+        2000,
+        'the code in the emulator log',
       );
+      // ...the server's output does not, well after the code mailbox would have shown it.
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(server.output()).not.toContain(code);
     } finally {
       server.child.kill('SIGTERM');
     }
     expect(await server.exited).toEqual({ code: 0, signal: null });
     // The emulator is stopped by the shutdown itself, not left to notice its parent is gone.
     expect(processesIn(server.dataDir)).toHaveLength(0);
+  });
+
+  it('shows each code on the terminal within a second of being issued', async () => {
+    const server = await embeddedServer(true);
+    const [emulator] = processesIn(server.dataDir);
+    try {
+      expect(server.output()).toMatch(/codes are shown on this terminal/);
+      const email = `terminal-${Date.now()}@example.com`;
+      await signUp(server.url, email);
+      const code = await issuedCode(server.dataDir, email);
+      await eventually(
+        () => new RegExp(`To: ${email}[\\s\\S]*code: ${code}`).test(server.output()),
+        1000,
+        'the code on the terminal',
+      );
+    } finally {
+      // The server is the emulator's parent (script runs it in a session of its own).
+      process.kill(parentOf(emulator), 'SIGTERM');
+    }
+    expect((await server.exited).code).toBe(0);
   });
 
   it('stops the emulator on SIGINT too', async () => {

@@ -1,4 +1,4 @@
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 /**
@@ -17,6 +17,12 @@ export function processesIn(dir: string): number[] {
     }
   }
   return pids;
+}
+
+/** The parent process of `pid` (Linux /proc). */
+export function parentOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
 }
 
 /** Waits until `check` is true, polling, or fails after `timeoutMs`. */

@@ -77,7 +77,10 @@ export class EmbeddedCognito implements OnApplicationShutdown {
       `Embedded Cognito emulator on ${this.emulator.endpoint} (pool ${pool.userPoolId}, data in ${shownDir}). ` +
         'For development only: its signing key is public.',
     );
-    if (settings.local.printCodes) {
+    const codesFile = relative(process.cwd(), this.emulator.logFile);
+    // Only a person at a terminal sees them there: standard output that is a pipe or a file is a
+    // log, and a log must never hold a code.
+    if (settings.local.printCodes && process.stdout.isTTY) {
       this.mailbox = new CodeMailbox(dataDir, pool.userPoolId, (text) =>
         process.stdout.write(text),
       );
@@ -87,7 +90,9 @@ export class EmbeddedCognito implements OnApplicationShutdown {
           '`npm run codes -- <email>` prints them too.',
       );
     } else {
-      this.logger.log('Read confirmation and reset codes with `npm run codes -- <email>`.');
+      this.logger.log(
+        `Read confirmation and reset codes with \`npm run codes -- <email>\` (or in ${codesFile}).`,
+      );
     }
 
     const issuer = `${this.emulator.endpoint}/${pool.userPoolId}`;
