@@ -1,10 +1,15 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp, installGracefulShutdown } from './app.setup';
-import { appConfig, ConfigurationError } from './config';
+import { appConfig, ConfigurationError, loadConfiguration } from './config';
 import { CognitoConnection } from './cognito/cognito-connection';
+import { assertPortAvailable, PortUnavailableError } from './common/net/port';
 
 async function bootstrap(): Promise<void> {
+  // A taken port is refused before anything starts or is written: the embedded mode would
+  // otherwise start an emulator and remember its port, which a running instance may still need.
+  const settings = loadConfiguration().app;
+  await assertPortAvailable(settings.port, settings.host);
   const app = await createApp();
   const { port, host, shutdownDelayMs } = app.get<{
     port: number;
@@ -12,7 +17,16 @@ async function bootstrap(): Promise<void> {
     shutdownDelayMs: number;
   }>(appConfig.KEY);
   installGracefulShutdown(app, shutdownDelayMs);
-  await app.listen(port, host);
+  try {
+    await app.listen(port, host);
+  } catch (error) {
+    // Taken in the meantime.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      throw new PortUnavailableError(port, host, code);
+    }
+    throw error;
+  }
   const url = (await app.getUrl()).replace('[::1]', 'localhost');
   const logger = new Logger('Bootstrap');
   const connection = app.get(CognitoConnection);
@@ -24,7 +38,7 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  if (error instanceof ConfigurationError) {
+  if (error instanceof ConfigurationError || error instanceof PortUnavailableError) {
     process.stderr.write(`${error.message}\n`);
   } else {
     new Logger('Bootstrap').fatal(

@@ -1,7 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort } from '../src/cognito/local/emulator-process';
@@ -17,6 +17,8 @@ const CODES_CLI = join(__dirname, '..', 'dist', 'cognito', 'local', 'codes.cli.j
 interface Started {
   child: ChildProcess;
   output: () => string;
+  /** Standard error alone. */
+  errors: () => string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -37,16 +39,20 @@ function run(env: Record<string, string>, onTerminal = false): Started {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let errors = '';
   const collect = (chunk: Buffer) => {
     output += chunk.toString();
     appendSuiteLog(chunk.toString());
   };
   child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
+  child.stderr?.on('data', (chunk: Buffer) => {
+    errors += chunk.toString();
+    collect(chunk);
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  return { child, output: () => output, exited };
+  return { child, output: () => output, errors: () => errors, exited };
 }
 
 async function embeddedServer(
@@ -156,6 +162,30 @@ describe('The server process (e2e)', () => {
       process.kill(parentOf(emulator), 'SIGTERM');
     }
     expect((await server.exited).code).toBe(0);
+  });
+
+  it('refuses a PORT in use with one line, before starting the emulator or writing its state', async () => {
+    const taken = createTcpServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    // A data folder a running instance uses: the emulator port it remembers must stay as it is.
+    const dataDir = mkdtempSync(join(tmpdir(), 'cognito-port-taken-'));
+    const remembered = `${JSON.stringify({ userPoolId: 'local_Running', clientId: 'c', clientSecret: 's', port: await findFreePort() })}\n`;
+    writeFileSync(join(dataDir, 'state.json'), remembered, { mode: 0o600 });
+    const before = statSync(join(dataDir, 'state.json')).mtimeMs;
+    try {
+      const started = run({ PORT: String(port), COGNITO_LOCAL_DATA_DIR: dataDir });
+      expect(await started.exited).toEqual({ code: 1, signal: null });
+      expect(started.errors()).toBe(`port ${port} is in use: set PORT\n`);
+      expect(started.output()).not.toMatch(/\bat \S+ \(|Error:/);
+    } finally {
+      taken.close();
+    }
+    expect(readFileSync(join(dataDir, 'state.json'), 'utf8')).toBe(remembered);
+    expect(statSync(join(dataDir, 'state.json')).mtimeMs).toBe(before);
+    expect(existsSync(join(dataDir, '.cognito'))).toBe(false);
+    expect(existsSync(join(dataDir, 'emulator.log'))).toBe(false);
+    expect(processesIn(dataDir)).toHaveLength(0);
   });
 
   it('stops the emulator on SIGINT too', async () => {

@@ -1,13 +1,14 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { mkdirSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
+import { isPortFree } from '../../common/net/port';
 import type { Configuration } from '../../config';
 import { createCognitoClient } from '../cognito-client.factory';
 import { CognitoConnection, type ResolvedPool } from '../cognito-connection';
 import { CodeMailbox } from './code-mailbox';
 import {
+  EMULATOR_HOST,
   findFreePort,
-  isPortFree,
   startEmulatorProcess,
   type EmulatorProcess,
 } from './emulator-process';
@@ -117,7 +118,7 @@ export class EmbeddedCognito implements OnApplicationShutdown {
   private async choosePort(configured: number, dataDir: string): Promise<number> {
     if (configured > 0) return configured;
     const remembered = readLocalState(dataDir)?.port;
-    if (remembered && (await isPortFree(remembered))) return remembered;
+    if (remembered && (await isPortFree(remembered, EMULATOR_HOST))) return remembered;
     return findFreePort();
   }
 

@@ -41,15 +41,6 @@ export function findFreePort(): Promise<number> {
   });
 }
 
-export function isPortFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', () => resolve(false));
-    server.listen(port, EMULATOR_HOST, () => server.close(() => resolve(true)));
-  });
-}
-
 /**
  * The emulator process's entry: ours (emulator-layer/emulator.main), which loads cognito-local
  * behind the layer that adds the Cognito behaviours it lacks. Built, it is JavaScript next to
