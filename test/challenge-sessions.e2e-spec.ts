@@ -83,6 +83,17 @@ describe('Challenge sessions (e2e)', () => {
     ).toBe(401);
   });
 
+  it('gives the new-password step of an invitation only to the holder of the temporary password', async () => {
+    const victim = await invited('victim-guessed');
+    const guess = await http()
+      .post('/auth/login')
+      .send({ email: victim, password: ATTACKER_PASSWORD });
+    expect(guess.status).toBe(401);
+    expect(guess.body).toMatchObject({ error: 'INVALID_CREDENTIALS' });
+    expect(guess.body.session).toBeUndefined();
+    await newPasswordStep(victim);
+  });
+
   it('refuses a session issued to another user, or for another step', async () => {
     const attacker = await invited('attacker');
     const victim = await invited('victim');

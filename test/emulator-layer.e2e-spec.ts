@@ -85,6 +85,25 @@ describeEmulated('The embedded emulator behind its layer (AWS SDK)', () => {
     await sdk.send(new AdminConfirmSignUpCommand({ UserPoolId: userPoolId, Username: email }));
   }
 
+  it('asks an invited user for a new password only after the temporary one', async () => {
+    const email = uniqueEmail('layer-temporary');
+    await sdk.send(
+      new AdminCreateUserCommand({
+        UserPoolId: userPoolId,
+        Username: email,
+        TemporaryPassword: 'Temp-Passw0rd!',
+        MessageAction: 'SUPPRESS',
+        UserAttributes: [{ Name: 'email', Value: email }],
+      }),
+    );
+    await expect(passwordAuth(email, 'Not-The-Temp-1!')).rejects.toMatchObject({
+      name: 'NotAuthorizedException',
+    });
+    expect((await passwordAuth(email, 'Temp-Passw0rd!')).ChallengeName).toBe(
+      'NEW_PASSWORD_REQUIRED',
+    );
+  });
+
   it('keeps the refresh token RespondToAuthChallenge issues after NEW_PASSWORD_REQUIRED', async () => {
     const email = uniqueEmail('layer-invited');
     await sdk.send(

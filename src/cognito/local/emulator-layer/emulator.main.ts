@@ -8,6 +8,7 @@
  */
 import { installAttributeUpdateSettings } from './attribute-update-settings.layer';
 import { installChallengeRefreshToken } from './challenge-refresh-token.layer';
+import { installTemporaryPasswordCheck } from './temporary-password.layer';
 import { installVerifiedEmailUnique } from './verified-email-unique.layer';
 
 // The data folder holds plain-text passwords and the app client's secret: every file and folder
@@ -15,6 +16,7 @@ import { installVerifiedEmailUnique } from './verified-email-unique.layer';
 process.umask(0o077);
 
 installChallengeRefreshToken();
+installTemporaryPasswordCheck();
 installAttributeUpdateSettings();
 installVerifiedEmailUnique();
 
