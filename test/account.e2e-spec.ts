@@ -74,10 +74,24 @@ describeEmulated('Account self-service (e2e)', () => {
     const { token } = await signedIn('email-change');
     const auth = `Bearer ${token}`;
     const newEmail = uniqueEmail('new-address');
-    const changed = await http()
+    // A stolen access token alone cannot move the account to another address.
+    const withoutProof = await http()
       .patch('/account')
       .set('authorization', auth)
       .send({ attributes: { email: newEmail } });
+    expect([withoutProof.status, withoutProof.body.error]).toEqual([
+      403,
+      'REAUTHENTICATION_REQUIRED',
+    ]);
+    const wrongPassword = await http()
+      .patch('/account')
+      .set('authorization', auth)
+      .send({ attributes: { email: newEmail }, password: 'Wrong-Passw0rd!' });
+    expect([wrongPassword.status, wrongPassword.body.error]).toEqual([400, 'INCORRECT_PASSWORD']);
+    const changed = await http()
+      .patch('/account')
+      .set('authorization', auth)
+      .send({ attributes: { email: newEmail }, password: STRONG_PASSWORD });
     expect(changed.status).toBe(200);
 
     const sent = await http()
@@ -138,7 +152,7 @@ describeEmulated('Account self-service (e2e)', () => {
     const changed = await http()
       .patch('/account')
       .set('authorization', auth)
-      .send({ attributes: { email: `  ${newEmail.toUpperCase()} ` } });
+      .send({ attributes: { email: `  ${newEmail.toUpperCase()} ` }, password: STRONG_PASSWORD });
     expect(changed.status).toBe(200);
     await http().post('/account/attributes/email/verification-code').set('authorization', auth);
     const code = findLocalCodes(
@@ -164,7 +178,10 @@ describeEmulated('Account self-service (e2e)', () => {
   it('sets up TOTP, then login asks for the code and /auth/challenge answers it', async () => {
     const { email, token } = await signedIn('totp');
     const auth = `Bearer ${token}`;
-    const setup = await http().post('/account/mfa/totp').set('authorization', auth);
+    const setup = await http()
+      .post('/account/mfa/totp')
+      .set('authorization', auth)
+      .send({ password: STRONG_PASSWORD });
     expect(setup.status).toBe(200);
     expect(setup.headers['cache-control']).toBe('no-store');
     const { secretCode, otpauthUri, qrCode } = setup.body as Record<string, string>;
@@ -229,12 +246,18 @@ describeEmulated('Account self-service (e2e)', () => {
     expect(off.body.totpEnabled).toBe(false);
   });
 
-  it('replaces the authenticator of an account with MFA on only with the password or a current code', async () => {
+  it('sets up or replaces an authenticator only with the password or a current code', async () => {
     const { email, token } = await signedIn('totp-replace');
-    // The stolen-token view: a fresh access token, nothing else.
+    // The stolen-token view: a fresh access token, nothing else. With MFA still off, a thief's
+    // authenticator and MFA turned on would lock the owner out, so even the first one needs proof.
     const stolen = { authorization: `Bearer ${token}` };
-    const first = await http().post('/account/mfa/totp').set(stolen);
-    expect(first.status).toBe(200); // MFA is off: no proof needed yet.
+    const unproven = await http().post('/account/mfa/totp').set(stolen).send({});
+    expect([unproven.status, unproven.body.error]).toEqual([403, 'REAUTHENTICATION_REQUIRED']);
+    const first = await http()
+      .post('/account/mfa/totp')
+      .set(stolen)
+      .send({ password: STRONG_PASSWORD });
+    expect(first.status).toBe(200);
     const original = first.body.secretCode as string;
     await http()
       .post('/account/mfa/totp/verify')

@@ -40,7 +40,7 @@ describe('Email change before verification (e2e)', () => {
     return http()
       .patch('/account')
       .set('authorization', `Bearer ${token}`)
-      .send({ attributes: { email } });
+      .send({ attributes: { email }, password: STRONG_PASSWORD });
   }
 
   it('keeps the old address in use until the new one is verified, and leaves the new one free', async () => {

@@ -35,7 +35,10 @@ describeEmulated('Logs (e2e)', () => {
     expect(logout.status).toBe(204);
 
     const auth = { authorization: `Bearer ${login.body.accessToken as string}` };
-    const setup = await http().post('/account/mfa/totp').set(auth);
+    const setup = await http()
+      .post('/account/mfa/totp')
+      .set(auth)
+      .send({ password: STRONG_PASSWORD });
     const mfa = await http()
       .post('/account/mfa/totp/verify')
       .set(auth)

@@ -77,7 +77,10 @@ describe('Refresh after a sign-in with a step (e2e)', () => {
     created.push(email);
     const first = await signedInAccount(app, pool, email);
     const auth = `Bearer ${first.body.accessToken}`;
-    const setup = await http().post('/account/mfa/totp').set('authorization', auth);
+    const setup = await http()
+      .post('/account/mfa/totp')
+      .set('authorization', auth)
+      .send({ password: STRONG_PASSWORD });
     const secret = (setup.body as { secretCode: string }).secretCode;
     expect(
       (

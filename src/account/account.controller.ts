@@ -46,9 +46,16 @@ import { RateLimited } from '../auth/rate-limit/auth-rate-limit.guard';
 const VALIDATION_400 = 'The body is invalid (`VALIDATION_FAILED`).';
 const ATTRIBUTE_PARAM = { name: 'name', enum: ['email', 'phone_number'], example: 'email' };
 const REAUTHENTICATION_EXAMPLES = {
-  mfaOff: { summary: 'MFA is off: no body', value: {} },
-  password: { summary: 'MFA is on: the current password', value: { password: 'Correct-Horse-9' } },
-  code: { summary: 'MFA is on: a code from the current authenticator', value: { code: '123456' } },
+  password: { summary: 'The current password', value: { password: 'Correct-Horse-9' } },
+  code: { summary: 'A code from the current authenticator', value: { code: '123456' } },
+};
+
+const UPDATE_EXAMPLES = {
+  profile: { summary: 'Profile attributes', value: { attributes: { name: 'Alice Liddell' } } },
+  email: {
+    summary: 'A new email: with the current password',
+    value: { attributes: { email: 'alice@example.org' }, password: 'Correct-Horse-9' },
+  },
 };
 
 /**
@@ -82,11 +89,14 @@ export class AccountController {
       'sign-up’s, and takes effect only once verified: the code goes to the new address ' +
       '(`codeDelivery`, masked), and until `POST /account/attributes/email/verify` confirms it ' +
       'the account keeps its old email, which GET /account shows and which still signs in; the ' +
-      'new address does not sign in yet and stays free for whoever owns it.',
+      'new address does not sign in yet and stays free for whoever owns it. A new email or phone ' +
+      'number also needs the current `password` or a current authenticator `code` in the body.',
   })
+  @ApiBody({ type: UpdateAccountDto, examples: UPDATE_EXAMPLES })
   @ApiOkResponse({ type: AttributesUpdatedDto })
   @ApiErrors({
-    400: `${VALIDATION_400} Or an email that is refused (\`VALIDATION_FAILED\`), or an attribute that cannot be changed here (\`ATTRIBUTE_NOT_ALLOWED\`).`,
+    400: `${VALIDATION_400} Or an email that is refused (\`VALIDATION_FAILED\`), or an attribute that cannot be changed here (\`ATTRIBUTE_NOT_ALLOWED\`), or a wrong password (\`INCORRECT_PASSWORD\`) or code (\`CODE_MISMATCH\`).`,
+    403: 'A new email or phone number without the current password or a code (`REAUTHENTICATION_REQUIRED`).',
     409: 'The email belongs to another account (`USER_ALREADY_EXISTS`).',
     ...UPSTREAM_ERRORS,
   })
@@ -94,7 +104,7 @@ export class AccountController {
     @AccessToken() token: string,
     @Body() dto: UpdateAccountDto,
   ): Promise<AttributesUpdatedDto> {
-    return this.account.update(token, dto.attributes);
+    return this.account.update(token, dto.attributes, dto);
   }
 
   @RateLimited()
@@ -143,15 +153,15 @@ export class AccountController {
     summary: 'Start setting up an authenticator app',
     description:
       'Answers the secret, an otpauth:// URI and a QR code; confirm with /account/mfa/totp/verify. ' +
-      'When MFA is on, the new authenticator replaces the current one, so the body must carry ' +
-      'the current `password` or a current `code` from the authenticator on record (the same ' +
-      'rule as turning MFA off); with MFA off, no body is needed.',
+      'The body carries the current `password`, or a current `code` from the authenticator on ' +
+      'record (the same rule as turning MFA off): an access token alone cannot put a new ' +
+      'authenticator on the account. When MFA is on, the new one replaces the current one.',
   })
-  @ApiBody({ type: ReauthenticationDto, required: false, examples: REAUTHENTICATION_EXAMPLES })
+  @ApiBody({ type: ReauthenticationDto, examples: REAUTHENTICATION_EXAMPLES })
   @ApiOkResponse({ type: TotpSetupDto })
   @ApiErrors({
     400: 'A wrong password (`INCORRECT_PASSWORD`) or code (`CODE_MISMATCH`).',
-    403: 'MFA is on: the current password or a code is needed (`REAUTHENTICATION_REQUIRED`).',
+    403: 'The current password or a code is needed (`REAUTHENTICATION_REQUIRED`).',
     429: 'Too many attempts (`TOO_MANY_REQUESTS`).',
     ...UPSTREAM_ERRORS,
   })

@@ -92,9 +92,18 @@ describe(AccountService.name, () => {
         mfaOptions: on ? ['SOFTWARE_TOKEN_MFA'] : [],
       });
 
-    it('sets up an authenticator without proof while MFA is off', async () => {
+    it('refuses to set up a first authenticator without proof, before touching anything', async () => {
       withMfa(false);
-      const setup = await service.startTotp(user(now()), 'token', {});
+      await expect(service.startTotp(user(now()), 'token', {})).rejects.toMatchObject({
+        status: 403,
+        code: 'REAUTHENTICATION_REQUIRED',
+      });
+      expect(cognito.associateSoftwareToken).not.toHaveBeenCalled();
+      cognito.initiatePasswordAuth.mockResolvedValueOnce({
+        kind: 'tokens',
+        tokens: { accessToken: 'a', idToken: 'i', refreshToken: 'r' },
+      });
+      const setup = await service.startTotp(user(now()), 'token', { password: 'pw' });
       expect(setup.secretCode).toBe('NEWSECRET');
       expect(cognito.associateSoftwareToken).toHaveBeenCalledWith({ accessToken: 'token' });
     });
@@ -153,15 +162,42 @@ describe(AccountService.name, () => {
     });
   });
 
+  it('changes the email or phone number only with the current password or a code', async () => {
+    for (const attributes of [{ email: 'new@example.com' }, { phone_number: '+15555550100' }]) {
+      await expect(service.update('token', attributes)).rejects.toMatchObject({
+        status: 403,
+        code: 'REAUTHENTICATION_REQUIRED',
+      });
+      cognito.initiatePasswordAuth.mockRejectedValueOnce(
+        new AppException(401, 'INVALID_CREDENTIALS', 'x'),
+      );
+      await expect(
+        service.update('token', attributes, { password: 'wrong' }),
+      ).rejects.toMatchObject({ code: 'INCORRECT_PASSWORD' });
+    }
+    expect(cognito.updateUserAttributes).not.toHaveBeenCalled();
+    await service.update('token', { email: 'new@example.com' }, { code: '123456' });
+    expect(cognito.verifySoftwareToken).toHaveBeenCalledWith({ accessToken: 'token' }, '123456');
+    expect(cognito.updateUserAttributes).toHaveBeenCalledTimes(1);
+  });
+
   it('passes a new email on in the form sign-up stores, and refuses one that is not an email', async () => {
-    await service.update('token', { email: '  ＡＬＩＣＥ@Example.COM ', name: 'A' });
+    cognito.initiatePasswordAuth.mockResolvedValue({
+      kind: 'tokens',
+      tokens: { accessToken: 'a', idToken: 'i' },
+    });
+    await service.update(
+      'token',
+      { email: '  ＡＬＩＣＥ@Example.COM ', name: 'A' },
+      { password: 'pw' },
+    );
     expect(cognito.updateUserAttributes).toHaveBeenCalledWith('token', {
       email: 'alice@example.com',
       name: 'A',
     });
     cognito.updateUserAttributes.mockClear();
     for (const email of ['not an email', 'admin@ex\u0430mple.com', 'ad\u200bmin@example.com']) {
-      await expect(service.update('token', { email })).rejects.toMatchObject({
+      await expect(service.update('token', { email }, { password: 'pw' })).rejects.toMatchObject({
         code: 'VALIDATION_FAILED',
         details: [{ field: 'email', messages: [expect.stringMatching(/^email /)] }],
       });

@@ -25,6 +25,8 @@ import type {
 } from './dto/account.dto';
 
 const TOTP_MFA = 'SOFTWARE_TOKEN_MFA';
+/** Where codes and password resets go: changing one needs the owner's proof. */
+const CONTACT_ATTRIBUTES = ['email', 'phone_number'];
 
 /**
  * The signed-in user's own account. Identity always comes from the verified access token: a user
@@ -53,14 +55,24 @@ export class AccountService {
     };
   }
 
+  /**
+   * Changes profile attributes. The email and the phone number decide where codes (a password
+   * reset's included) go, so changing them needs the same proof as the second factor: a stolen
+   * access token alone could otherwise move the account to the thief's address and reset its
+   * password from there.
+   */
   async update(
     accessToken: string,
     attributes: Record<string, unknown>,
+    proof: ReauthenticationDto = {},
   ): Promise<AttributesUpdatedDto> {
     const allowed = allowedAttributes(attributes, [
       ...SELF_WRITABLE_ATTRIBUTES,
       ...this.config.customAttributes,
     ]);
+    if (CONTACT_ATTRIBUTES.some((name) => name in allowed)) {
+      await this.reauthenticate(accessToken, proof, 'change your email or phone number');
+    }
     const deliveries = await this.cognito.updateUserAttributes(accessToken, allowed);
     return { codeDelivery: deliveries.map(maskDelivery) };
   }
@@ -77,19 +89,18 @@ export class AccountService {
   }
 
   /**
-   * Starts setting up an authenticator app. With MFA on, a new authenticator replaces the one that
-   * guards sign-in (the embedded emulator replaces it at once), so the owner proves themselves
-   * first, as for turning MFA off.
+   * Starts setting up an authenticator app. The owner proves themselves first, as for turning MFA
+   * off: with MFA on, a new authenticator replaces the one that guards sign-in (the embedded
+   * emulator replaces it at once); with MFA off, a thief's authenticator followed by turning MFA
+   * on would lock the owner out of their own account.
    */
   async startTotp(
     user: AuthUser,
     accessToken: string,
     proof: ReauthenticationDto,
   ): Promise<TotpSetupDto> {
+    await this.reauthenticate(accessToken, proof, 'set up an authenticator app');
     const profile = await this.cognito.getUser(accessToken);
-    if (profile.mfaOptions.includes(TOTP_MFA)) {
-      await this.reauthenticate(accessToken, proof, 'replace your authenticator app');
-    }
     const { secretCode } = await this.cognito.associateSoftwareToken({ accessToken });
     const uri = otpauthUri(
       this.config.totpIssuer,
@@ -112,9 +123,10 @@ export class AccountService {
   }
 
   /**
-   * The one rule for what would let a thief keep the account's second factor (turning MFA off,
-   * replacing the authenticator): an access token is not enough, however fresh; the request also
-   * carries the current password or a current code of the authenticator on record. Cognito
+   * The one rule for what would let a thief keep the account (turning MFA off, setting up an
+   * authenticator, changing the email or phone number): an access token is not enough, however
+   * fresh; the request also carries the current password or a current code of the authenticator
+   * on record. Cognito
    * checks the code (VerifySoftwareToken against the authenticator it holds); neither given ->
    * 403 `REAUTHENTICATION_REQUIRED`.
    */

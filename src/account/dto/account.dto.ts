@@ -48,23 +48,6 @@ export class AccountResponseDto {
   mfa!: MfaSettingsDto;
 }
 
-export class UpdateAccountDto {
-  @ApiProperty({
-    description:
-      'Attributes to change: standard ones (name, given_name, family_name, email, phone_number, ' +
-      'locale, ...) and the custom: attributes in ACCOUNT_CUSTOM_ATTRIBUTES. A new email replaces ' +
-      'the old one only once verified with the code sent to it; a new phone number must be ' +
-      'verified too. An email is normalised like sign-up’s (trimmed, NFKC, lower case, domain in ' +
-      'ASCII); invisible or text-direction characters, a non-ASCII local part or a domain word ' +
-      'that mixes scripts: 400.',
-    example: { name: 'Alice Liddell', locale: 'en-GB' },
-    type: 'object',
-    additionalProperties: { type: 'string' },
-  })
-  @IsObject()
-  attributes!: Record<string, string>;
-}
-
 export class AttributesUpdatedDto {
   @ApiProperty({
     type: [CodeDeliveryDto],
@@ -157,6 +140,25 @@ export class ReauthenticationDto {
   @IsString()
   @Matches(/^[0-9]{6}$/, { message: 'code must be the 6-digit code of the authenticator app' })
   code?: string;
+}
+
+/** Attributes to change; a new email or phone number also needs `password` or `code`. */
+export class UpdateAccountDto extends ReauthenticationDto {
+  @ApiProperty({
+    description:
+      'Attributes to change: standard ones (name, given_name, family_name, email, phone_number, ' +
+      'locale, ...) and the custom: attributes in ACCOUNT_CUSTOM_ATTRIBUTES. A new email replaces ' +
+      'the old one only once verified with the code sent to it; a new phone number must be ' +
+      'verified too. Changing the email or the phone number also needs the current `password` ' +
+      'or a current authenticator `code` (403 `REAUTHENTICATION_REQUIRED` without). An email is ' +
+      'normalised like sign-up’s (trimmed, NFKC, lower case, domain in ASCII); invisible or text-direction characters, a non-ASCII local part or a domain word ' +
+      'that mixes scripts: 400.',
+    example: { name: 'Alice Liddell', locale: 'en-GB' },
+    type: 'object',
+    additionalProperties: { type: 'string' },
+  })
+  @IsObject()
+  attributes!: Record<string, string>;
 }
 
 export class MfaPreferenceDto extends ReauthenticationDto {
