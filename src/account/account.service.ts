@@ -24,7 +24,6 @@ import type {
   TotpSetupDto,
 } from './dto/account.dto';
 
-const TOTP_MFA = 'SOFTWARE_TOKEN_MFA';
 /** Where codes and password resets go: changing one needs the owner's proof. */
 const CONTACT_ATTRIBUTES = ['email', 'phone_number'];
 
