@@ -2,7 +2,13 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import request from 'supertest';
-import { OTHER_PASSWORD, STRONG_PASSWORD, startTestApp, uniqueEmail } from './support/test-app';
+import {
+  OTHER_PASSWORD,
+  STRONG_PASSWORD,
+  startTestApp,
+  uniqueEmail,
+  withEnv,
+} from './support/test-app';
 import { LogCapture } from './support/suite-log';
 import { TestPool } from './support/test-pool';
 import { release } from './support/teardown';
@@ -333,5 +339,45 @@ describeEmulated('Administration (e2e)', () => {
       expect.objectContaining({ action: 'GET /admin/users/:user', outcome: 404 }),
     ]);
     expect(logs.lines.join('\n')).not.toContain('Audit-Passw0rd!');
+  });
+
+  it('counts invitations and resets sent to one user against that user’s hourly message budget', async () => {
+    const limited = await withEnv({ RATE_LIMIT_MESSAGES: '2' }, () =>
+      startTestApp(undefined, logs),
+    );
+    try {
+      const http = () => request(limited.getHttpServer());
+      const email = uniqueEmail('invitee');
+      const invited = await http().post('/admin/users').set(as(admin)).send({ email });
+      expect(invited.status).toBe(201);
+      // Sent or refused by the emulator (it has no resend): either way it counts.
+      const resent = await http()
+        .post(`/admin/users/${encodeURIComponent(email)}/resend-invitation`)
+        .set(as(admin));
+      expect(resent.status).not.toBe(429);
+      const reset = await http()
+        .post(`/admin/users/${encodeURIComponent(email.toUpperCase())}/reset-password`)
+        .set(as(admin));
+      expect(reset.status).toBe(429);
+      expect(reset.body.error).toBe('TOO_MANY_REQUESTS');
+      expect(Number(reset.headers['retry-after'])).toBeGreaterThan(60);
+      // Without an invitation nothing is sent, so nothing counts.
+      const quiet = uniqueEmail('quiet');
+      for (let i = 0; i < 3; i += 1) {
+        await http()
+          .post('/admin/users')
+          .set(as(admin))
+          .send({ email: quiet, sendInvitation: false });
+      }
+      expect(
+        (
+          await http()
+            .post(`/admin/users/${encodeURIComponent(quiet)}/resend-invitation`)
+            .set(as(admin))
+        ).status,
+      ).not.toBe(429);
+    } finally {
+      await release(limited);
+    }
   });
 });

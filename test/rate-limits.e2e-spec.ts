@@ -1,8 +1,15 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request, { type Response } from 'supertest';
+import { signedInAccount } from './support/accounts';
 import { TestRedis } from './support/redis-server';
 import { LogCapture } from './support/suite-log';
-import { STRONG_PASSWORD, startTestApp, uniqueEmail, withEnv } from './support/test-app';
+import {
+  OTHER_PASSWORD,
+  STRONG_PASSWORD,
+  startTestApp,
+  uniqueEmail,
+  withEnv,
+} from './support/test-app';
 import { TestPool } from './support/test-pool';
 import { release } from './support/teardown';
 
@@ -16,7 +23,7 @@ async function limitedApp(
   return withEnv({ RATE_LIMIT_WINDOW_SECONDS: '60', ...env }, () => startTestApp(undefined, logs));
 }
 
-function expectLimited(response: Response): void {
+function expectLimited(response: Response, windowSeconds = 60): void {
   expect(response.status).toBe(429);
   expect(response.body).toEqual({
     statusCode: 429,
@@ -26,7 +33,7 @@ function expectLimited(response: Response): void {
   });
   const retryAfter = Number(response.headers['retry-after']);
   expect(retryAfter).toBeGreaterThan(0);
-  expect(retryAfter).toBeLessThanOrEqual(60);
+  expect(retryAfter).toBeLessThanOrEqual(windowSeconds);
 }
 
 const login = (app: NestFastifyApplication, email: string, headers: Record<string, string> = {}) =>
@@ -90,13 +97,15 @@ describe('Rate limits (e2e)', () => {
     ).toBe(401);
   });
 
-  it('limits attempts per account, whatever the letter case, without blocking other accounts', async () => {
+  it('limits requests per account, whatever the letter case, without blocking other accounts', async () => {
     const app = await started({ RATE_LIMIT_IP: '100', RATE_LIMIT_ACCOUNT: '2' });
+    const forgot = (email: string) =>
+      request(app.getHttpServer()).post('/auth/forgot-password').send({ email });
     const target = uniqueEmail('target');
-    expect((await login(app, target)).status).toBe(401);
-    expect((await login(app, target.toUpperCase())).status).toBe(401);
-    expectLimited(await login(app, ` ${target} `));
-    expect((await login(app, uniqueEmail('bystander'))).status).toBe(401);
+    expect((await forgot(target)).status).toBe(202);
+    expect((await forgot(target.toUpperCase())).status).toBe(202);
+    expectLimited(await forgot(` ${target} `));
+    expect((await forgot(uniqueEmail('bystander'))).status).toBe(202);
   });
 
   it('counts every spelling that reaches one account against that account, fullwidth forms included', async () => {
@@ -120,6 +129,8 @@ describe('Rate limits (e2e)', () => {
       '/auth/refresh',
       '/auth/forgot-password',
       '/auth/confirm-forgot-password',
+      // Anonymous, and each one a Cognito call (RevokeToken) even with a junk token.
+      '/auth/logout',
     ];
     for (const route of routes) {
       // The first request is counted even though its body is refused.
@@ -148,6 +159,7 @@ describe('Rate limits (e2e)', () => {
         ['post', '/account/attributes/email/verify'],
         ['post', '/account/attributes/email/verification-code'],
         ['delete', '/account'],
+        ['patch', '/account'],
       ] as const) {
         // Refused (400) or done (2xx): either way the request is counted.
         expect((await http()[method](path).set(auth).send({})).status).toBeLessThan(429);
@@ -155,6 +167,171 @@ describe('Rate limits (e2e)', () => {
       }
     },
   );
+
+  it('limits anonymous logouts with junk tokens per address, before any reaches Cognito', async () => {
+    const logs = new LogCapture();
+    const app = await started({ RATE_LIMIT_IP: '3', RATE_LIMIT_ACCOUNT: '100' }, logs);
+    const junk = () =>
+      request(app.getHttpServer())
+        .post('/auth/logout')
+        .send({ refreshToken: `junk-${Math.random()}` });
+    for (let i = 0; i < 3; i += 1) expect((await junk()).status).toBe(204);
+    expectLimited(await junk());
+    expect(logs.events('auth.logout')).toHaveLength(3);
+  });
+
+  describe('messages (codes and invitations)', () => {
+    /** The default hourly budget, whatever the suite's environment says. */
+    const messageApp = () =>
+      started({
+        RATE_LIMIT_IP: '1000',
+        RATE_LIMIT_ACCOUNT: '1000',
+        RATE_LIMIT_MESSAGES: undefined,
+      });
+
+    it('sends at most 10 codes per email per hour, over every anonymous route together', async () => {
+      const app = await messageApp();
+      const http = () => request(app.getHttpServer());
+      const victim = uniqueEmail('inbox');
+      for (let i = 0; i < 5; i += 1) {
+        expect((await http().post('/auth/forgot-password').send({ email: victim })).status).toBe(
+          202,
+        );
+        expect(
+          (await http().post('/auth/resend-confirmation-code').send({ email: victim })).status,
+        ).not.toBe(429);
+      }
+      const eleventh = await http().post('/auth/forgot-password').send({ email: victim });
+      expectLimited(eleventh, 3600);
+      expect(Number(eleventh.headers['retry-after'])).toBeGreaterThan(60);
+      expectLimited(
+        await http().post('/auth/sign-up').send({ email: victim, password: STRONG_PASSWORD }),
+        3600,
+      );
+      expect(
+        (
+          await http()
+            .post('/auth/forgot-password')
+            .send({ email: uniqueEmail('other') })
+        ).status,
+      ).toBe(202);
+    });
+
+    (pool.emulated ? it : it.skip)(
+      'sends at most 10 codes per signed-in account per hour: email changes and verification codes together',
+      async () => {
+        const app = await messageApp();
+        const http = () => request(app.getHttpServer());
+        const signedIn = await signedInAccount(app, pool, uniqueEmail('bomber'));
+        const auth = { authorization: `Bearer ${signedIn.body.accessToken as string}` };
+        // A profile change that sends nothing is not a message.
+        for (let i = 0; i < 12; i += 1) {
+          const renamed = await http()
+            .patch('/account')
+            .set(auth)
+            .send({ attributes: { name: `N${i}` } });
+          expect(renamed.status).toBe(200);
+        }
+        for (let i = 0; i < 5; i += 1) {
+          const changed = await http()
+            .patch('/account')
+            .set(auth)
+            .send({ attributes: { email: uniqueEmail(`third-party-${i}`) } });
+          expect(changed.status).toBe(200);
+          const sent = await http().post('/account/attributes/email/verification-code').set(auth);
+          expect(sent.status).toBe(202);
+        }
+        const eleventh = await http()
+          .patch('/account')
+          .set(auth)
+          .send({ attributes: { email: uniqueEmail('third-party-11') } });
+        expectLimited(eleventh, 3600);
+        expect(Number(eleventh.headers['retry-after'])).toBeGreaterThan(60);
+        expectLimited(
+          await http().post('/account/attributes/email/verification-code').set(auth),
+          3600,
+        );
+      },
+    );
+  });
+
+  describe('wrong passwords', () => {
+    const PASSWORD_WINDOW = 900;
+    /** Each address may miss 3 times per account, all addresses together 7 times. */
+    const budgetEnv = {
+      TRUST_PROXY: '127.0.0.1',
+      RATE_LIMIT_PASSWORD_FAILURES: '3',
+      RATE_LIMIT_PASSWORD_FAILURES_ACCOUNT: '7',
+      RATE_LIMIT_PASSWORD_WINDOW_SECONDS: String(PASSWORD_WINDOW),
+    };
+    const from = (address: string) => ({ 'x-forwarded-for': address });
+    const signIn = (
+      app: NestFastifyApplication,
+      email: string,
+      password: string,
+      address: string,
+    ) =>
+      request(app.getHttpServer()).post('/auth/login').set(from(address)).send({ email, password });
+
+    it('throttles the guessing address while the owner still signs in from theirs, up to the account ceiling', async () => {
+      const app = await started(budgetEnv);
+      const email = uniqueEmail('victim');
+      await signedInAccount(app, pool, email);
+      const owner = '198.51.100.7';
+
+      for (let i = 0; i < 3; i += 1) {
+        expect((await signIn(app, email, OTHER_PASSWORD, '203.0.113.1')).status).toBe(401);
+      }
+      expectLimited(await signIn(app, email, OTHER_PASSWORD, '203.0.113.1'), PASSWORD_WINDOW);
+      // Even the right password is not tried from the throttled address.
+      expectLimited(await signIn(app, email, STRONG_PASSWORD, '203.0.113.1'), PASSWORD_WINDOW);
+      // Successes do not count: the owner signs in more often than a share allows.
+      for (let i = 0; i < 4; i += 1) {
+        expect((await signIn(app, email, STRONG_PASSWORD, owner)).status).toBe(200);
+      }
+
+      // A second attacking address gets its own share; the account has 6 wrong passwords now.
+      for (let i = 0; i < 3; i += 1) {
+        expect((await signIn(app, email, OTHER_PASSWORD, '203.0.113.2')).status).toBe(401);
+      }
+      expect((await signIn(app, email, STRONG_PASSWORD, owner)).status).toBe(200);
+      // The seventh reaches the ceiling: from then on every address waits, the owner's too.
+      expect((await signIn(app, email, OTHER_PASSWORD, '203.0.113.3')).status).toBe(401);
+      expectLimited(await signIn(app, email, STRONG_PASSWORD, owner), PASSWORD_WINDOW);
+      // Only this account is affected.
+      expect((await signIn(app, uniqueEmail('bystander'), OTHER_PASSWORD, owner)).status).toBe(401);
+    });
+
+    it('shares one budget between sign-in, change-password, account deletion and MFA-off', async () => {
+      const app = await started(budgetEnv);
+      const http = () => request(app.getHttpServer());
+      const email = uniqueEmail('spread');
+      const signedIn = await signedInAccount(app, pool, email);
+      const thief = {
+        authorization: `Bearer ${signedIn.body.accessToken as string}`,
+        ...from('203.0.113.9'),
+      };
+      const wrong = 'Guess-Passw0rd!';
+      const guesses = [
+        () =>
+          http()
+            .post('/auth/change-password')
+            .set(thief)
+            .send({ previousPassword: wrong, proposedPassword: OTHER_PASSWORD }),
+        () => http().delete('/account').set(thief).send({ password: wrong }),
+        () => http().put('/account/mfa').set(thief).send({ totpEnabled: false, password: wrong }),
+      ];
+      for (const guess of guesses) {
+        const refused = await guess();
+        expect(refused.status).toBe(400);
+        expect(['INCORRECT_PASSWORD', 'PASSWORD_CHANGE_REJECTED']).toContain(refused.body.error);
+      }
+      // The share of this address is spent: no route tries another password from it.
+      for (const guess of guesses) expectLimited(await guess(), PASSWORD_WINDOW);
+      expectLimited(await signIn(app, email, wrong, '203.0.113.9'), PASSWORD_WINDOW);
+      expect((await signIn(app, email, STRONG_PASSWORD, '198.51.100.7')).status).toBe(200);
+    });
+  });
 
   describe('with REDIS_URL', () => {
     let redis: TestRedis;
@@ -181,6 +358,28 @@ describe('Rate limits (e2e)', () => {
       );
       expectLimited(await request(b.getHttpServer()).post('/auth/forgot-password').send({}));
       await redis.resume();
+    });
+
+    it('counts wrong passwords across instances', async () => {
+      const env = {
+        REDIS_URL: redis.url,
+        TRUST_PROXY: '127.0.0.1',
+        RATE_LIMIT_PASSWORD_FAILURES: '3',
+        RATE_LIMIT_PASSWORD_WINDOW_SECONDS: '900',
+      };
+      const a = await started(env);
+      const b = await started(env);
+      const email = uniqueEmail('shared-guesses');
+      const guess = (app: NestFastifyApplication, password = OTHER_PASSWORD) =>
+        request(app.getHttpServer())
+          .post('/auth/login')
+          .set('x-forwarded-for', '203.0.113.5')
+          .send({ email, password });
+      expect((await guess(a)).status).toBe(401);
+      expect((await guess(b)).status).toBe(401);
+      expect((await guess(a)).status).toBe(401);
+      expectLimited(await guess(b), 900);
+      expectLimited(await guess(a), 900);
     });
   });
 });

@@ -41,9 +41,14 @@ import {
   VerifyTotpDto,
 } from './dto/account.dto';
 import { SecurityEvent } from '../common/logging/security-events';
-import { RateLimited } from '../auth/rate-limit/auth-rate-limit.guard';
+import { changesContact, RateLimited } from '../auth/rate-limit/auth-rate-limit.guard';
+import { ClientAddress } from '../auth/rate-limit/client-address.decorator';
 
 const VALIDATION_400 = 'The body is invalid (`VALIDATION_FAILED`).';
+const MESSAGE_LIMIT =
+  'Too many requests, or too many codes this hour (`TOO_MANY_REQUESTS`, with `Retry-After`).';
+const WRONG_PASSWORDS =
+  'Too many attempts, or too many wrong passwords for this account (`TOO_MANY_REQUESTS`).';
 const ATTRIBUTE_PARAM = { name: 'name', enum: ['email', 'phone_number'], example: 'email' };
 const REAUTHENTICATION_EXAMPLES = {
   password: { summary: 'The current password', value: { password: 'Correct-Horse-9' } },
@@ -80,6 +85,7 @@ export class AccountController {
     return this.account.get(user, token);
   }
 
+  @RateLimited({ sendsMessage: changesContact })
   @Patch()
   @ApiOperation({
     summary: 'Change attributes',
@@ -90,7 +96,8 @@ export class AccountController {
       '(`codeDelivery`, masked), and until `POST /account/attributes/email/verify` confirms it ' +
       'the account keeps its old email, which GET /account shows and which still signs in; the ' +
       'new address does not sign in yet and stays free for whoever owns it. A new email or phone ' +
-      'number also needs the current `password` or a current authenticator `code` in the body.',
+      'number also needs the current `password` or a current authenticator `code` in the body, ' +
+      'and counts against the account’s hourly message budget.',
   })
   @ApiBody({ type: UpdateAccountDto, examples: UPDATE_EXAMPLES })
   @ApiOkResponse({ type: AttributesUpdatedDto })
@@ -98,24 +105,29 @@ export class AccountController {
     400: `${VALIDATION_400} Or an email that is refused (\`VALIDATION_FAILED\`), or an attribute that cannot be changed here (\`ATTRIBUTE_NOT_ALLOWED\`), or a wrong password (\`INCORRECT_PASSWORD\`) or code (\`CODE_MISMATCH\`).`,
     403: 'A new email or phone number without the current password or a code (`REAUTHENTICATION_REQUIRED`).',
     409: 'The email belongs to another account (`USER_ALREADY_EXISTS`).',
+    429: `${MESSAGE_LIMIT.slice(0, -1)}, or too many wrong passwords for this account.`,
     ...UPSTREAM_ERRORS,
   })
   update(
     @AccessToken() token: string,
     @Body() dto: UpdateAccountDto,
+    @ClientAddress() address: string | undefined,
   ): Promise<AttributesUpdatedDto> {
-    return this.account.update(token, dto.attributes, dto);
+    return this.account.update(token, dto.attributes, dto, address);
   }
 
-  @RateLimited()
+  @RateLimited({ sendsMessage: true })
   @Post('attributes/:name/verification-code')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiParam(ATTRIBUTE_PARAM)
-  @ApiOperation({ summary: 'Send a code to verify the email or phone number' })
+  @ApiOperation({
+    summary: 'Send a code to verify the email or phone number',
+    description: 'Counts against the account’s hourly message budget (RATE_LIMIT_MESSAGES).',
+  })
   @ApiAcceptedResponse({ type: CodeSentDto })
   @ApiErrors({
     400: 'Not a verifiable attribute (`ATTRIBUTE_NOT_ALLOWED`).',
-    429: 'Too many requests (`TOO_MANY_REQUESTS`).',
+    429: MESSAGE_LIMIT,
     ...UPSTREAM_ERRORS,
   })
   sendCode(@AccessToken() token: string, @Param('name') name: string): Promise<CodeSentDto> {
@@ -162,15 +174,16 @@ export class AccountController {
   @ApiErrors({
     400: 'A wrong password (`INCORRECT_PASSWORD`) or code (`CODE_MISMATCH`).',
     403: 'The current password or a code is needed (`REAUTHENTICATION_REQUIRED`).',
-    429: 'Too many attempts (`TOO_MANY_REQUESTS`).',
+    429: WRONG_PASSWORDS,
     ...UPSTREAM_ERRORS,
   })
   startTotp(
     @CurrentUser() user: AuthUser,
     @AccessToken() token: string,
     @Body() dto: ReauthenticationDto,
+    @ClientAddress() address: string | undefined,
   ): Promise<TotpSetupDto> {
-    return this.account.startTotp(user, token, dto);
+    return this.account.startTotp(user, token, dto, address);
   }
 
   @SecurityEvent('account.mfa_change')
@@ -217,11 +230,15 @@ export class AccountController {
   @ApiErrors({
     400: 'No authenticator set up (`MFA_NOT_SET_UP`), a wrong password (`INCORRECT_PASSWORD`) or a wrong code (`CODE_MISMATCH`).',
     403: 'Turning MFA off needs the current password or a code (`REAUTHENTICATION_REQUIRED`).',
-    429: 'Too many attempts (`TOO_MANY_REQUESTS`).',
+    429: WRONG_PASSWORDS,
     ...UPSTREAM_ERRORS,
   })
-  setMfa(@AccessToken() token: string, @Body() dto: MfaPreferenceDto): Promise<MfaSettingsDto> {
-    return this.account.setMfa(token, dto);
+  setMfa(
+    @AccessToken() token: string,
+    @Body() dto: MfaPreferenceDto,
+    @ClientAddress() address: string | undefined,
+  ): Promise<MfaSettingsDto> {
+    return this.account.setMfa(token, dto, address);
   }
 
   @SecurityEvent('account.delete')
@@ -235,16 +252,17 @@ export class AccountController {
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiErrors({
     400: 'A wrong password (`INCORRECT_PASSWORD`).',
-    429: 'Too many attempts (`TOO_MANY_REQUESTS`).',
+    429: WRONG_PASSWORDS,
     ...UPSTREAM_ERRORS,
   })
   async delete(
     @CurrentUser() user: AuthUser,
     @AccessToken() token: string,
     @Body() dto: PasswordConfirmationDto,
+    @ClientAddress() address: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    await this.account.delete(user, token, dto.password);
+    await this.account.delete(user, token, dto.password, address);
     this.cookies.clear(reply);
   }
 }

@@ -1,6 +1,7 @@
 import type { AuthUser } from '../auth/auth-user';
 import type { SessionTermination } from '../auth/revocation/session-termination';
 import { AppException } from '../common/errors/app.exception';
+import type { PasswordFailures } from '../auth/rate-limit/password-failures';
 import type { CognitoIdentityPort } from '../cognito/cognito-identity.port';
 import type { Configuration } from '../config';
 import { AccountService } from './account.service';
@@ -27,6 +28,12 @@ describe(AccountService.name, () => {
   let cognito: Record<string, jest.Mock>;
   let sessions: { endSessions: jest.Mock };
   let service: AccountService;
+  /** Runs every password check and records whose it was: the budget has its own spec. */
+  const passwordBudget = {
+    attempt: jest.fn(<T>(_account: string, _address: string | undefined, check: () => Promise<T>) =>
+      check(),
+    ),
+  };
 
   beforeEach(() => {
     cognito = {
@@ -44,10 +51,12 @@ describe(AccountService.name, () => {
       verifySoftwareToken: jest.fn().mockResolvedValue({}),
     };
     sessions = { endSessions: jest.fn().mockResolvedValue(undefined) };
+    passwordBudget.attempt.mockClear();
     service = new AccountService(
       cognito as unknown as CognitoIdentityPort,
       sessions as unknown as SessionTermination,
       config,
+      passwordBudget as unknown as PasswordFailures,
     );
   });
 
@@ -72,12 +81,19 @@ describe(AccountService.name, () => {
       challengeName: 'SOFTWARE_TOKEN_MFA',
       parameters: {},
     });
-    await service.setMfa('token', { totpEnabled: false, password: 'pw' });
+    await service.setMfa('token', { totpEnabled: false, password: 'pw' }, '192.0.2.1');
     cognito.initiatePasswordAuth.mockResolvedValueOnce({
       kind: 'tokens',
       tokens: { accessToken: 'a', idToken: 'i', refreshToken: 'extra-session' },
     });
-    await service.delete(user(now()), 'token', 'pw');
+    await service.delete(user(now()), 'token', 'pw', '192.0.2.2');
+    // Both checks count against the account's one wrong-password budget, which sign-in shares.
+    expect(
+      passwordBudget.attempt.mock.calls.map(([account, address]) => [account, address]),
+    ).toEqual([
+      ['a@example.com', '192.0.2.1'],
+      ['a@example.com', '192.0.2.2'],
+    ]);
     expect(cognito.initiatePasswordAuth).toHaveBeenCalledWith('a@example.com', 'pw');
     expect(cognito.revokeRefreshToken).toHaveBeenCalledWith('extra-session');
     expect(cognito.deleteUser).toHaveBeenCalledWith('token');

@@ -8,6 +8,7 @@ import {
 } from '../auth/attributes';
 import type { AuthUser } from '../auth/auth-user';
 import { maskDelivery } from '../auth/mask';
+import { PasswordFailures } from '../auth/rate-limit/password-failures';
 import { SessionTermination } from '../auth/revocation/session-termination';
 import { otpauthUri, qrCodeDataUrl } from '../auth/totp';
 import { AppException } from '../common/errors/app.exception';
@@ -39,6 +40,7 @@ export class AccountService {
     private readonly cognito: CognitoIdentityPort,
     private readonly sessions: SessionTermination,
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
+    private readonly passwords: PasswordFailures,
   ) {}
 
   async get(user: AuthUser, accessToken: string): Promise<AccountResponseDto> {
@@ -64,13 +66,14 @@ export class AccountService {
     accessToken: string,
     attributes: Record<string, unknown>,
     proof: ReauthenticationDto = {},
+    address?: string,
   ): Promise<AttributesUpdatedDto> {
     const allowed = allowedAttributes(attributes, [
       ...SELF_WRITABLE_ATTRIBUTES,
       ...this.config.customAttributes,
     ]);
     if (CONTACT_ATTRIBUTES.some((name) => name in allowed)) {
-      await this.reauthenticate(accessToken, proof, 'change your email or phone number');
+      await this.reauthenticate(accessToken, proof, 'change your email or phone number', address);
     }
     const deliveries = await this.cognito.updateUserAttributes(accessToken, allowed);
     return { codeDelivery: deliveries.map(maskDelivery) };
@@ -97,8 +100,9 @@ export class AccountService {
     user: AuthUser,
     accessToken: string,
     proof: ReauthenticationDto,
+    address?: string,
   ): Promise<TotpSetupDto> {
-    await this.reauthenticate(accessToken, proof, 'set up an authenticator app');
+    await this.reauthenticate(accessToken, proof, 'set up an authenticator app', address);
     const profile = await this.cognito.getUser(accessToken);
     const { secretCode } = await this.cognito.associateSoftwareToken({ accessToken });
     const uri = otpauthUri(
@@ -114,8 +118,12 @@ export class AccountService {
   }
 
   /** Turning MFA off weakens the account, so the owner proves themselves first. */
-  async setMfa(accessToken: string, dto: MfaPreferenceDto): Promise<MfaSettingsDto> {
-    if (!dto.totpEnabled) await this.reauthenticate(accessToken, dto, 'turn MFA off');
+  async setMfa(
+    accessToken: string,
+    dto: MfaPreferenceDto,
+    address?: string,
+  ): Promise<MfaSettingsDto> {
+    if (!dto.totpEnabled) await this.reauthenticate(accessToken, dto, 'turn MFA off', address);
     await this.cognito.setSoftwareTokenMfa(accessToken, dto.totpEnabled);
     const profile = await this.cognito.getUser(accessToken);
     return this.mfaSettings(profile.mfaOptions, profile.preferredMfa);
@@ -127,14 +135,18 @@ export class AccountService {
    * fresh; the request also carries the current password or a current code of the authenticator
    * on record. Cognito
    * checks the code (VerifySoftwareToken against the authenticator it holds); neither given ->
-   * 403 `REAUTHENTICATION_REQUIRED`.
+   * 403 `REAUTHENTICATION_REQUIRED`. A wrong password counts against the account's budget from
+   * `address` (the client's).
    */
   private async reauthenticate(
     accessToken: string,
     proof: ReauthenticationDto,
     action: string,
+    address: string | undefined,
   ): Promise<void> {
-    if (proof.password !== undefined) return this.confirmPassword(accessToken, proof.password);
+    if (proof.password !== undefined) {
+      return this.confirmPassword(accessToken, proof.password, address);
+    }
     if (proof.code !== undefined) {
       await this.cognito.verifySoftwareToken({ accessToken }, proof.code);
       return;
@@ -150,8 +162,13 @@ export class AccountService {
    * Deletes the account after checking the password, and ends every session it had: the access
    * tokens of its other sign-ins would otherwise pass the guard until they expire.
    */
-  async delete(user: AuthUser, accessToken: string, password: string): Promise<void> {
-    await this.confirmPassword(accessToken, password);
+  async delete(
+    user: AuthUser,
+    accessToken: string,
+    password: string,
+    address?: string,
+  ): Promise<void> {
+    await this.confirmPassword(accessToken, password, address);
     if (user.groups.includes(ADMIN_GROUP_NAME)) {
       this.logger.warn(`Administrator ${user.sub} deleted their own account`);
     }
@@ -161,9 +178,14 @@ export class AccountService {
 
   /**
    * Checks the current password by signing in with it. Any answer but a refusal proves it (an
-   * MFA step included); a session the check opened is closed again at once.
+   * MFA step included); a session the check opened is closed again at once. A refusal counts
+   * against the account's wrong-password budget, which sign-in shares.
    */
-  private async confirmPassword(accessToken: string, password: string): Promise<void> {
+  private async confirmPassword(
+    accessToken: string,
+    password: string,
+    address: string | undefined,
+  ): Promise<void> {
     const email = (await this.cognito.getUser(accessToken)).attributes.email;
     if (!email) {
       throw new AppException(
@@ -174,7 +196,9 @@ export class AccountService {
     }
     let outcome;
     try {
-      outcome = await this.cognito.initiatePasswordAuth(email, password);
+      outcome = await this.passwords.attempt(email, address, () =>
+        this.cognito.initiatePasswordAuth(email, password),
+      );
     } catch (error) {
       if (error instanceof AppException && error.code === ErrorCode.INVALID_CREDENTIALS) {
         throw new AppException(

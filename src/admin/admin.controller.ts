@@ -21,6 +21,11 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Groups } from '../auth/decorators';
+import {
+  changesContact,
+  RateLimited,
+  type LimitedRequest,
+} from '../auth/rate-limit/auth-rate-limit.guard';
 import { ApiErrors, UPSTREAM_ERRORS } from '../common/http/api-errors.decorator';
 import { NoStore } from '../common/http/no-store.decorator';
 import { ADMIN_GROUP_NAME } from './admin.constants';
@@ -52,6 +57,12 @@ const USER_PARAM = {
   example: 'alice@example.com',
 };
 const GROUP_PARAM = { name: 'group', example: 'editors' };
+const MESSAGE_LIMIT =
+  'Too many requests, or too many messages to this user this hour (`TOO_MANY_REQUESTS`, with `Retry-After`).';
+
+/** An invitation is emailed unless the body says not to. */
+const invites = (request: LimitedRequest) =>
+  (request.body as { sendInvitation?: unknown } | undefined)?.sendInvitation !== false;
 
 /**
  * User and group administration. Members of the `admin` group only; every request is audited, and
@@ -76,6 +87,7 @@ export class AdminController {
     return this.admin.listUsers(query);
   }
 
+  @RateLimited({ sendsMessage: invites })
   @Post('users')
   @ApiOperation({
     summary: 'Create (invite) a user',
@@ -88,6 +100,7 @@ export class AdminController {
   @ApiErrors({
     400: 'Invalid body (`VALIDATION_FAILED`), an attribute that cannot be set (`ATTRIBUTE_NOT_ALLOWED`), or a temporary password that misses the password policy (`PASSWORD_POLICY`).',
     409: 'The email is taken (`USER_ALREADY_EXISTS`).',
+    429: MESSAGE_LIMIT,
     ...UPSTREAM_ERRORS,
   })
   createUser(@Body() dto: CreateUserDto): Promise<AdminUserDto> {
@@ -113,12 +126,19 @@ export class AdminController {
     await this.admin.deleteUser(user);
   }
 
+  @RateLimited({ sendsMessage: changesContact })
   @Patch('users/:user/attributes')
   @ApiParam(USER_PARAM)
-  @ApiOperation({ summary: 'Change a user’s attributes (email_verified included)' })
+  @ApiOperation({
+    summary: 'Change a user’s attributes (email_verified included)',
+    description:
+      'A new email or phone number gets a verification code (unless marked verified): it counts ' +
+      'against the user’s hourly message budget.',
+  })
   @ApiOkResponse({ type: AdminUserDto })
   @ApiErrors({
     400: 'An attribute that cannot be set (`ATTRIBUTE_NOT_ALLOWED`), or an email that is refused as at sign-up (`VALIDATION_FAILED`).',
+    429: MESSAGE_LIMIT,
     ...NO_USER,
   })
   updateAttributes(
@@ -128,12 +148,17 @@ export class AdminController {
     return this.admin.updateAttributes(user, dto.attributes);
   }
 
+  @RateLimited({ sendsMessage: true })
   @Post('users/:user/resend-invitation')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiParam(USER_PARAM)
   @ApiOperation({ summary: 'Send the invitation again' })
   @ApiNoContentResponse({ description: 'Sent.' })
-  @ApiErrors({ 409: 'The user has signed in already (`INVALID_USER_STATE`).', ...NO_USER })
+  @ApiErrors({
+    409: 'The user has signed in already (`INVALID_USER_STATE`).',
+    429: MESSAGE_LIMIT,
+    ...NO_USER,
+  })
   async resendInvitation(@Param('user') user: string): Promise<void> {
     await this.admin.resendInvitation(user);
   }
@@ -158,6 +183,7 @@ export class AdminController {
     await this.admin.enableUser(user);
   }
 
+  @RateLimited({ sendsMessage: true })
   @Post('users/:user/reset-password')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiParam(USER_PARAM)
@@ -167,6 +193,7 @@ export class AdminController {
   })
   @ApiNoContentResponse({ description: 'Reset.' })
   @ApiErrors({
+    429: MESSAGE_LIMIT,
     501: 'Not supported by the endpoint, e.g. the emulator (`NOT_SUPPORTED_UPSTREAM`).',
     ...NO_USER,
   })

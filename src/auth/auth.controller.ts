@@ -44,6 +44,7 @@ import { CsrfProtection } from './csrf';
 import { isCookieAuthenticated } from './jwt/token-extractors';
 import { SecurityEvent, SecurityEvents, setEventSubject } from '../common/logging/security-events';
 import { RateLimited } from './rate-limit/auth-rate-limit.guard';
+import { ClientAddress } from './rate-limit/client-address.decorator';
 
 const VALIDATION_400 = 'The body is invalid (`VALIDATION_FAILED`, with `details` per field).';
 
@@ -154,7 +155,7 @@ export class AuthController {
 
   @Public()
   @SecurityEvent('auth.sign_up')
-  @RateLimited()
+  @RateLimited({ sendsMessage: true })
   @Post('sign-up')
   @HttpCode(HttpStatus.CREATED)
   @ApiOperation({
@@ -167,7 +168,7 @@ export class AuthController {
   @ApiErrors({
     400: `${VALIDATION_400} Or the password misses the policy (\`PASSWORD_POLICY\`).`,
     409: 'An account with this email exists (`USER_ALREADY_EXISTS`).',
-    429: 'Too many requests (`TOO_MANY_REQUESTS`).',
+    429: 'Too many requests, or too many codes to this email this hour (`TOO_MANY_REQUESTS`).',
     ...UPSTREAM_ERRORS,
   })
   signUp(@Body() dto: SignUpDto): Promise<SignUpResponseDto> {
@@ -192,7 +193,7 @@ export class AuthController {
   }
 
   @Public()
-  @RateLimited()
+  @RateLimited({ sendsMessage: true })
   @Post('resend-confirmation-code')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
@@ -202,7 +203,7 @@ export class AuthController {
   @ApiAcceptedResponse({ type: MessageResponseDto })
   @ApiErrors({
     400: VALIDATION_400,
-    429: 'Too many requests (`TOO_MANY_REQUESTS`).',
+    429: 'Too many requests, or too many codes to this email this hour (`TOO_MANY_REQUESTS`).',
     501: 'The configured Cognito endpoint (e.g. the embedded emulator) cannot resend codes (`NOT_SUPPORTED_UPSTREAM`).',
     ...UPSTREAM_ERRORS,
   })
@@ -212,7 +213,7 @@ export class AuthController {
 
   @Public()
   @SecurityEvent('auth.login')
-  @RateLimited()
+  @RateLimited({ perAccount: false })
   @Post('login')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
@@ -231,14 +232,15 @@ export class AuthController {
     400: VALIDATION_400,
     401: 'Wrong email or password, or no such account: one answer for all (`INVALID_CREDENTIALS`).',
     403: 'Not confirmed (`USER_NOT_CONFIRMED`) or a reset is required (`PASSWORD_RESET_REQUIRED`).',
-    429: 'Too many attempts (`TOO_MANY_REQUESTS`).',
+    429: 'Too many requests from this address, or too many wrong passwords for this account (`TOO_MANY_REQUESTS`).',
     ...UPSTREAM_ERRORS,
   })
   async login(
     @Body() dto: LoginDto,
+    @ClientAddress() address: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokensResponseDto | ChallengeResponseDto> {
-    return this.answer(await this.auth.login(dto), reply);
+    return this.answer(await this.auth.login(dto, address), reply);
   }
 
   @Public()
@@ -320,6 +322,7 @@ export class AuthController {
   @ApiBearerAuth(BEARER_SCHEME)
   @ApiCookieAuth(COOKIE_SCHEME)
   @SecurityEvent('auth.logout')
+  @RateLimited()
   @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
@@ -333,7 +336,10 @@ export class AuthController {
   })
   @ApiBody({ type: LogoutDto, examples: SESSION_BODY_EXAMPLES })
   @ApiNoContentResponse({ description: 'Signed out; session cookies cleared (Max-Age=0).' })
-  @ApiErrors({ 400: VALIDATION_400 })
+  @ApiErrors({
+    400: VALIDATION_400,
+    429: 'Too many requests from this address (`TOO_MANY_REQUESTS`).',
+  })
   async logout(
     @Body() dto: LogoutDto,
     @Req() request: FastifyRequest,
@@ -356,7 +362,7 @@ export class AuthController {
 
   @Public()
   @SecurityEvent('auth.password_reset_request')
-  @RateLimited()
+  @RateLimited({ sendsMessage: true })
   @Post('forgot-password')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
@@ -366,7 +372,7 @@ export class AuthController {
   @ApiAcceptedResponse({ type: MessageResponseDto })
   @ApiErrors({
     400: VALIDATION_400,
-    429: 'Too many requests (`TOO_MANY_REQUESTS`).',
+    429: 'Too many requests, or too many codes to this email this hour (`TOO_MANY_REQUESTS`).',
     ...UPSTREAM_ERRORS,
   })
   async forgotPassword(@Body() dto: EmailDto): Promise<MessageResponseDto> {
@@ -409,16 +415,17 @@ export class AuthController {
   @ApiNoContentResponse({ description: 'The password is changed; every session has ended.' })
   @ApiErrors({
     400: `${VALIDATION_400} Or the current password is wrong (\`INCORRECT_PASSWORD\`, \`PASSWORD_CHANGE_REJECTED\`), or the new one misses the policy (\`PASSWORD_POLICY\`).`,
-    429: 'Too many attempts (`TOO_MANY_REQUESTS`).',
+    429: 'Too many requests, or too many wrong passwords for this account (`TOO_MANY_REQUESTS`).',
     ...UPSTREAM_ERRORS,
   })
   async changePassword(
     @Body() dto: ChangePasswordDto,
     @CurrentUser() user: AuthUser,
     @AccessToken() accessToken: string,
+    @ClientAddress() address: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    await this.auth.changePassword(user, accessToken, dto);
+    await this.auth.changePassword(user, accessToken, dto, address);
     this.cookies.clear(reply);
   }
 

@@ -9,6 +9,14 @@ import { AccessTokenVerifier, InvalidAccessTokenError } from './jwt/access-token
 import type { RevocationService } from './revocation/revocation.service';
 import type { SessionTermination } from './revocation/session-termination';
 import { ChallengeSessions } from './challenge/challenge-sessions';
+import type { PasswordFailures } from './rate-limit/password-failures';
+
+/** Runs every password check and records whose it was: the budget has its own spec. */
+const passwordBudget = {
+  attempt: jest.fn(<T>(_account: string, _address: string | undefined, check: () => Promise<T>) =>
+    check(),
+  ),
+};
 
 const policy = {
   minimumLength: 8,
@@ -95,6 +103,7 @@ describe(AuthService.name, () => {
       revocations as unknown as RevocationService,
       sessions as unknown as SessionTermination,
       challenges,
+      passwordBudget as unknown as PasswordFailures,
     );
   }
 
@@ -113,6 +122,12 @@ describe(AuthService.name, () => {
     };
     sessions = { endSessions: jest.fn().mockResolvedValue(undefined) };
     challenges = new ChallengeSessions(Buffer.alloc(32, 7), 180);
+    cognito.getUser.mockResolvedValue({
+      username: 'uuid-1',
+      attributes: { sub: 'uuid-1', email: 'a@example.com' },
+      mfaOptions: [],
+    });
+    passwordBudget.attempt.mockClear();
     service = build(cognito);
   });
   beforeAll(() => jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined));
@@ -536,6 +551,28 @@ describe(AuthService.name, () => {
         result.kind === 'challenge' && result.challenge.parameters.CODE_DELIVERY_DESTINATION,
       ).toBe('a***@e***.com');
     });
+  });
+
+  it('checks the password of a login and of a change within the account’s one budget', async () => {
+    cognito.initiatePasswordAuth.mockResolvedValue({
+      kind: 'tokens',
+      tokens: { accessToken: tokenWith({ exp: 1 }), idToken: 'id' },
+    });
+    await service.login({ email: 'a@example.com', password: 'x' }, '192.0.2.1');
+    await service.changePassword(
+      signedIn,
+      'access',
+      { previousPassword: 'Old-Passw0rd!', proposedPassword: 'New-Passw0rd!' },
+      '192.0.2.2',
+    );
+    expect(
+      passwordBudget.attempt.mock.calls.map(([account, address]) => [account, address]),
+    ).toEqual([
+      ['a@example.com', '192.0.2.1'],
+      ['a@example.com', '192.0.2.2'],
+    ]);
+    expect(cognito.initiatePasswordAuth).toHaveBeenCalledTimes(1);
+    expect(cognito.changePassword).toHaveBeenCalledTimes(1);
   });
 
   describe('ending sessions', () => {

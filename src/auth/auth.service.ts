@@ -27,6 +27,7 @@ import {
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { assertPasswordPolicy } from './password-policy';
 import { otpauthUri } from './totp';
+import { PasswordFailures } from './rate-limit/password-failures';
 import { RevocationService } from './revocation/revocation.service';
 import { SessionTermination } from './revocation/session-termination';
 import { ChallengeSessions } from './challenge/challenge-sessions';
@@ -89,6 +90,7 @@ export class AuthService {
     private readonly revocations: RevocationService,
     private readonly sessions: SessionTermination,
     private readonly challenges: ChallengeSessions,
+    private readonly passwords: PasswordFailures,
   ) {}
 
   async signUp(dto: SignUpDto): Promise<SignUpResponseDto> {
@@ -114,11 +116,12 @@ export class AuthService {
     return CODE_SENT_MESSAGE;
   }
 
-  async login(dto: LoginDto): Promise<LoginResult> {
-    return this.toLoginResult(
-      await this.cognito.initiatePasswordAuth(dto.email, dto.password),
-      dto.email,
+  /** Signs in; a wrong password counts against the account's budget (`address`: the client's). */
+  async login(dto: LoginDto, address?: string): Promise<LoginResult> {
+    const outcome = await this.passwords.attempt(dto.email, address, () =>
+      this.cognito.initiatePasswordAuth(dto.email, dto.password),
     );
+    return this.toLoginResult(outcome, dto.email);
   }
 
   /**
@@ -309,10 +312,21 @@ export class AuthService {
     }
   }
 
-  /** Changes the password and ends every session of the user, this one included. */
-  async changePassword(user: AuthUser, accessToken: string, dto: ChangePasswordDto): Promise<void> {
+  /**
+   * Changes the password and ends every session of the user, this one included. A wrong current
+   * password counts against the same budget as a wrong one at sign-in.
+   */
+  async changePassword(
+    user: AuthUser,
+    accessToken: string,
+    dto: ChangePasswordDto,
+    address?: string,
+  ): Promise<void> {
     assertPasswordPolicy(dto.proposedPassword, this.config.passwordPolicy);
-    await this.cognito.changePassword(accessToken, dto.previousPassword, dto.proposedPassword);
+    const account = (await this.cognito.getUser(accessToken)).attributes.email ?? user.username;
+    await this.passwords.attempt(account, address, () =>
+      this.cognito.changePassword(accessToken, dto.previousPassword, dto.proposedPassword),
+    );
     await this.globalSignOut(accessToken);
     await this.revocations.endSessions(user.sub);
   }

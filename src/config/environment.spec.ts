@@ -99,7 +99,13 @@ describe(parseEnvironment.name, () => {
     expect(parseEnvironment({}).http).toEqual({
       trustProxy: false,
       corsOrigins: [],
-      rateLimit: { perIp: 30, perAccount: 5, windowSeconds: 60 },
+      rateLimit: {
+        perIp: 30,
+        perAccount: 5,
+        windowSeconds: 60,
+        messagesPerHour: 10,
+        passwordFailures: { perAddress: 5, perAccount: 20, windowSeconds: 900 },
+      },
     });
     const http = parseEnvironment({
       TRUST_PROXY: '10.0.0.0/8, 127.0.0.1',
@@ -107,11 +113,21 @@ describe(parseEnvironment.name, () => {
       RATE_LIMIT_IP: '100',
       RATE_LIMIT_ACCOUNT: '3',
       RATE_LIMIT_WINDOW_SECONDS: '300',
+      RATE_LIMIT_MESSAGES: '4',
+      RATE_LIMIT_PASSWORD_FAILURES: '3',
+      RATE_LIMIT_PASSWORD_FAILURES_ACCOUNT: '12',
+      RATE_LIMIT_PASSWORD_WINDOW_SECONDS: '600',
     }).http;
     expect(http).toEqual({
       trustProxy: ['10.0.0.0/8', '127.0.0.1'],
       corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
-      rateLimit: { perIp: 100, perAccount: 3, windowSeconds: 300 },
+      rateLimit: {
+        perIp: 100,
+        perAccount: 3,
+        windowSeconds: 300,
+        messagesPerHour: 4,
+        passwordFailures: { perAddress: 3, perAccount: 12, windowSeconds: 600 },
+      },
     });
     expect(parseEnvironment({ TRUST_PROXY: '2' }).http.trustProxy).toBe(2);
     expect(problemsOf({ TRUST_PROXY: 'true' }).join('\n')).toContain('TRUST_PROXY=true');

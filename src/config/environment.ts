@@ -233,6 +233,18 @@ export class EnvironmentVariables {
   @IsOptionalInt(1, 86_400)
   RATE_LIMIT_WINDOW_SECONDS?: number;
 
+  @IsOptionalInt(1, 1_000_000)
+  RATE_LIMIT_MESSAGES?: number;
+
+  @IsOptionalInt(1, 1_000_000)
+  RATE_LIMIT_PASSWORD_FAILURES?: number;
+
+  @IsOptionalInt(1, 1_000_000)
+  RATE_LIMIT_PASSWORD_FAILURES_ACCOUNT?: number;
+
+  @IsOptionalInt(1, 86_400)
+  RATE_LIMIT_PASSWORD_WINDOW_SECONDS?: number;
+
   @IsOptionalInt(0, 120_000)
   SHUTDOWN_DELAY_MS?: number;
 
@@ -298,7 +310,18 @@ export interface Configuration {
     /** Browser origins allowed to call the API (CORS), and whose cookie requests pass CSRF. */
     corsOrigins: string[];
     /** Requests per window on each auth route: per client address, and per account. */
-    rateLimit: { perIp: number; perAccount: number; windowSeconds: number };
+    rateLimit: {
+      perIp: number;
+      perAccount: number;
+      windowSeconds: number;
+      /** Codes and invitations sent per account per hour, all routes together. */
+      messagesPerHour: number;
+      /**
+       * Wrong passwords, all password-checking routes together: per account from one client
+       * address, and per account from all addresses, per window.
+       */
+      passwordFailures: { perAddress: number; perAccount: number; windowSeconds: number };
+    };
   };
   cognito: {
     mode: CognitoMode;
@@ -465,6 +488,12 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): Configuration {
         perIp: vars.RATE_LIMIT_IP ?? 30,
         perAccount: vars.RATE_LIMIT_ACCOUNT ?? 5,
         windowSeconds: vars.RATE_LIMIT_WINDOW_SECONDS ?? 60,
+        messagesPerHour: vars.RATE_LIMIT_MESSAGES ?? 10,
+        passwordFailures: {
+          perAddress: vars.RATE_LIMIT_PASSWORD_FAILURES ?? 5,
+          perAccount: vars.RATE_LIMIT_PASSWORD_FAILURES_ACCOUNT ?? 20,
+          windowSeconds: vars.RATE_LIMIT_PASSWORD_WINDOW_SECONDS ?? 900,
+        },
       },
     },
     cognito: {

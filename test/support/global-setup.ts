@@ -26,6 +26,9 @@ export default async function globalSetup(): Promise<void> {
   // The suite signs in far more often than a person could; the rate-limit spec sets its own limits.
   process.env.RATE_LIMIT_IP ??= '1000000';
   process.env.RATE_LIMIT_ACCOUNT ??= '1000000';
+  process.env.RATE_LIMIT_MESSAGES ??= '1000000';
+  process.env.RATE_LIMIT_PASSWORD_FAILURES ??= '1000000';
+  process.env.RATE_LIMIT_PASSWORD_FAILURES_ACCOUNT ??= '1000000';
   const logDir = mkdtempSync(join(tmpdir(), 'e2e-logs-'));
   process.env.E2E_LOG_FILE = join(logDir, 'app.log');
   process.env.E2E_CANARY_FILE = join(logDir, 'secrets.txt');
