@@ -382,22 +382,18 @@ describe('Authentication flows (e2e)', () => {
     }
   });
 
-  it('answers resend the same for known and unknown accounts, and never leaks an upstream error', async () => {
+  it('answers resend the same for known and unknown accounts, whatever Cognito says after', async () => {
     const email = uniqueEmail('resend');
     expect((await signUp(email)).status).toBe(201);
     const known = await http().post('/auth/resend-confirmation-code').send({ email });
     const unknown = await http()
       .post('/auth/resend-confirmation-code')
       .send({ email: uniqueEmail('nobody') });
-    expect(known.status).toBe(unknown.status);
-    if (pool.emulated) {
-      // The emulator answers ResendConfirmationCode with HTTP 500 `CognitoLocal#Unsupported`.
-      expectErrorBody(known, 501, 'NOT_SUPPORTED_UPSTREAM');
-      expect(known.text).not.toMatch(/CognitoLocal|Unsupported|__type|\$metadata|stack/);
-    } else {
-      expect(known.status).toBe(202);
-    }
+    // The emulator cannot resend (it answers HTTP 500 `CognitoLocal#Unsupported`): that is
+    // logged after the answer, which is 202 in every case.
+    expect([known.status, unknown.status]).toEqual([202, 202]);
     expect({ ...known.body, requestId: 'x' }).toEqual({ ...unknown.body, requestId: 'x' });
+    expect(known.text).not.toMatch(/CognitoLocal|Unsupported|__type|\$metadata|stack/);
   });
 
   it('asks for the username when refreshing without any hint of it', async () => {

@@ -48,6 +48,11 @@ import { ClientAddress } from './rate-limit/client-address.decorator';
 
 const VALIDATION_400 = 'The body is invalid (`VALIDATION_FAILED`, with `details` per field).';
 
+const ANSWERED_AT_ONCE =
+  'Answers 202 at once, the same whether or not the account exists, and asks Cognito after ' +
+  'the answer has gone, so its timing reveals nothing either. Cognito failures are logged, not ' +
+  'answered.';
+
 const TOKENS_OR_CHALLENGE = {
   oneOf: [
     { $ref: getSchemaPath(TokensResponseDto) },
@@ -180,11 +185,15 @@ export class AuthController {
   @RateLimited()
   @Post('confirm-sign-up')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Confirm an account with the emailed code' })
+  @ApiOperation({
+    summary: 'Confirm an account with the emailed code',
+    description:
+      'A wrong or expired code, an account confirmed already and an unknown email all get the ' +
+      'same answer, so it tells nobody which accounts exist or are confirmed.',
+  })
   @ApiNoContentResponse({ description: 'Confirmed; the user can sign in.' })
   @ApiErrors({
-    400: `${VALIDATION_400} Or a wrong (\`CODE_MISMATCH\`) or expired (\`CODE_EXPIRED\`) code.`,
-    409: 'The account is already confirmed (`ALREADY_CONFIRMED`).',
+    400: `${VALIDATION_400} Or the code is wrong or expired, or the account is confirmed already (\`CODE_MISMATCH\`, one answer for all).`,
     429: 'Too many attempts (`TOO_MANY_FAILED_ATTEMPTS`, `TOO_MANY_REQUESTS`).',
     ...UPSTREAM_ERRORS,
   })
@@ -198,17 +207,15 @@ export class AuthController {
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
     summary: 'Send the confirmation code again',
-    description: 'Answers the same whether or not the account exists.',
+    description: `${ANSWERED_AT_ONCE} The embedded emulator cannot resend codes: there, nothing is sent and a warning is logged.`,
   })
   @ApiAcceptedResponse({ type: MessageResponseDto })
   @ApiErrors({
     400: VALIDATION_400,
     429: 'Too many requests, or too many codes to this email this hour (`TOO_MANY_REQUESTS`).',
-    501: 'The configured Cognito endpoint (e.g. the embedded emulator) cannot resend codes (`NOT_SUPPORTED_UPSTREAM`).',
-    ...UPSTREAM_ERRORS,
   })
-  async resendConfirmationCode(@Body() dto: EmailDto): Promise<MessageResponseDto> {
-    return { message: await this.auth.resendConfirmationCode(dto.email) };
+  resendConfirmationCode(@Body() dto: EmailDto): MessageResponseDto {
+    return { message: this.auth.resendConfirmationCode(dto.email) };
   }
 
   @Public()
@@ -365,18 +372,14 @@ export class AuthController {
   @RateLimited({ sendsMessage: true })
   @Post('forgot-password')
   @HttpCode(HttpStatus.ACCEPTED)
-  @ApiOperation({
-    summary: 'Send a password reset code',
-    description: 'Answers the same whether or not the account exists.',
-  })
+  @ApiOperation({ summary: 'Send a password reset code', description: ANSWERED_AT_ONCE })
   @ApiAcceptedResponse({ type: MessageResponseDto })
   @ApiErrors({
     400: VALIDATION_400,
     429: 'Too many requests, or too many codes to this email this hour (`TOO_MANY_REQUESTS`).',
-    ...UPSTREAM_ERRORS,
   })
-  async forgotPassword(@Body() dto: EmailDto): Promise<MessageResponseDto> {
-    return { message: await this.auth.forgotPassword(dto.email) };
+  forgotPassword(@Body() dto: EmailDto): MessageResponseDto {
+    return { message: this.auth.forgotPassword(dto.email) };
   }
 
   @Public()

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { APP_GUARD } from '@nestjs/core';
 import { CognitoModule } from '../cognito/cognito.module';
 import { LoggingModule } from '../common/logging/logging.module';
+import { AfterReply } from '../common/tasks/after-reply';
 import { ACCESS_STRATEGY_NAME, ACCESS_STRATEGY_PREFIX } from './auth.constants';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
@@ -28,6 +29,7 @@ import { challengeSessionKey } from './challenge/challenge-session-key';
   controllers: [AuthController],
   providers: [
     AuthService,
+    AfterReply,
     SessionCookies,
     CsrfProtection,
     AccessTokenVerifier,

@@ -4,6 +4,7 @@ import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { tolerate } from '../common/errors/tolerate';
+import { AfterReply } from '../common/tasks/after-reply';
 import { CognitoAdminPort } from '../cognito/cognito-admin.port';
 import { CognitoIdentityPort, type AuthOutcome } from '../cognito/cognito-identity.port';
 import { authConfig } from '../config';
@@ -91,6 +92,7 @@ export class AuthService {
     private readonly sessions: SessionTermination,
     private readonly challenges: ChallengeSessions,
     private readonly passwords: PasswordFailures,
+    private readonly afterReply: AfterReply,
   ) {}
 
   async signUp(dto: SignUpDto): Promise<SignUpResponseDto> {
@@ -111,8 +113,11 @@ export class AuthService {
     await this.cognito.confirmSignUp(dto.email, dto.code);
   }
 
-  async resendConfirmationCode(email: string): Promise<string> {
-    await tolerate(SILENT_CODES, () => this.cognito.resendConfirmationCode(email));
+  /** Answers at once, like forgot-password (see there). */
+  resendConfirmationCode(email: string): string {
+    this.afterReply.run('Resending a confirmation code', () =>
+      tolerate(SILENT_CODES, () => this.cognito.resendConfirmationCode(email)),
+    );
     return CODE_SENT_MESSAGE;
   }
 
@@ -284,8 +289,18 @@ export class AuthService {
     }
   }
 
-  async forgotPassword(email: string): Promise<string> {
-    await tolerate(SILENT_CODES, () => this.cognito.forgotPassword(email));
+  /**
+   * Answers at once, the same for every email, and asks Cognito for the code only after the
+   * answer is sent: Cognito takes longer for an account that exists (it makes and sends a code)
+   * than for one that does not, and an answer that waited for it would tell them apart by its
+   * timing. Padding every answer to a fixed time would not: any call slower than the pad, or
+   * retried, would show through. The price is that a client is not told of an outage here; the
+   * failure is logged.
+   */
+  forgotPassword(email: string): string {
+    this.afterReply.run('Requesting a password reset code', () =>
+      tolerate(SILENT_CODES, () => this.cognito.forgotPassword(email)),
+    );
     return CODE_SENT_MESSAGE;
   }
 

@@ -206,19 +206,23 @@ describe(CognitoIdentityAdapter.name, () => {
       expect(error.code).toBe('CODE_MISMATCH');
     });
 
-    it('answers confirming an already confirmed account with 409 ALREADY_CONFIRMED', async () => {
-      sdk
-        .on(ConfirmSignUpCommand)
-        .rejects(
-          cognitoError(
-            'NotAuthorizedException',
-            'User cannot be confirmed. Current status is CONFIRMED',
-          ),
-        );
-      const error = await rejectionOf(withSecret.confirmSignUp('x@example.com', '123456'));
-      expect(error.getStatus()).toBe(409);
-      expect(error.code).toBe('ALREADY_CONFIRMED');
-    });
+    it.each([
+      ['NotAuthorizedException', 'User cannot be confirmed. Current status is CONFIRMED'],
+      ['ExpiredCodeException', 'Invalid code provided, please request a code again.'],
+      ['CodeMismatchException', 'Invalid verification code provided, please try again.'],
+      ['UserNotFoundException', 'Username/client id combination not found.'],
+    ])(
+      'answers a confirmation Cognito refuses with %s in the one shape that tells no account state',
+      async (name, message) => {
+        sdk.on(ConfirmSignUpCommand).rejects(cognitoError(name, message));
+        const error = await rejectionOf(withSecret.confirmSignUp('x@example.com', '123456'));
+        expect([error.getStatus(), error.code, error.message]).toEqual([
+          400,
+          'CODE_MISMATCH',
+          'The code is incorrect or has expired. Request a new one, or sign in if the account is confirmed already.',
+        ]);
+      },
+    );
 
     it('reports forgot-password failures with the mapped code for the service to judge', async () => {
       sdk

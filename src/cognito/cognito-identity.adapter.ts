@@ -90,14 +90,24 @@ const CONFIRM_FORGOT_PASSWORD_OVERRIDES: Overrides = {
   },
 };
 
-/** Cognito answers NotAuthorized when the account is confirmed already. */
+/**
+ * One answer for a wrong code, an expired one, an account confirmed already and no account at
+ * all: Cognito tells them apart (NotAuthorized for a confirmed account, CodeMismatch or
+ * ExpiredCode for an unknown one with PreventUserExistenceErrors; the emulator answers an unknown
+ * one with NotAuthorized and a confirmed one with ExpiredCode), which would tell anyone which
+ * emails have accounts and which are confirmed. The message says what a real user may need.
+ */
+const CODE_NOT_ACCEPTED: MappedError = {
+  status: HttpStatus.BAD_REQUEST,
+  code: ErrorCode.CODE_MISMATCH,
+  message:
+    'The code is incorrect or has expired. Request a new one, or sign in if the account is confirmed already.',
+};
 const CONFIRM_SIGN_UP_OVERRIDES: Overrides = {
-  ...CONFIRM_FORGOT_PASSWORD_OVERRIDES,
-  NotAuthorizedException: {
-    status: HttpStatus.CONFLICT,
-    code: ErrorCode.ALREADY_CONFIRMED,
-    message: 'The account is already confirmed. Sign in instead.',
-  },
+  NotAuthorizedException: CODE_NOT_ACCEPTED,
+  UserNotFoundException: CODE_NOT_ACCEPTED,
+  CodeMismatchException: CODE_NOT_ACCEPTED,
+  ExpiredCodeException: CODE_NOT_ACCEPTED,
 };
 
 /**
