@@ -109,13 +109,23 @@ describe('Rate limits (e2e)', () => {
   });
 
   it('counts every spelling that reaches one account against that account, fullwidth forms included', async () => {
-    const app = await started({ RATE_LIMIT_IP: '100', RATE_LIMIT_ACCOUNT: '2' });
+    const app = await started({
+      RATE_LIMIT_IP: '100',
+      RATE_LIMIT_ACCOUNT: '2',
+      RATE_LIMIT_PASSWORD_FAILURES: '2',
+    });
     const target = uniqueEmail('spelled-target');
     const fullwidth = (text: string) =>
       text.replace(/[!-~]/g, (c) => String.fromCodePoint(c.charCodeAt(0) + 0xfee0));
+    const forgot = (email: string) =>
+      request(app.getHttpServer()).post('/auth/forgot-password').send({ email });
+    // Requests per account, and wrong passwords per account: both count the stored form.
+    expect((await forgot(fullwidth(target))).status).toBe(202);
+    expect((await forgot(fullwidth(target.toUpperCase()))).status).toBe(202);
+    expectLimited(await forgot(target));
     expect((await login(app, fullwidth(target))).status).toBe(401);
     expect((await login(app, fullwidth(target.toUpperCase()))).status).toBe(401);
-    expectLimited(await login(app, target));
+    expectLimited(await login(app, target), 900);
   });
 
   it('limits every route that spends a password, a code or an email', async () => {

@@ -152,8 +152,14 @@ describe(AccountService.name, () => {
         challengeName: 'SOFTWARE_TOKEN_MFA',
         parameters: {},
       });
-      await service.startTotp(user(now()), 'token', { password: 'pw' });
+      await service.startTotp(user(now()), 'token', { password: 'pw' }, '192.0.2.3');
       expect(cognito.initiatePasswordAuth).toHaveBeenCalledWith('a@example.com', 'pw');
+      // Within the account's one wrong-password budget, like sign-in.
+      expect(passwordBudget.attempt).toHaveBeenCalledWith(
+        'a@example.com',
+        '192.0.2.3',
+        expect.any(Function),
+      );
       await service.startTotp(user(now()), 'token', { code: '123456' });
       expect(cognito.verifySoftwareToken).toHaveBeenCalledWith({ accessToken: 'token' }, '123456');
       // The code is checked against the authenticator on record, before a new one is made.
