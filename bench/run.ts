@@ -24,6 +24,7 @@ import {
   confirmedAccount,
   passwordLogin,
 } from './harness';
+import { sessionCookieNames } from '../src/auth/cookie-names';
 import { FORGE_KID, newRsaKey, signRs256 } from '../test/support/token-forge';
 
 // Medians over several rounds leave out the shared machine's slow spells; runs of 2 s or more
@@ -246,7 +247,11 @@ async function main(): Promise<void> {
       ],
       [
         'cookie',
-        () => load(app, '/bench/guarded', undefined, { cookie: `access_token=${reused}` }),
+        () =>
+          load(app, '/bench/guarded', undefined, {
+            // The app runs with the default Secure cookies.
+            cookie: `${sessionCookieNames({ cookieSecure: true }).access}=${reused}`,
+          }),
       ],
     ];
     const verifying: Plan = [

@@ -7,7 +7,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { DestinationStream, Logger as PinoLogger } from 'pino';
 import { AppModule } from './app.module';
-import { ACCESS_TOKEN_COOKIE, BEARER_SCHEME, COOKIE_SCHEME } from './auth/auth.constants';
+import { BEARER_SCHEME, COOKIE_SCHEME } from './auth/auth.constants';
+import { sessionCookieNames } from './auth/cookie-names';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { AppException } from './common/errors/app.exception';
 import { describeException } from './common/errors/describe-exception';
@@ -145,11 +146,12 @@ export async function configureApp(
     done(null, payload);
   });
 
-  if (config.app.swaggerEnabled) setupSwagger(app);
+  if (config.app.swaggerEnabled) setupSwagger(app, config);
   return app;
 }
 
-export function setupSwagger(app: NestFastifyApplication): void {
+export function setupSwagger(app: NestFastifyApplication, config: Configuration): void {
+  const names = sessionCookieNames(config.auth);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -161,7 +163,7 @@ export function setupSwagger(app: NestFastifyApplication): void {
           'until you remove it (**Authorize**, then **Logout**): after signing out and in again, ' +
           'a stale one is answered 401 naming the Authorization header. With cookies, POST, ' +
           'PUT, PATCH and DELETE ' +
-          'requests also need the `XSRF-TOKEN` cookie value in `X-XSRF-TOKEN` (403 ' +
+          `requests also need the \`${names.csrfToken}\` cookie value in \`X-XSRF-TOKEN\` (403 ` +
           '`CSRF_REJECTED` otherwise); this page sends it by itself. Sign-in, sign-up, code and ' +
           'password routes are rate limited (429 `TOO_MANY_REQUESTS` with `Retry-After`). Bodies ' +
           `are JSON of at most 100 kB, nested at most ${MAX_JSON_DEPTH} levels deep. Answers of ` +
@@ -179,13 +181,14 @@ export function setupSwagger(app: NestFastifyApplication): void {
         BEARER_SCHEME,
       )
       .addCookieAuth(
-        ACCESS_TOKEN_COOKIE,
+        names.access,
         {
           type: 'apiKey',
           in: 'cookie',
           description:
             'The httpOnly session cookie set by sign-in. Unsafe requests authenticated by it also ' +
-            'send the XSRF-TOKEN cookie value in the X-XSRF-TOKEN header (CSRF protection).',
+            `send the ${names.csrfToken} cookie value in the X-XSRF-TOKEN header (CSRF ` +
+            'protection; the token is bound to this session).',
         },
         COOKIE_SCHEME,
       )
@@ -198,12 +201,17 @@ export function setupSwagger(app: NestFastifyApplication): void {
       persistAuthorization: true,
       displayRequestDuration: true,
       // Cookie sessions need the CSRF token on unsafe requests: copy it from its cookie, as a
-      // browser app would. Serialised into the page, so it must stand alone.
+      // browser app would. Serialised into the page, so it must stand alone: it takes the
+      // prefixed cookie (the one a Secure session sets) before the plain one.
       requestInterceptor: (request: { headers: Record<string, string> }) => {
-        const match = /(?:^|;\s*)XSRF-TOKEN=([^;]+)/.exec(
-          (globalThis as unknown as { document: { cookie: string } }).document.cookie,
-        );
-        if (match) request.headers['X-XSRF-TOKEN'] = decodeURIComponent(match[1]);
+        const cookies = (globalThis as unknown as { document: { cookie: string } }).document.cookie;
+        for (const prefix of ['__Host-', '__Secure-', '']) {
+          const match = new RegExp(`(?:^|;\\s*)${prefix}XSRF-TOKEN=([^;]+)`).exec(cookies);
+          if (match) {
+            request.headers['X-XSRF-TOKEN'] = decodeURIComponent(match[1]);
+            break;
+          }
+        }
         return request;
       },
     },

@@ -3,6 +3,7 @@ import { authenticator } from 'otplib';
 import request from 'supertest';
 import { findLocalCodes } from '../src/cognito/local/local-codes';
 import { STRONG_PASSWORD, startTestApp, uniqueEmail } from './support/test-app';
+import { COOKIE } from './support/cookies';
 import { TestPool } from './support/test-pool';
 import { release } from './support/teardown';
 import { LogCapture } from './support/suite-log';
@@ -353,7 +354,7 @@ describeEmulated('Account self-service (e2e)', () => {
       .send({ password: STRONG_PASSWORD });
     expect(deleted.status).toBe(204);
     const cleared = (deleted.headers['set-cookie'] as unknown as string[]).filter((c) =>
-      c.startsWith('access_token='),
+      c.startsWith(`${COOKIE.access}=`),
     );
     expect(cleared[0]).toMatch(/Max-Age=0/);
     expect((await http().get('/account').set('authorization', auth)).status).toBe(401);

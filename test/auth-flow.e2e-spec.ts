@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request, { type Response } from 'supertest';
 import { OTHER_PASSWORD, STRONG_PASSWORD, startTestApp, uniqueEmail } from './support/test-app';
-import { browserSession, cookieValue, setCookies } from './support/cookies';
+import { browserSession, COOKIE, cookieValue, setCookies } from './support/cookies';
 import { TestPool } from './support/test-pool';
 import { release } from './support/teardown';
 
@@ -90,13 +90,13 @@ describe('Authentication flows (e2e)', () => {
     expect(loggedIn.body.expiresIn).toBeGreaterThan(0);
     const { accessToken } = loggedIn.body as { accessToken: string };
 
-    const [accessCookie] = setCookies(loggedIn, 'access_token');
+    const [accessCookie] = setCookies(loggedIn, COOKIE.access);
     expect(accessCookie).toMatch(/; HttpOnly/);
     expect(accessCookie).toMatch(/; Secure/);
     expect(accessCookie).toMatch(/; SameSite=Strict/);
     expect(accessCookie).toMatch(/; Path=\/(;|$)/);
     expect(
-      setCookies(loggedIn, 'refresh_token')
+      setCookies(loggedIn, COOKIE.refresh)
         .map((c) => /Path=([^;]+)/.exec(c)?.[1])
         .sort(),
     ).toEqual(['/auth/logout', '/auth/refresh']);
@@ -113,13 +113,13 @@ describe('Authentication flows (e2e)', () => {
 
     const meByCookie = await http()
       .get('/auth/me')
-      .set('cookie', cookieValue(loggedIn, 'access_token'));
+      .set('cookie', cookieValue(loggedIn, COOKIE.access));
     expect(meByCookie.status).toBe(200);
     expect(meByCookie.body.email).toBe(email);
 
     const refreshed = await http()
       .post('/auth/refresh')
-      .set(browserSession(loggedIn, ['refresh_token', 'refresh_username']))
+      .set(browserSession(loggedIn, [COOKIE.refresh, COOKIE.refreshUsername]))
       .send({});
     expect(refreshed.status).toBe(200);
     expect(refreshed.headers['cache-control']).toBe('no-store');
@@ -143,7 +143,7 @@ describe('Authentication flows (e2e)', () => {
       .set('authorization', `Bearer ${again.body.accessToken}`)
       .send({ refreshToken: again.body.refreshToken });
     expect(loggedOut.status).toBe(204);
-    for (const name of ['access_token', 'refresh_token', 'refresh_username']) {
+    for (const name of [COOKIE.access, COOKIE.refresh, COOKIE.refreshUsername]) {
       const cleared = setCookies(loggedOut, name);
       expect(cleared.length).toBeGreaterThan(0);
       for (const line of cleared) expect(line).toMatch(/Max-Age=0/);

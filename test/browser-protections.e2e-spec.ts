@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request, { type Response } from 'supertest';
 import { signedInAccount } from './support/accounts';
-import { browserSession, cookieValue, setCookies } from './support/cookies';
+import { browserSession, COOKIE, cookieValue, setCookies } from './support/cookies';
 import { STRONG_PASSWORD, startTestApp, uniqueEmail, withEnv } from './support/test-app';
 import { TestPool } from './support/test-pool';
 import { release } from './support/teardown';
@@ -27,9 +27,53 @@ describe('Browser protections (e2e)', () => {
     await release(app);
   });
 
+  it('names the session cookies __Host- (Secure, Path=/, no Domain) and the refresh cookies __Secure-', () => {
+    expect(COOKIE).toEqual({
+      access: '__Host-access_token',
+      refresh: '__Secure-refresh_token',
+      refreshUsername: '__Secure-refresh_username',
+      csrfSecret: '__Host-csrf_secret',
+      csrfToken: '__Host-XSRF-TOKEN',
+    });
+    for (const name of [COOKIE.access, COOKIE.csrfSecret, COOKIE.csrfToken]) {
+      const [line] = setCookies(login, name);
+      expect(line).toMatch(/; Secure/);
+      expect(line).toMatch(/; Path=\/(;|$)/);
+      expect(line).not.toMatch(/Domain=/i);
+    }
+    for (const name of [COOKIE.refresh, COOKIE.refreshUsername]) {
+      for (const line of setCookies(login, name)) expect(line).toMatch(/; Secure/);
+    }
+    const names = (response: Response) =>
+      (response.headers['set-cookie'] as unknown as string[]).map((line) => line.split('=')[0]);
+    expect(names(login)).not.toContain('access_token');
+  });
+
+  it('uses __Secure- with COOKIE_DOMAIN, and the plain names on plain-http development', async () => {
+    for (const [env, access, token] of [
+      [{ COOKIE_DOMAIN: 'example.com' }, '__Secure-access_token', '__Secure-XSRF-TOKEN'],
+      [{ COOKIE_SECURE: 'false' }, 'access_token', 'XSRF-TOKEN'],
+    ] as const) {
+      const other = await withEnv(env, () => startTestApp());
+      try {
+        const signedIn = await request(other.getHttpServer())
+          .post('/auth/login')
+          .send({ email: created[0], password: STRONG_PASSWORD });
+        expect(setCookies(signedIn, access)).toHaveLength(1);
+        expect(setCookies(signedIn, token)).toHaveLength(1);
+        const me = await request(other.getHttpServer())
+          .get('/auth/me')
+          .set('cookie', cookieValue(signedIn, access));
+        expect(me.status).toBe(200);
+      } finally {
+        await other.close();
+      }
+    }
+  });
+
   it('sets an httpOnly CSRF secret and a readable XSRF-TOKEN cookie with the session', () => {
-    const [secret] = setCookies(login, 'csrf_secret');
-    const [token] = setCookies(login, 'XSRF-TOKEN');
+    const [secret] = setCookies(login, COOKIE.csrfSecret);
+    const [token] = setCookies(login, COOKIE.csrfToken);
     expect(secret).toMatch(/; HttpOnly/);
     expect(token).not.toMatch(/HttpOnly/);
     for (const cookie of [secret, token]) {
@@ -63,6 +107,48 @@ describe('Browser protections (e2e)', () => {
       });
       expect(forged.status).toBe(403);
       expect((await changePassword().set({ ...session, 'x-xsrf-token': 'x' })).status).toBe(403);
+    });
+
+    it("is refused with the victim's session cookies and an attacker's own secret and token", async () => {
+      // The attacker signs in to their own account and plants its CSRF secret beside the
+      // victim's session (a cookie set from a sibling subdomain, say), then sends its token.
+      const attackerEmail = uniqueEmail('attacker');
+      created.push(attackerEmail);
+      const attacker = browserSession(await signedInAccount(app, pool, attackerEmail));
+      const victim = [COOKIE.access, COOKIE.refresh, COOKIE.refreshUsername].map((name) =>
+        cookieValue(login, name),
+      );
+      const forged = {
+        cookie: [...victim, ...attacker.cookie.split('; ').slice(3)].join('; '),
+        'x-xsrf-token': attacker['x-xsrf-token'],
+      };
+      const guarded = await changePassword().set(forged);
+      expect([guarded.status, guarded.body.error]).toEqual([403, 'CSRF_REJECTED']);
+      const refreshed = await http().post('/auth/refresh').set(forged).send({});
+      expect([refreshed.status, refreshed.body.error]).toEqual([403, 'CSRF_REJECTED']);
+      // The attacker's pair is good for the attacker's own session only.
+      expect((await changePassword().set(attacker)).status).toBe(400);
+    });
+
+    it('passes after a refresh with the token issued for the refreshed session', async () => {
+      const refreshed = await http().post('/auth/refresh').set(browserSession(login)).send({});
+      expect(refreshed.status).toBe(200);
+      const session = {
+        cookie: [
+          cookieValue(refreshed, COOKIE.access),
+          cookieValue(refreshed, COOKIE.csrfSecret),
+        ].join('; '),
+        'x-xsrf-token': decodeURIComponent(cookieValue(refreshed, COOKIE.csrfToken).split('=')[1]),
+      };
+      expect((await changePassword().set(session)).status).toBe(400);
+      // The secret and token of the session before the refresh do not fit its new access token.
+      const stale = {
+        cookie: [cookieValue(refreshed, COOKIE.access), cookieValue(login, COOKIE.csrfSecret)].join(
+          '; ',
+        ),
+        'x-xsrf-token': browserSession(login)['x-xsrf-token'],
+      };
+      expect((await changePassword().set(stale)).status).toBe(403);
     });
 
     it('is refused from a foreign Origin even with the token', async () => {
@@ -106,7 +192,7 @@ describe('Browser protections (e2e)', () => {
       .set('origin', 'https://evil.example')
       .send({});
     expect(unsafe.status).toBe(400);
-    const safe = await http().get('/auth/me').set('cookie', cookieValue(login, 'access_token'));
+    const safe = await http().get('/auth/me').set('cookie', cookieValue(login, COOKIE.access));
     expect(safe.status).toBe(200);
   });
 
@@ -157,7 +243,7 @@ describe('Browser protections (e2e)', () => {
       expect(refreshed.body).toEqual({ expiresIn: expect.any(Number), tokenType: 'Bearer' });
       const loggedOut = await browser().post('/auth/logout').set(session).send({});
       expect(loggedOut.status).toBe(204);
-      for (const name of ['access_token', 'csrf_secret', 'XSRF-TOKEN']) {
+      for (const name of [COOKIE.access, COOKIE.csrfSecret, COOKIE.csrfToken]) {
         expect(setCookies(loggedOut, name)[0]).toMatch(/Max-Age=0/);
       }
     } finally {

@@ -50,7 +50,7 @@ describe('Guard in an Express app (e2e)', () => {
     const byHeader = await http().get('/reports/mine').set('authorization', `Bearer ${token}`);
     expect(byHeader.status).toBe(200);
     expect(byHeader.body.sub).toBe(claims.sub);
-    const byCookie = await http().get('/reports/sub').set('Cookie', `access_token=${token}`);
+    const byCookie = await http().get('/reports/sub').set('Cookie', `__Host-access_token=${token}`);
     expect(byCookie.body).toEqual({ sub: claims.sub });
   });
 

@@ -6,12 +6,13 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import autocannon from 'autocannon';
 import request from 'supertest';
-import { csrfTokens } from '../src/auth/csrf';
+import { CsrfProtection } from '../src/auth/csrf';
 import { COGNITO_SDK_CLIENT } from '../src/cognito/cognito.tokens';
 import { AppModule } from '../src/app.module';
 import { IS_PUBLIC_KEY } from '../src/auth/decorators/auth-metadata';
 import { GuardedAppModule } from './support/guarded-test.module';
 import { isNoStore } from '../src/common/http/no-store.decorator';
+import { COOKIE } from './support/cookies';
 import { CACHEABLE_ROUTES, PUBLIC_ROUTES } from './support/public-routes';
 import { STRONG_PASSWORD, startTestApp, uniqueEmail, withEnv } from './support/test-app';
 import { TestPool } from './support/test-pool';
@@ -65,22 +66,25 @@ describe('Guard on a foreign module (e2e)', () => {
 
   it('takes the token from the access cookie as well as the bearer header', async () => {
     const token = forge.accessToken();
-    const response = await http().get('/reports/mine').set('Cookie', `access_token=${token}`);
+    const response = await http().get('/reports/mine').set('Cookie', `${COOKIE.access}=${token}`);
     expect(response.status).toBe(200);
+    // Only under the app's own name: `__Host-` when Secure, which nobody can plant over http or
+    // from a sibling subdomain.
+    const plain = await http().get('/reports/mine').set('Cookie', `access_token=${token}`);
+    expect(plain.status).toBe(401);
   });
 
   it('applies the CSRF rule to cookie-authenticated unsafe requests of a foreign module', async () => {
     const token = forge.accessToken();
-    const tokens = csrfTokens();
-    const secret = tokens.secretSync();
+    const { secret, token: csrf } = app.get(CsrfProtection).issue([token]);
     const unsafe = () => http().post('/reports/unsafe');
-    const refused = await unsafe().set('cookie', `access_token=${token}`);
+    const refused = await unsafe().set('cookie', `${COOKIE.access}=${token}`);
     expect([refused.status, refused.body.error]).toEqual([403, 'CSRF_REJECTED']);
     expect(
       (
         await unsafe()
-          .set('cookie', `access_token=${token}; csrf_secret=${secret}`)
-          .set('x-xsrf-token', tokens.create(secret))
+          .set('cookie', `${COOKIE.access}=${token}; ${COOKIE.csrfSecret}=${secret}`)
+          .set('x-xsrf-token', csrf)
       ).status,
     ).toBe(201);
     expect((await unsafe().set('authorization', `Bearer ${token}`)).status).toBe(201);

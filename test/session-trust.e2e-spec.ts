@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import request, { type Response } from 'supertest';
 import { findFreePort } from '../src/cognito/local/emulator-process';
 import { signedInAccount } from './support/accounts';
-import { browserSession, setCookies } from './support/cookies';
+import { browserSession, COOKIE, setCookies } from './support/cookies';
 import { LogCapture } from './support/suite-log';
 import { release } from './support/teardown';
 import {
@@ -227,8 +227,8 @@ describe('Sessions that must end (e2e)', () => {
       );
       const out = await http(down).post('/auth/logout').set(browserSession(session)).send({});
       expect(out.status).toBe(204);
-      expect(setCookies(out, 'access_token')[0]).toMatch(/Max-Age=0/);
-      expect(setCookies(out, 'refresh_token')[0]).toMatch(/Max-Age=0/);
+      expect(setCookies(out, COOKIE.access)[0]).toMatch(/Max-Age=0/);
+      expect(setCookies(out, COOKIE.refresh)[0]).toMatch(/Max-Age=0/);
       expect(logs.events('auth.logout_upstream')).toEqual([
         expect.objectContaining({ outcome: 'failure', error: expect.stringMatching(/UPSTREAM/) }),
       ]);

@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request, { type Response } from 'supertest';
 import { signedInAccount } from './support/accounts';
-import { setCookies } from './support/cookies';
+import { COOKIE, setCookies } from './support/cookies';
 import { OTHER_PASSWORD, STRONG_PASSWORD, startTestApp, uniqueEmail } from './support/test-app';
 import { TestPool } from './support/test-pool';
 import { release } from './support/teardown';
@@ -50,7 +50,7 @@ describe('Ending sessions (e2e)', () => {
       .set(bearer(first))
       .send({ previousPassword: STRONG_PASSWORD, proposedPassword: OTHER_PASSWORD });
     expect(changed.status).toBe(204);
-    expect(setCookies(changed, 'access_token')[0]).toMatch(/Max-Age=0/);
+    expect(setCookies(changed, COOKIE.access)[0]).toMatch(/Max-Age=0/);
 
     expect([await me(first), await me(other)]).toEqual([401, 401]);
     // Refreshing an ended session does not bring it back.

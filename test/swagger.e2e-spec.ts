@@ -145,7 +145,7 @@ describe('Swagger (e2e)', () => {
     expect(doc.components.securitySchemes.cookie).toMatchObject({
       type: 'apiKey',
       in: 'cookie',
-      name: 'access_token',
+      name: '__Host-access_token',
     });
   });
 

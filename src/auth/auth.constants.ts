@@ -5,9 +5,12 @@ export const REFRESH_TOKEN_COOKIE = 'refresh_token';
 export const REFRESH_USERNAME_COOKIE = 'refresh_username';
 
 /**
- * CSRF protection of cookie sessions (double submit): an httpOnly secret, and a token made from
- * it in a cookie scripts can read. Browser code sends the token back in a header; the names are
- * the ones Angular and axios use by default.
+ * CSRF protection of cookie sessions (double submit, bound to the session): an httpOnly secret,
+ * and a token made from it in a cookie scripts can read. Browser code sends the token back in a
+ * header; the header names are the ones Angular and axios use by default.
+ *
+ * These are the base names: Secure cookies carry a `__Host-` or `__Secure-` prefix on top (see
+ * sessionCookieNames).
  */
 export const CSRF_SECRET_COOKIE = 'csrf_secret';
 export const CSRF_TOKEN_COOKIE = 'XSRF-TOKEN';

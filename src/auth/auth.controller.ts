@@ -322,7 +322,7 @@ export class AuthController {
     }
     const username =
       dto.username ?? this.cookies.refreshUsername(request) ?? usernameOfToken(accessToken);
-    return this.answer(await this.auth.refresh(refreshToken, username), reply);
+    return this.answer(await this.auth.refresh(refreshToken, username), reply, refreshToken);
   }
 
   @Public()
@@ -353,7 +353,7 @@ export class AuthController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @AccessToken() accessToken: string | undefined,
   ): Promise<void> {
-    if (isCookieAuthenticated(request)) this.csrf.verify(request);
+    if (accessToken && isCookieAuthenticated(request)) this.csrf.verify(request, accessToken);
     const refreshTokens = [dto.refreshToken, this.cookies.refreshToken(request)].filter(
       (token): token is string => Boolean(token),
     );
@@ -444,15 +444,19 @@ export class AuthController {
     return this.auth.me(user, accessToken);
   }
 
-  /** Sets the session cookies and shapes the body as TOKEN_DELIVERY says. */
+  /**
+   * Sets the session cookies and shapes the body as TOKEN_DELIVERY says. `refreshToken`: the one
+   * a refresh used, to which the new CSRF token is bound as well.
+   */
   private answer(
     result: LoginResult,
     reply: FastifyReply,
+    refreshToken?: string,
   ): TokensResponseDto | ChallengeResponseDto {
     if (result.kind === 'challenge') return result.challenge;
     const { tokens } = result;
     setEventSubject(reply.request, subOfToken(tokens.accessToken));
-    this.cookies.set(reply, tokens);
+    this.cookies.set(reply, tokens, tokens.refreshToken ?? refreshToken);
     const body: TokensResponseDto = { expiresIn: tokens.expiresIn, tokenType: tokens.tokenType };
     if (this.cookies.tokensInBody) {
       body.accessToken = tokens.accessToken;

@@ -3,20 +3,19 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
-import { httpConfig } from '../config';
-import { CSRF_HEADERS, CSRF_SECRET_COOKIE } from './auth.constants';
+import { authConfig, httpConfig } from '../config';
+import { CSRF_HEADERS } from './auth.constants';
+import { sessionCookieNames, type SessionCookieNames } from './cookie-names';
 
-/** The @fastify/csrf calls used here (its typings pick the user-info overload by default). */
-export interface CsrfTokenMaker {
+/** The @fastify/csrf calls used here, with tokens bound to a value (`userInfo`). */
+interface CsrfTokenMaker {
   secretSync(): string;
-  create(secret: string): string;
-  verify(secret: string, token: string): boolean;
+  create(secret: string, userInfo: string): string;
+  verify(secret: string, token: string, userInfo: string): boolean;
 }
 
-/** @fastify/csrf's token maker, without user binding: a secret, tokens made from it, checks. */
-export function csrfTokens(): CsrfTokenMaker {
-  return CsrfTokens({ userInfo: false });
-}
+/** Separates the tokens of one XSRF-TOKEN value (a @fastify/csrf token never contains a dot). */
+const TOKEN_SEPARATOR = '.';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -34,42 +33,65 @@ export interface CsrfRequest {
  *
  * An unsafe request (POST, PUT, PATCH, DELETE) that relies on a session cookie must
  * 1. come from this site or an origin in CORS_ORIGINS, when the browser names its `Origin`, and
- * 2. carry the CSRF token (from the `XSRF-TOKEN` cookie) in `X-XSRF-TOKEN` or `X-CSRF-Token`,
- *    which @fastify/csrf checks against the httpOnly secret cookie set with the session.
+ * 2. carry the CSRF token (the XSRF-TOKEN cookie's value) in `X-XSRF-TOKEN` or `X-CSRF-Token`,
+ *    which @fastify/csrf checks against the httpOnly secret cookie set with the session, and
+ *    against the session itself: the token is made for the very access and refresh tokens it
+ *    was issued with (their hash is the `userInfo` it is bound to). A secret and token pair from
+ *    another session (the attacker's own, planted beside the victim's cookies) fails, and
+ *    making one for the victim's session takes the victim's tokens, which scripts cannot read.
  * Another site can make a browser send the cookies, but can neither read the token nor set the
  * header without a CORS preflight this API refuses. SameSite=Strict cookies add a third layer.
  */
 @Injectable()
 export class CsrfProtection {
-  private readonly tokens = csrfTokens();
+  private readonly tokens = CsrfTokens({ userInfo: true }) as unknown as CsrfTokenMaker;
   private readonly trustedOrigins: Set<string>;
+  private readonly names: SessionCookieNames;
 
-  constructor(@Inject(httpConfig.KEY) http: ConfigType<typeof httpConfig>) {
+  constructor(
+    @Inject(httpConfig.KEY) http: ConfigType<typeof httpConfig>,
+    @Inject(authConfig.KEY) auth: ConfigType<typeof authConfig>,
+  ) {
     this.trustedOrigins = new Set(http.corsOrigins.map((origin) => origin.toLowerCase()));
+    this.names = sessionCookieNames(auth);
   }
 
-  /** A new secret and the token made from it, set as cookies with the session. */
-  issue(): { secret: string; token: string } {
+  /**
+   * A new secret, and the token made from it for each credential of the session (its access
+   * token, and its refresh token when known), set as cookies with the session.
+   */
+  issue(credentials: string[]): { secret: string; token: string } {
     const secret = this.tokens.secretSync();
-    return { secret, token: this.tokens.create(secret) };
+    const token = credentials
+      .map((credential) => this.tokens.create(secret, credential))
+      .join(TOKEN_SEPARATOR);
+    return { secret, token };
   }
 
   isSafe(request: CsrfRequest): boolean {
     return SAFE_METHODS.has((request.method ?? 'GET').toUpperCase());
   }
 
-  /** Throws 403 `CSRF_REJECTED` unless a cookie-authenticated unsafe request passes both checks. */
-  verify(request: CsrfRequest): void {
+  /**
+   * Throws 403 `CSRF_REJECTED` unless a cookie-authenticated unsafe request passes both checks.
+   * `credential` is the session cookie the request relies on: the access token, or on refresh
+   * and logout the refresh token.
+   */
+  verify(request: CsrfRequest, credential: string): void {
     if (this.isSafe(request)) return;
     const origin = single(request.headers.origin);
     if (origin !== undefined && !this.isTrustedOrigin(origin, request)) {
       throw rejected('This origin may not make cookie-authenticated requests.');
     }
-    const secret = request.cookies?.[CSRF_SECRET_COOKIE];
+    const secret = request.cookies?.[this.names.csrfSecret];
     const token = CSRF_HEADERS.map((name) => single(request.headers[name])).find(Boolean);
-    if (!secret || !token || !this.tokens.verify(secret, token)) {
+    const bound =
+      secret !== undefined &&
+      token !== undefined &&
+      token.split(TOKEN_SEPARATOR).some((part) => this.tokens.verify(secret, part, credential));
+    if (!bound) {
       throw rejected(
-        'Send the XSRF-TOKEN cookie value in the X-XSRF-TOKEN header, or use a bearer token.',
+        `Send the ${this.names.csrfToken} cookie value in the X-XSRF-TOKEN header, or use a bearer token.`,
       );
     }
   }

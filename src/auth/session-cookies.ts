@@ -1,33 +1,57 @@
 import type { CookieSerializeOptions } from '@fastify/cookie';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authConfig } from '../config';
-import {
-  ACCESS_TOKEN_COOKIE,
-  CSRF_SECRET_COOKIE,
-  CSRF_TOKEN_COOKIE,
-  REFRESH_COOKIE_PATHS,
-  REFRESH_TOKEN_COOKIE,
-  REFRESH_USERNAME_COOKIE,
-} from './auth.constants';
+import { REFRESH_COOKIE_PATHS } from './auth.constants';
 import type { SessionTokens } from './auth.service';
+import { sessionCookieNames, type SessionCookieNames } from './cookie-names';
 import { CsrfProtection } from './csrf';
+import { ACCESS_COOKIE_NAME } from './jwt/token-extractors';
 
 /** How long the refresh cookie lives: Cognito's default refresh token validity is 30 days. */
 const REFRESH_COOKIE_MAX_AGE = 30 * 24 * 3600;
 
+/** What the two HTTP platforms offer to give every request of the app a property. */
+interface PlatformInstance {
+  decorateRequest?: (name: string, value: string) => void;
+  hasRequestDecorator?: (name: string) => boolean;
+  request?: object;
+}
+
 /**
- * Browser sessions: tokens in `HttpOnly`, `Secure`, `SameSite=Strict` cookies. The access cookie
- * goes to every path; the refresh token and the username it needs go only to the refresh and
- * logout routes, so no other request carries them.
+ * Browser sessions: tokens in `HttpOnly`, `Secure`, `SameSite=Strict` cookies, named with the
+ * `__Host-` or `__Secure-` prefix when Secure (see sessionCookieNames). The access cookie goes to
+ * every path; the refresh token and the username it needs go only to the refresh and logout
+ * routes, so no other request carries them.
  */
 @Injectable()
-export class SessionCookies {
+export class SessionCookies implements OnModuleInit {
+  readonly names: SessionCookieNames;
+
   constructor(
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
     private readonly csrf: CsrfProtection,
-  ) {}
+    private readonly adapterHost: HttpAdapterHost,
+  ) {
+    this.names = sessionCookieNames(config);
+  }
+
+  /**
+   * Names the access cookie on the request prototype of the app's HTTP platform (Fastify or
+   * Express), once: the guard and the decorators see only the request.
+   */
+  onModuleInit(): void {
+    const instance = this.adapterHost.httpAdapter?.getInstance<PlatformInstance>();
+    if (typeof instance?.decorateRequest === 'function') {
+      if (!instance.hasRequestDecorator?.(ACCESS_COOKIE_NAME)) {
+        instance.decorateRequest(ACCESS_COOKIE_NAME, this.names.access);
+      }
+    } else if (instance?.request) {
+      Object.defineProperty(instance.request, ACCESS_COOKIE_NAME, { value: this.names.access });
+    }
+  }
 
   get enabled(): boolean {
     return this.config.tokenDelivery !== 'body';
@@ -49,18 +73,25 @@ export class SessionCookies {
     };
   }
 
-  set(reply: FastifyReply, tokens: SessionTokens): void {
+  /**
+   * Sets the session's cookies, and a new CSRF secret and token bound to this session's access
+   * token and refresh token (`refreshToken`: the one a refresh used, which Cognito does not send
+   * again).
+   */
+  set(reply: FastifyReply, tokens: SessionTokens, refreshToken = tokens.refreshToken): void {
     if (!this.enabled) return;
-    reply.setCookie(ACCESS_TOKEN_COOKIE, tokens.accessToken, this.options('/', tokens.expiresIn));
+    const { names } = this;
+    reply.setCookie(names.access, tokens.accessToken, this.options('/', tokens.expiresIn));
     for (const path of REFRESH_COOKIE_PATHS) {
       const options = this.options(path, REFRESH_COOKIE_MAX_AGE);
-      if (tokens.refreshToken) reply.setCookie(REFRESH_TOKEN_COOKIE, tokens.refreshToken, options);
-      if (tokens.username) reply.setCookie(REFRESH_USERNAME_COOKIE, tokens.username, options);
+      if (tokens.refreshToken) reply.setCookie(names.refresh, tokens.refreshToken, options);
+      if (tokens.username) reply.setCookie(names.refreshUsername, tokens.username, options);
     }
-    // A new CSRF secret with every session; the token cookie is the one scripts may read.
-    const { secret, token } = this.csrf.issue();
-    reply.setCookie(CSRF_SECRET_COOKIE, secret, this.options('/', REFRESH_COOKIE_MAX_AGE));
-    reply.setCookie(CSRF_TOKEN_COOKIE, token, {
+    // The token cookie is the one scripts may read.
+    const credentials = refreshToken ? [tokens.accessToken, refreshToken] : [tokens.accessToken];
+    const { secret, token } = this.csrf.issue(credentials);
+    reply.setCookie(names.csrfSecret, secret, this.options('/', REFRESH_COOKIE_MAX_AGE));
+    reply.setCookie(names.csrfToken, token, {
       ...this.options('/', REFRESH_COOKIE_MAX_AGE),
       httpOnly: false,
     });
@@ -69,26 +100,27 @@ export class SessionCookies {
   /** Expires every session cookie (`Max-Age=0`) on the paths it was set for. */
   clear(reply: FastifyReply): void {
     if (!this.enabled) return;
-    reply.clearCookie(ACCESS_TOKEN_COOKIE, this.options('/', 0));
-    reply.clearCookie(CSRF_SECRET_COOKIE, this.options('/', 0));
-    reply.clearCookie(CSRF_TOKEN_COOKIE, { ...this.options('/', 0), httpOnly: false });
+    const { names } = this;
+    reply.clearCookie(names.access, this.options('/', 0));
+    reply.clearCookie(names.csrfSecret, this.options('/', 0));
+    reply.clearCookie(names.csrfToken, { ...this.options('/', 0), httpOnly: false });
     for (const path of REFRESH_COOKIE_PATHS) {
-      reply.clearCookie(REFRESH_TOKEN_COOKIE, this.options(path, 0));
-      reply.clearCookie(REFRESH_USERNAME_COOKIE, this.options(path, 0));
+      reply.clearCookie(names.refresh, this.options(path, 0));
+      reply.clearCookie(names.refreshUsername, this.options(path, 0));
     }
   }
 
   /**
    * The refresh token of the cookie session. Using it is a cookie-authenticated request, so the
-   * CSRF check applies (403 `CSRF_REJECTED`).
+   * CSRF check applies (403 `CSRF_REJECTED`), with the token bound to this refresh token.
    */
   refreshToken(request: FastifyRequest): string | undefined {
-    const token = this.enabled ? request.cookies[REFRESH_TOKEN_COOKIE] : undefined;
-    if (token) this.csrf.verify(request);
+    const token = this.enabled ? request.cookies[this.names.refresh] : undefined;
+    if (token) this.csrf.verify(request, token);
     return token;
   }
 
   refreshUsername(request: FastifyRequest): string | undefined {
-    return this.enabled ? request.cookies[REFRESH_USERNAME_COOKIE] : undefined;
+    return this.enabled ? request.cookies[this.names.refreshUsername] : undefined;
   }
 }

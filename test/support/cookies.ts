@@ -1,4 +1,12 @@
 import type { Response } from 'supertest';
+import { sessionCookieNames } from '../../src/auth/cookie-names';
+
+/**
+ * The session cookies' names in the tests' apps: Secure without a Domain (the defaults), so
+ * `__Host-access_token`, `__Host-csrf_secret`, `__Host-XSRF-TOKEN`, and `__Secure-` for the
+ * refresh cookies, which are scoped to two paths.
+ */
+export const COOKIE = sessionCookieNames({ cookieSecure: true });
 
 /** Every Set-Cookie line of a response for one cookie name. */
 export function setCookies(response: Response, name: string): string[] {
@@ -19,11 +27,11 @@ export function cookieValue(response: Response, name: string): string {
  */
 export function browserSession(
   login: Response,
-  cookies: string[] = ['access_token', 'refresh_token', 'refresh_username'],
+  cookies: string[] = [COOKIE.access, COOKIE.refresh, COOKIE.refreshUsername],
 ): { cookie: string; 'x-xsrf-token': string } {
-  const token = decodeURIComponent(cookieValue(login, 'XSRF-TOKEN').split('=')[1]);
+  const token = decodeURIComponent(cookieValue(login, COOKIE.csrfToken).split('=')[1]);
   return {
-    cookie: [...cookies, 'csrf_secret', 'XSRF-TOKEN']
+    cookie: [...cookies, COOKIE.csrfSecret, COOKIE.csrfToken]
       .map((name) => cookieValue(login, name))
       .join('; '),
     'x-xsrf-token': token,

@@ -1,4 +1,4 @@
-import { extractAccessToken } from './token-extractors';
+import { ACCESS_COOKIE_NAME, extractAccessToken, isCookieAuthenticated } from './token-extractors';
 
 describe(extractAccessToken.name, () => {
   it('takes a bearer token from the Authorization header, whatever the scheme case', () => {
@@ -43,5 +43,19 @@ describe(extractAccessToken.name, () => {
     expect(extractAccessToken({ headers: { authorization: 'Bearerabc' } })).toBeNull();
     expect(extractAccessToken({})).toBeNull();
     expect(extractAccessToken(undefined)).toBeNull();
+  });
+
+  it('reads the access cookie only under the name the app gives it', () => {
+    // SessionCookies puts the name on the request prototype; a request inherits it.
+    const request = Object.create({ [ACCESS_COOKIE_NAME]: '__Host-access_token' }) as object;
+    const withCookies = (cookies: Record<string, string>) =>
+      Object.assign(Object.create(request) as object, { headers: {}, cookies });
+    expect(extractAccessToken(withCookies({ '__Host-access_token': 'host.cookie.jwt' }))).toBe(
+      'host.cookie.jwt',
+    );
+    // A plain cookie could have been planted over http or from a sibling subdomain.
+    const planted = withCookies({ access_token: 'planted.cookie.jwt' });
+    expect(extractAccessToken(planted)).toBeNull();
+    expect(isCookieAuthenticated(planted)).toBe(false);
   });
 });

@@ -1,8 +1,16 @@
 import { ACCESS_TOKEN_COOKIE } from '../auth.constants';
 
+/**
+ * The request property that names this app's access cookie (`__Host-access_token` when the
+ * cookies are Secure). SessionCookies sets it once on the request prototype, so the guard and the
+ * decorators, which see only the request, read the one name the app sets.
+ */
+export const ACCESS_COOKIE_NAME = 'accessCookieName';
+
 interface TokenRequest {
   headers?: Record<string, string | string[] | undefined>;
   cookies?: Record<string, string | undefined>;
+  [ACCESS_COOKIE_NAME]?: unknown;
 }
 
 /**
@@ -16,14 +24,20 @@ interface TokenRequest {
  * token's guard time), this about 1.
  */
 export function extractAccessToken(request: unknown): string | null {
-  const { headers, cookies } = (request ?? {}) as TokenRequest;
-  return bearerToken(headers) ?? (cookies?.[ACCESS_TOKEN_COOKIE] || null);
+  const tokenRequest = (request ?? {}) as TokenRequest;
+  return bearerToken(tokenRequest.headers) ?? accessCookie(tokenRequest);
 }
 
 /** Whether the access token the request presents is the session cookie's (not a bearer header). */
 export function isCookieAuthenticated(request: unknown): boolean {
-  const { headers, cookies } = (request ?? {}) as TokenRequest;
-  return bearerToken(headers) === null && Boolean(cookies?.[ACCESS_TOKEN_COOKIE]);
+  const tokenRequest = (request ?? {}) as TokenRequest;
+  return bearerToken(tokenRequest.headers) === null && accessCookie(tokenRequest) !== null;
+}
+
+/** The access cookie under this app's name only: a cookie under another name is not looked at. */
+function accessCookie(request: TokenRequest): string | null {
+  const name = request[ACCESS_COOKIE_NAME];
+  return request.cookies?.[typeof name === 'string' ? name : ACCESS_TOKEN_COOKIE] || null;
 }
 
 function bearerToken(headers: TokenRequest['headers']): string | null {

@@ -14,7 +14,7 @@ const SAMPLE_MESSAGES: Record<ErrorCode, string> = {
   UNAUTHORIZED: 'An access token is required.',
   FORBIDDEN: 'You are not allowed to do this.',
   CSRF_REJECTED:
-    'Send the XSRF-TOKEN cookie value in the X-XSRF-TOKEN header, or use a bearer token.',
+    'Send the __Host-XSRF-TOKEN cookie value in the X-XSRF-TOKEN header, or use a bearer token.',
   INVALID_CREDENTIALS: 'Incorrect email or password.',
   INCORRECT_PASSWORD: 'The current password is incorrect.',
   PASSWORD_CHANGE_REJECTED:
