@@ -194,10 +194,17 @@ describe(AccountService.name, () => {
         new AppException(401, 'INVALID_CREDENTIALS', 'x'),
       );
       await expect(
-        service.update('token', attributes, { password: 'wrong' }),
+        service.update('token', attributes, { password: 'wrong' }, '192.0.2.4'),
       ).rejects.toMatchObject({ code: 'INCORRECT_PASSWORD' });
     }
     expect(cognito.updateUserAttributes).not.toHaveBeenCalled();
+    // Those wrong passwords count against the account's one budget, which sign-in shares.
+    expect(
+      passwordBudget.attempt.mock.calls.map(([account, address]) => [account, address]),
+    ).toEqual([
+      ['a@example.com', '192.0.2.4'],
+      ['a@example.com', '192.0.2.4'],
+    ]);
     await service.update('token', { email: 'new@example.com' }, { code: '123456' });
     expect(cognito.verifySoftwareToken).toHaveBeenCalledWith({ accessToken: 'token' }, '123456');
     expect(cognito.updateUserAttributes).toHaveBeenCalledTimes(1);

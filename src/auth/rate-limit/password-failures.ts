@@ -16,9 +16,9 @@ const WRONG_PASSWORD: ReadonlySet<ErrorCode> = new Set([
 
 /**
  * One budget of wrong passwords per account, shared by every route that checks the current
- * password (sign-in, change-password, account deletion, turning MFA off, replacing the
- * authenticator): spreading guesses over
- * them gains nothing. Each client address has its own share of the account's budget
+ * password (sign-in, change-password, account deletion, and the proof that turning MFA off,
+ * setting up an authenticator and changing the email or phone take): spreading guesses over them
+ * gains nothing. Each client address has its own share of the account's budget
  * (RATE_LIMIT_PASSWORD_FAILURES), under a ceiling for the account from all addresses together
  * (RATE_LIMIT_PASSWORD_FAILURES_ACCOUNT), per RATE_LIMIT_PASSWORD_WINDOW_SECONDS: someone guessing
  * from elsewhere exhausts their own share, and the owner still signs in from their address until
