@@ -246,7 +246,10 @@ describe('Rate limits (e2e)', () => {
           const changed = await http()
             .patch('/account')
             .set(auth)
-            .send({ attributes: { email: uniqueEmail(`third-party-${i}`) } });
+            .send({
+              attributes: { email: uniqueEmail(`third-party-${i}`) },
+              password: STRONG_PASSWORD,
+            });
           expect(changed.status).toBe(200);
           const sent = await http().post('/account/attributes/email/verification-code').set(auth);
           expect(sent.status).toBe(202);
@@ -254,7 +257,10 @@ describe('Rate limits (e2e)', () => {
         const eleventh = await http()
           .patch('/account')
           .set(auth)
-          .send({ attributes: { email: uniqueEmail('third-party-11') } });
+          .send({
+            attributes: { email: uniqueEmail('third-party-11') },
+            password: STRONG_PASSWORD,
+          });
         expectLimited(eleventh, 3600);
         expect(Number(eleventh.headers['retry-after'])).toBeGreaterThan(60);
         expectLimited(
