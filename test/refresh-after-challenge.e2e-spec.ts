@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { authenticator } from 'otplib';
 import request, { type Response } from 'supertest';
 import { signedInAccount } from './support/accounts';
-import { browserSession } from './support/cookies';
+import { browserSession, COOKIE } from './support/cookies';
 import { rememberSecret } from './support/suite-log';
 import { STRONG_PASSWORD, startTestApp, uniqueEmail } from './support/test-app';
 import { TestPool } from './support/test-pool';
@@ -44,7 +44,7 @@ describe('Refresh after a sign-in with a step (e2e)', () => {
 
     const byCookie = await http()
       .post('/auth/refresh')
-      .set(browserSession(answered, ['refresh_token', 'refresh_username']))
+      .set(browserSession(answered, [COOKIE.refresh, COOKIE.refreshUsername]))
       .send({});
     expect([byCookie.status, byCookie.body.error]).toEqual([200, undefined]);
 
