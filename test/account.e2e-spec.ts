@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { authenticator } from 'otplib';
 import request from 'supertest';
 import { findLocalCodes } from '../src/cognito/local/local-codes';
+import { totpSignIn } from './support/accounts';
 import { STRONG_PASSWORD, startTestApp, uniqueEmail } from './support/test-app';
 import { COOKIE } from './support/cookies';
 import { TestPool } from './support/test-pool';
@@ -291,18 +292,7 @@ describeEmulated('Account self-service (e2e)', () => {
     ]);
 
     // The owner's authenticator still signs in: nothing was replaced.
-    const signIn = async (secret: string) => {
-      const login = await http().post('/auth/login').send({ email, password: STRONG_PASSWORD });
-      expect(login.body.nextStep).toBe('SOFTWARE_TOKEN_MFA');
-      return http()
-        .post('/auth/challenge')
-        .send({
-          email,
-          nextStep: 'SOFTWARE_TOKEN_MFA',
-          session: login.body.session,
-          code: authenticator.generate(secret),
-        });
-    };
+    const signIn = (secret: string) => totpSignIn(app, email, secret);
     expect((await signIn(original)).status).toBe(200);
 
     // The owner replaces it with a code of the current one, or with the password.

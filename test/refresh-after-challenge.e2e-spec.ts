@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { authenticator } from 'otplib';
 import request, { type Response } from 'supertest';
-import { signedInAccount } from './support/accounts';
+import { signedInAccount, totpSignIn } from './support/accounts';
 import { browserSession, COOKIE } from './support/cookies';
 import { rememberSecret } from './support/suite-log';
 import { STRONG_PASSWORD, startTestApp, uniqueEmail } from './support/test-app';
@@ -95,16 +95,6 @@ describe('Refresh after a sign-in with a step (e2e)', () => {
         .status,
     ).toBe(200);
 
-    const login = await http().post('/auth/login').send({ email, password: STRONG_PASSWORD });
-    expect(login.body.nextStep).toBe('SOFTWARE_TOKEN_MFA');
-    const answered = await http()
-      .post('/auth/challenge')
-      .send({
-        email,
-        nextStep: 'SOFTWARE_TOKEN_MFA',
-        session: login.body.session,
-        code: authenticator.generate(secret),
-      });
-    await expectRefreshWorks(answered);
+    await expectRefreshWorks(await totpSignIn(app, email, secret));
   });
 });

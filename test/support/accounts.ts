@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { authenticator } from 'otplib';
 import request, { type Response } from 'supertest';
 import { rememberSecret } from './suite-log';
 import { STRONG_PASSWORD } from './test-app';
@@ -27,4 +28,27 @@ export async function signedInAccount(
   expect(login.status).toBe(200);
   rememberSecret((login.body as { refreshToken?: string }).refreshToken);
   return login;
+}
+
+/**
+ * Signs in an account that has TOTP MFA on: the password, then the SOFTWARE_TOKEN_MFA step
+ * answered with a current code of `secret`. Answers the challenge route's response.
+ */
+export async function totpSignIn(
+  app: NestFastifyApplication,
+  email: string,
+  secret: string,
+  password = STRONG_PASSWORD,
+): Promise<Response> {
+  const http = () => request(app.getHttpServer());
+  const login = await http().post('/auth/login').send({ email, password });
+  expect(login.body.nextStep).toBe('SOFTWARE_TOKEN_MFA');
+  return http()
+    .post('/auth/challenge')
+    .send({
+      email,
+      nextStep: 'SOFTWARE_TOKEN_MFA',
+      session: login.body.session as string,
+      code: authenticator.generate(secret),
+    });
 }
