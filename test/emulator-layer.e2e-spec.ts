@@ -3,8 +3,11 @@ import {
   AdminCreateUserCommand,
   AssociateSoftwareTokenCommand,
   CognitoIdentityProviderClient,
+  CreateUserPoolClientCommand,
   CreateUserPoolCommand,
+  DeleteUserPoolClientCommand,
   DeleteUserPoolCommand,
+  DescribeUserPoolClientCommand,
   DescribeUserPoolCommand,
   GetUserCommand,
   InitiateAuthCommand,
@@ -16,8 +19,10 @@ import {
   VerifySoftwareTokenCommand,
   VerifyUserAttributeCommand,
   type AuthenticationResultType,
+  type CreateUserPoolClientCommandInput,
   type UserAttributeUpdateSettingsType,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import { authenticator } from 'otplib';
 import { computeSecretHash } from '../src/cognito/secret-hash';
 import { findLocalCodes } from '../src/cognito/local/local-codes';
@@ -31,6 +36,18 @@ import { rememberSecret } from './support/suite-log';
  * is the one the global setup made with the embedded mode's own ensureLocalPool.
  */
 const pool = new TestPool();
+
+/** The claims of a token the emulator issued. */
+function claims(token: string | undefined): Record<string, unknown> {
+  return decomposeUnverifiedJwt(token ?? '').payload;
+}
+
+/** How long a token lives, in seconds. */
+function lifetime(token: string | undefined): number {
+  const { iat, exp } = claims(token);
+  return Number(exp) - Number(iat);
+}
+
 const describeEmulated = pool.emulated ? describe : describe.skip;
 
 describeEmulated('The embedded emulator behind its layer (AWS SDK)', () => {
@@ -299,5 +316,131 @@ describeEmulated('The embedded emulator behind its layer (AWS SDK)', () => {
     );
     expect(UserAttributes.find((a) => a.Name === 'email')?.Value).toBe(email);
     expect((await passwordAuth(email, STRONG_PASSWORD)).AuthenticationResult).toBeDefined();
+  });
+
+  it('gives the access and ID tokens of a sign-in a jti each and one origin_jti', async () => {
+    const email = uniqueEmail('layer-jti');
+    await confirmedUser(email);
+    const first = (await passwordAuth(email, STRONG_PASSWORD)).AuthenticationResult;
+    const access = claims(first?.AccessToken);
+    const id = claims(first?.IdToken);
+    expect(access.jti).toEqual(expect.any(String));
+    expect(id.jti).toEqual(expect.any(String));
+    expect(access.jti).not.toBe(id.jti);
+    expect(access.origin_jti).toEqual(expect.any(String));
+    expect(id.origin_jti).toBe(access.origin_jti);
+    expect([access.auth_time, id.auth_time]).toEqual([access.iat, id.iat]);
+
+    // Another sign-in is another session.
+    const second = (await passwordAuth(email, STRONG_PASSWORD)).AuthenticationResult;
+    expect(claims(second?.AccessToken).origin_jti).not.toBe(access.origin_jti);
+  });
+
+  it("keeps the sign-in's origin_jti and auth_time in the tokens a refresh issues", async () => {
+    const email = uniqueEmail('layer-auth-time');
+    await confirmedUser(email);
+    const signedIn = (await passwordAuth(email, STRONG_PASSWORD)).AuthenticationResult;
+    rememberSecret(signedIn?.RefreshToken);
+    const before = claims(signedIn?.AccessToken);
+    // A refresh in a later second than the sign-in, so the two times can differ.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+
+    const refreshed = (await refresh(signedIn)).AuthenticationResult;
+    for (const token of [refreshed?.AccessToken, refreshed?.IdToken]) {
+      const after = claims(token);
+      expect(after).toMatchObject({ origin_jti: before.origin_jti, auth_time: before.auth_time });
+      expect(after.iat).toBeGreaterThan(Number(before.auth_time));
+      expect(after.jti).not.toBe(before.jti);
+    }
+  });
+
+  it("gives the embedded pool's access and ID tokens one hour, its app client's setting", async () => {
+    const { UserPoolClient: client } = await sdk.send(
+      new DescribeUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: clientId }),
+    );
+    expect(client).toMatchObject({
+      AccessTokenValidity: 60,
+      IdTokenValidity: 60,
+      TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes' },
+    });
+    const email = uniqueEmail('layer-hour');
+    await confirmedUser(email);
+    const tokens = (await passwordAuth(email, STRONG_PASSWORD)).AuthenticationResult;
+    expect([lifetime(tokens?.AccessToken), lifetime(tokens?.IdToken)]).toEqual([3600, 3600]);
+    const refreshed = (await refresh(tokens)).AuthenticationResult;
+    expect([lifetime(refreshed?.AccessToken), lifetime(refreshed?.IdToken)]).toEqual([3600, 3600]);
+  });
+
+  it.each<[string, Partial<CreateUserPoolClientCommandInput>, [number, number]]>([
+    ['one hour when it sets nothing', {}, [3600, 3600]],
+    [
+      'what it sets, in its units',
+      {
+        AccessTokenValidity: 5,
+        IdTokenValidity: 2,
+        TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'hours' },
+      },
+      [300, 7200],
+    ],
+  ])('gives the tokens of another app client %s', async (_, settings, expected) => {
+    const created = await sdk.send(
+      new CreateUserPoolClientCommand({
+        UserPoolId: userPoolId,
+        ClientName: 'layer-validity',
+        ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        ...settings,
+      }),
+    );
+    const otherClientId = created.UserPoolClient?.ClientId ?? '';
+    try {
+      const email = uniqueEmail('layer-validity');
+      await confirmedUser(email);
+      const { AuthenticationResult: tokens } = await sdk.send(
+        new InitiateAuthCommand({
+          ClientId: otherClientId,
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          AuthParameters: { USERNAME: email, PASSWORD: STRONG_PASSWORD },
+        }),
+      );
+      expect([lifetime(tokens?.AccessToken), lifetime(tokens?.IdToken)]).toEqual(expected);
+    } finally {
+      await sdk.send(
+        new DeleteUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: otherClientId }),
+      );
+    }
+  });
+
+  it('gives the tokens RespondToAuthChallenge answers an origin_jti that their refresh keeps', async () => {
+    const email = uniqueEmail('layer-step-origin');
+    await sdk.send(
+      new AdminCreateUserCommand({
+        UserPoolId: userPoolId,
+        Username: email,
+        TemporaryPassword: 'Temp-Passw0rd!',
+        MessageAction: 'SUPPRESS',
+        UserAttributes: [{ Name: 'email', Value: email }],
+      }),
+    );
+    const step = await passwordAuth(email, 'Temp-Passw0rd!');
+    const answered = (
+      await sdk.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: clientId,
+          ChallengeName: 'NEW_PASSWORD_REQUIRED',
+          Session: step.Session,
+          ChallengeResponses: {
+            USERNAME: email,
+            NEW_PASSWORD: STRONG_PASSWORD,
+            SECRET_HASH: secretHash(email),
+          },
+        }),
+      )
+    ).AuthenticationResult;
+    rememberSecret(answered?.RefreshToken);
+    const origin = claims(answered?.AccessToken).origin_jti;
+    expect(origin).toEqual(expect.any(String));
+    expect(claims(answered?.IdToken).origin_jti).toBe(origin);
+    const refreshed = (await refresh(answered)).AuthenticationResult;
+    expect(claims(refreshed?.AccessToken).origin_jti).toBe(origin);
   });
 });

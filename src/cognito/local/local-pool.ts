@@ -135,8 +135,8 @@ async function ensureKeepOriginalEmail(
 /**
  * Makes sure the embedded emulator has the pool this service expects and returns it: email as the
  * username, the configured password policy, email changes kept pending until verified, an app
- * client with a secret limited to USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH, and an `admin`
- * group. A pool remembered from an earlier start is reused, with its users.
+ * client with a secret limited to USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH whose access and ID
+ * tokens live one hour, and an `admin` group. A pool remembered from an earlier start is reused, with its users.
  */
 export async function ensureLocalPool(
   client: CognitoIdentityProviderClient,
@@ -180,6 +180,12 @@ export async function ensureLocalPool(
       ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
       // Amazon Cognito then answers unknown users like wrong passwords; set it on real pools too.
       PreventUserExistenceErrors: 'ENABLED',
+      // Amazon Cognito's defaults, said explicitly: access and ID tokens of one hour, refresh
+      // tokens of 30 days.
+      AccessTokenValidity: 60,
+      IdTokenValidity: 60,
+      RefreshTokenValidity: 30,
+      TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'days' },
     }),
   );
   const clientId = appClient.UserPoolClient?.ClientId;

@@ -4,11 +4,13 @@
  * child exits when its IPC channel to the app closes.
  *
  * Each layer adds one Amazon Cognito behaviour that cognito-local 5.3.0 lacks, by wrapping one of
- * its operations; then cognito-local's own command-line entry starts the server.
+ * its operations or its token generator; then cognito-local's own command-line entry starts the
+ * server.
  */
 import { installAttributeUpdateSettings } from './attribute-update-settings.layer';
 import { installChallengeRefreshToken } from './challenge-refresh-token.layer';
 import { installTemporaryPasswordCheck } from './temporary-password.layer';
+import { installTokenClaims } from './token-claims.layer';
 import { installVerifiedEmailUnique } from './verified-email-unique.layer';
 
 // The data folder holds plain-text passwords and the app client's secret: every file and folder
@@ -19,6 +21,7 @@ installChallengeRefreshToken();
 installTemporaryPasswordCheck();
 installAttributeUpdateSettings();
 installVerifiedEmailUnique();
+installTokenClaims();
 
 // Last, once the layers are in place (an import statement would run first): cognito-local's own
 // command-line entry, which starts the server.
