@@ -14,6 +14,7 @@ import { GuardedAppModule } from './support/guarded-test.module';
 import { isNoStore } from '../src/common/http/no-store.decorator';
 import { COOKIE } from './support/cookies';
 import { CACHEABLE_ROUTES, PUBLIC_ROUTES } from './support/public-routes';
+import { signedInAccount } from './support/accounts';
 import { STRONG_PASSWORD, startTestApp, uniqueEmail, withEnv } from './support/test-app';
 import { TestPool } from './support/test-pool';
 import { TokenForge } from './support/token-forge';
@@ -286,6 +287,60 @@ describe('Logout against the emulator (e2e)', () => {
       }
     },
   );
+});
+
+describe('Logout ends the whole sign-in (e2e)', () => {
+  const pool = new TestPool();
+  const created: string[] = [];
+  let app: NestFastifyApplication;
+  const http = () => request(app.getHttpServer());
+  const mine = (accessToken: string) =>
+    http().get('/reports/mine').set('authorization', `Bearer ${accessToken}`);
+
+  beforeAll(async () => {
+    app = await startTestApp(GuardedAppModule);
+  });
+  afterAll(async () => {
+    await pool.cleanUp(created);
+    await release(app);
+  });
+
+  it('refuses the access tokens refreshed from a logged-out sign-in (origin_jti), not those of another', async () => {
+    const email = uniqueEmail('origin');
+    created.push(email);
+    const login = await signedInAccount(app, pool, email);
+    const { accessToken, refreshToken } = login.body as Record<string, string>;
+    const other = await http().post('/auth/login').send({ email, password: STRONG_PASSWORD });
+    // The access token names the Cognito username the refresh needs.
+    const refreshed = await http()
+      .post('/auth/refresh')
+      .set('authorization', `Bearer ${accessToken}`)
+      .send({ refreshToken });
+    expect(refreshed.status).toBe(200);
+    const refreshedToken = refreshed.body.accessToken as string;
+
+    // The refreshed token belongs to the sign-in: its origin_jti and its sign-in time.
+    const [signedIn, continued] = [
+      (await mine(accessToken)).body,
+      (await mine(refreshedToken)).body,
+    ];
+    expect(signedIn.originTokenId).toEqual(expect.any(String));
+    expect(continued).toMatchObject({
+      originTokenId: signedIn.originTokenId,
+      authTime: signedIn.authTime,
+    });
+    expect(continued.tokenId).not.toBe(signedIn.tokenId);
+
+    const logout = await http()
+      .post('/auth/logout')
+      .set('authorization', `Bearer ${accessToken}`)
+      .send({ refreshToken });
+    expect(logout.status).toBe(204);
+    expect([(await mine(accessToken)).status, (await mine(refreshedToken)).status]).toEqual([
+      401, 401,
+    ]);
+    expect((await mine(other.body.accessToken as string)).status).toBe(200);
+  });
 });
 
 @Module({ imports: [AppModule, DiscoveryModule] })

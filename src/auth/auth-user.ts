@@ -12,7 +12,7 @@ export interface AuthUser {
   clientId: string;
   /** The token's id (`jti`), used to revoke it. */
   tokenId?: string;
-  /** The id of the sign-in session the token came from (`origin_jti`, Amazon Cognito only). */
+  /** The id of the sign-in the token came from (`origin_jti`, kept by refreshed tokens). */
   originTokenId?: string;
   /** When the token expires (seconds since the epoch, the `exp` claim). */
   tokenExpiresAt: number;

@@ -309,6 +309,34 @@ describe(AuthService.name, () => {
         code: 'INVALID_REFRESH_TOKEN',
       });
     });
+
+    it('judges the refreshed session by the sign-in its new access token names, never the refresh token', async () => {
+      cognito.refreshTokens.mockResolvedValue({
+        kind: 'tokens',
+        tokens: {
+          accessToken: tokenWith({
+            exp: 9999999999,
+            sub: 'uuid-1',
+            jti: 'jti-2',
+            origin_jti: 'sign-in-1',
+            auth_time: 1_700_000_000,
+            iat: 1_700_000_900,
+          }),
+          idToken: 'id',
+        },
+      });
+      // A readable refresh token (an emulator's) says something else; Cognito's are opaque.
+      const refreshToken = tokenWith({ iat: 1_600_000_000, jti: 'other' });
+      await service.refresh(refreshToken, 'uuid-1');
+      expect(revocations.isRevoked).toHaveBeenCalledWith(
+        expect.objectContaining({
+          sub: 'uuid-1',
+          tokenId: 'jti-2',
+          originTokenId: 'sign-in-1',
+          authTime: 1_700_000_000,
+        }),
+      );
+    });
   });
 
   describe('logout', () => {

@@ -211,10 +211,11 @@ export class AuthService {
     );
     if (result.kind === 'tokens') {
       result.tokens.username ??= usernameHint;
-      // Where Cognito cannot revoke the refresh token of an ended session (the emulator), it
-      // still answers new tokens; they keep the session's sign-in time, which was cut off.
+      // Cognito does not know of the sessions this service ended (a removal from a group, a
+      // logout whose revocation it missed) and answers new tokens for them; those keep the
+      // sign-in's `origin_jti` and `auth_time`, by which the session was revoked or cut off.
       const claims = unverifiedClaims(result.tokens.accessToken);
-      if (claims && this.revocations.isRevoked(sessionOf(claims, refreshToken))) {
+      if (claims && this.revocations.isRevoked(toAuthUser(claims as JwtPayload))) {
         throw invalidRefreshToken();
       }
     }
@@ -426,20 +427,6 @@ function required<T>(value: T | undefined, field: string, step: string): T {
 }
 
 /** Reads the `username` claim of an access token without verifying it (for SECRET_HASH only). */
-/**
- * The session a refresh continues, as the cutoffs judge it: Amazon Cognito keeps the session's
- * `auth_time` in refreshed access tokens, but the emulator stamps the refresh time instead and
- * issues readable refresh tokens, whose `iat` is then the sign-in time.
- */
-function sessionOf(claims: Record<string, unknown>, refreshToken: string): AuthUser {
-  const user = toAuthUser(claims as JwtPayload);
-  const issued = unverifiedClaims(refreshToken)?.iat;
-  if (typeof issued !== 'number' || (user.authTime !== undefined && user.authTime <= issued)) {
-    return user;
-  }
-  return { ...user, authTime: issued };
-}
-
 export function usernameOfToken(token: string | undefined): string | undefined {
   return stringClaim(token, 'username');
 }
