@@ -1,7 +1,10 @@
 import {
   AdminConfirmSignUpCommand,
   AdminCreateUserCommand,
+  AdminSetUserPasswordCommand,
   AssociateSoftwareTokenCommand,
+  ChangePasswordCommand,
+  ConfirmForgotPasswordCommand,
   CognitoIdentityProviderClient,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
@@ -9,6 +12,7 @@ import {
   DeleteUserPoolCommand,
   DescribeUserPoolClientCommand,
   DescribeUserPoolCommand,
+  ForgotPasswordCommand,
   GetUserCommand,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
@@ -442,5 +446,139 @@ describeEmulated('The embedded emulator behind its layer (AWS SDK)', () => {
     expect(claims(answered?.IdToken).origin_jti).toBe(origin);
     const refreshed = (await refresh(answered)).AuthenticationResult;
     expect(claims(refreshed?.AccessToken).origin_jti).toBe(origin);
+  });
+
+  it("refuses a password the pool's policy forbids in every operation that sets one", async () => {
+    // The embedded pool's policy: 8 characters with an uppercase and a lowercase letter, a number
+    // and a symbol. This one has no number.
+    const weak = 'No-Number-Here';
+    const refused = {
+      name: 'InvalidPasswordException',
+      message: 'Password did not conform with policy: Password must have numeric characters',
+    };
+    const email = uniqueEmail('layer-policy');
+    await expect(
+      sdk.send(
+        new SignUpCommand({
+          ClientId: clientId,
+          Username: email,
+          Password: weak,
+          SecretHash: secretHash(email),
+        }),
+      ),
+    ).rejects.toMatchObject(refused);
+    const invite = (address: string, TemporaryPassword: string) =>
+      sdk.send(
+        new AdminCreateUserCommand({
+          UserPoolId: userPoolId,
+          Username: address,
+          TemporaryPassword,
+          MessageAction: 'SUPPRESS',
+          UserAttributes: [{ Name: 'email', Value: address }],
+        }),
+      );
+    await expect(invite(email, weak)).rejects.toMatchObject(refused);
+
+    await confirmedUser(email);
+    await expect(
+      sdk.send(
+        new AdminSetUserPasswordCommand({
+          UserPoolId: userPoolId,
+          Username: email,
+          Password: weak,
+          Permanent: true,
+        }),
+      ),
+    ).rejects.toMatchObject(refused);
+    const tokens = (await passwordAuth(email, STRONG_PASSWORD)).AuthenticationResult;
+    await expect(
+      sdk.send(
+        new ChangePasswordCommand({
+          AccessToken: tokens?.AccessToken,
+          PreviousPassword: STRONG_PASSWORD,
+          ProposedPassword: weak,
+        }),
+      ),
+    ).rejects.toMatchObject(refused);
+    await sdk.send(
+      new ForgotPasswordCommand({
+        ClientId: clientId,
+        Username: email,
+        SecretHash: secretHash(email),
+      }),
+    );
+    const code = await pool.code(email);
+    await expect(
+      sdk.send(
+        new ConfirmForgotPasswordCommand({
+          ClientId: clientId,
+          Username: email,
+          ConfirmationCode: code,
+          Password: weak,
+          SecretHash: secretHash(email),
+        }),
+      ),
+    ).rejects.toMatchObject(refused);
+    // None of them changed the password.
+    expect((await passwordAuth(email, STRONG_PASSWORD)).AuthenticationResult).toBeDefined();
+
+    const invited = uniqueEmail('layer-policy-invited');
+    await invite(invited, 'Temp-Passw0rd!');
+    const step = await passwordAuth(invited, 'Temp-Passw0rd!');
+    const answer = (NEW_PASSWORD: string) =>
+      sdk.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: clientId,
+          ChallengeName: 'NEW_PASSWORD_REQUIRED',
+          Session: step.Session,
+          ChallengeResponses: { USERNAME: invited, NEW_PASSWORD, SECRET_HASH: secretHash(invited) },
+        }),
+      );
+    await expect(answer(weak)).rejects.toMatchObject(refused);
+    const answered = (await answer(STRONG_PASSWORD)).AuthenticationResult;
+    expect(answered?.AccessToken).toEqual(expect.any(String));
+    rememberSecret(answered?.RefreshToken);
+  });
+
+  it('reads the password policy from the pool: its minimum length and the rules it turns on', async () => {
+    const created = await sdk.send(
+      new CreateUserPoolCommand({
+        PoolName: 'layer-policy',
+        Policies: {
+          PasswordPolicy: {
+            MinimumLength: 12,
+            RequireUppercase: false,
+            RequireLowercase: true,
+            RequireNumbers: false,
+            RequireSymbols: false,
+          },
+        },
+      }),
+    );
+    const id = created.UserPool?.Id ?? '';
+    try {
+      const { UserPoolClient } = await sdk.send(
+        new CreateUserPoolClientCommand({ UserPoolId: id, ClientName: 'layer-policy' }),
+      );
+      const signUp = (Password: string) =>
+        sdk.send(
+          new SignUpCommand({
+            ClientId: UserPoolClient?.ClientId,
+            Username: uniqueEmail('layer-own-policy'),
+            Password,
+          }),
+        );
+      await expect(signUp('only-eleven')).rejects.toMatchObject({
+        name: 'InvalidPasswordException',
+        message: 'Password did not conform with policy: Password not long enough',
+      });
+      await expect(signUp('UPPERCASE ONLY')).rejects.toMatchObject({
+        name: 'InvalidPasswordException',
+        message: 'Password did not conform with policy: Password must have lowercase characters',
+      });
+      expect((await signUp('twelve lower')).UserSub).toEqual(expect.any(String));
+    } finally {
+      await sdk.send(new DeleteUserPoolCommand({ UserPoolId: id }));
+    }
   });
 });

@@ -36,6 +36,22 @@ describe(parseEnvironment.name, () => {
     ]);
   });
 
+  it("refuses a local administrator's password that breaks the password policy, without echoing it", () => {
+    const problems = problemsOf({ COGNITO_LOCAL_ADMIN_PASSWORD: 'lowercase-only' });
+    expect(problems).toEqual([
+      'COGNITO_LOCAL_ADMIN_PASSWORD must meet the password policy: an uppercase letter, a number',
+    ]);
+    expect(
+      problemsOf({ COGNITO_LOCAL_ADMIN_PASSWORD: 'short-Pw1', PASSWORD_MIN_LENGTH: '12' }),
+    ).toEqual([
+      'COGNITO_LOCAL_ADMIN_PASSWORD must meet the password policy: at least 12 characters',
+    ]);
+    expect(
+      parseEnvironment({ COGNITO_LOCAL_ADMIN_PASSWORD: 'Local-Admin-Passw0rd' }).cognito.local
+        .adminPassword,
+    ).toBe('Local-Admin-Passw0rd');
+  });
+
   it('treats empty values as unset, as a copied .env.example has them', () => {
     expect(
       parseEnvironment({ PORT: '', COGNITO_USER_POOL_ID: '', TOKEN_DELIVERY: '' }).cognito.mode,

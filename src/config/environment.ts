@@ -14,6 +14,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { normaliseEmail } from '../common/validation/email-address';
+import { passwordPolicyViolations } from '../common/validation/password-policy';
 
 /** Parses the usual spellings of a boolean environment variable; anything else fails validation. */
 function toBoolean({ value }: { value: unknown }): unknown {
@@ -454,6 +455,23 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): Configuration {
   if (adminEmail && 'problem' in adminEmail) {
     problems.push(`COGNITO_LOCAL_ADMIN_EMAIL ${adminEmail.problem}`);
   }
+  const passwordPolicy: PasswordPolicy = {
+    minimumLength: vars.PASSWORD_MIN_LENGTH ?? 8,
+    requireUppercase: vars.PASSWORD_REQUIRE_UPPERCASE ?? true,
+    requireLowercase: vars.PASSWORD_REQUIRE_LOWERCASE ?? true,
+    requireNumbers: vars.PASSWORD_REQUIRE_NUMBERS ?? true,
+    requireSymbols: vars.PASSWORD_REQUIRE_SYMBOLS ?? true,
+  };
+  // The embedded pool enforces the policy, as Amazon Cognito does: a password it would refuse
+  // is named here (never echoed) rather than failing the administrator's creation at start.
+  const adminPasswordUnmet = vars.COGNITO_LOCAL_ADMIN_PASSWORD
+    ? passwordPolicyViolations(vars.COGNITO_LOCAL_ADMIN_PASSWORD, passwordPolicy)
+    : [];
+  if (adminPasswordUnmet.length > 0) {
+    problems.push(
+      `COGNITO_LOCAL_ADMIN_PASSWORD must meet the password policy: ${adminPasswordUnmet.join(', ')}`,
+    );
+  }
   if (production && vars.COOKIE_SECURE === false) {
     problems.push('NODE_ENV=production refuses COOKIE_SECURE=false');
   }
@@ -519,13 +537,7 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): Configuration {
       tokenDelivery: vars.TOKEN_DELIVERY ?? 'both',
       cookieSecure: vars.COOKIE_SECURE ?? true,
       cookieDomain: vars.COOKIE_DOMAIN,
-      passwordPolicy: {
-        minimumLength: vars.PASSWORD_MIN_LENGTH ?? 8,
-        requireUppercase: vars.PASSWORD_REQUIRE_UPPERCASE ?? true,
-        requireLowercase: vars.PASSWORD_REQUIRE_LOWERCASE ?? true,
-        requireNumbers: vars.PASSWORD_REQUIRE_NUMBERS ?? true,
-        requireSymbols: vars.PASSWORD_REQUIRE_SYMBOLS ?? true,
-      },
+      passwordPolicy,
       tokenCache: {
         enabled: vars.AUTH_TOKEN_CACHE ?? true,
         maxEntries: vars.AUTH_TOKEN_CACHE_SIZE ?? 10_000,

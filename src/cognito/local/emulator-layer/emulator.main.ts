@@ -9,6 +9,7 @@
  */
 import { installAttributeUpdateSettings } from './attribute-update-settings.layer';
 import { installChallengeRefreshToken } from './challenge-refresh-token.layer';
+import { installPasswordPolicy } from './password-policy.layer';
 import { installTemporaryPasswordCheck } from './temporary-password.layer';
 import { installTokenClaims } from './token-claims.layer';
 import { installVerifiedEmailUnique } from './verified-email-unique.layer';
@@ -22,6 +23,7 @@ installTemporaryPasswordCheck();
 installAttributeUpdateSettings();
 installVerifiedEmailUnique();
 installTokenClaims();
+installPasswordPolicy();
 
 // Last, once the layers are in place (an import statement would run first): cognito-local's own
 // command-line entry, which starts the server.

@@ -2,6 +2,7 @@ import signingKey from 'cognito-local/lib/keys/cognitoLocal.private.json';
 import type { AppClient } from 'cognito-local/lib/services/appClient';
 import type { Context } from 'cognito-local/lib/services/context';
 import { createSign } from 'node:crypto';
+import { unverifiedClaims } from './unverified-claims';
 import { wrapTarget, type TargetRequest } from './wrap-target';
 import { wrapTokenGenerator } from './wrap-token-generator';
 
@@ -18,24 +19,13 @@ interface RefreshContext extends Context {
   readonly signIn?: SignIn;
 }
 
-function claimsOf(token: string): Record<string, unknown> {
-  try {
-    const claims: unknown = JSON.parse(
-      Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'),
-    );
-    return typeof claims === 'object' && claims !== null ? (claims as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
 /**
  * The sign-in a refresh token was issued with. The emulator's refresh tokens are readable JWTs
  * made with the sign-in (Cognito's are opaque): their `jti` names the sign-in and their `iat` is
  * its time.
  */
 function signInOf(refreshToken: string | undefined): SignIn | undefined {
-  const { jti, iat } = claimsOf(refreshToken ?? '');
+  const { jti, iat } = unverifiedClaims(refreshToken);
   return typeof jti === 'string' && typeof iat === 'number'
     ? { originJti: jti, authTime: iat }
     : undefined;
@@ -64,7 +54,7 @@ function validitySeconds(validity: number | undefined, unit: string | undefined)
 }
 
 function stamped(token: string, signIn: SignIn, lifetime: number): string {
-  const claims = claimsOf(token);
+  const claims = unverifiedClaims(token);
   const issuedAt = typeof claims.iat === 'number' ? claims.iat : signIn.authTime;
   return resigned(token, {
     ...claims,

@@ -1,17 +1,7 @@
 import { CognitoError } from 'cognito-local/lib/errors';
 import { attributeValue } from 'cognito-local/lib/services/userPoolService';
+import { stringClaim } from './unverified-claims';
 import { wrapTarget } from './wrap-target';
-
-/** The claims of an access token, unverified (the emulator itself verifies none). */
-function claimsOf(token: string | undefined): { sub?: string; client_id?: string } {
-  try {
-    return JSON.parse(
-      Buffer.from(token?.split('.')[1] ?? '', 'base64url').toString('utf8'),
-    ) as Record<string, string>;
-  } catch {
-    return {};
-  }
-}
 
 /**
  * Amazon Cognito: VerifyUserAttribute refuses, with AliasExistsException, an email that another
@@ -24,7 +14,8 @@ function claimsOf(token: string | undefined): { sub?: string; client_id?: string
  */
 export function installVerifiedEmailUnique(): void {
   wrapTarget('VerifyUserAttribute', (original, { cognito }) => async (ctx, request) => {
-    const { sub, client_id: clientId } = claimsOf(request.AccessToken);
+    const sub = stringClaim(request.AccessToken, 'sub');
+    const clientId = stringClaim(request.AccessToken, 'client_id');
     if (request.AttributeName !== 'email' || !sub || !clientId) return original(ctx, request);
     const pool = await cognito.getUserPoolForClientId(ctx, clientId);
     const user = await pool.getUserByUsername(ctx, sub);
