@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtempSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -147,6 +148,48 @@ describeEmulated('Upstream faults (e2e)', () => {
       expect(ready.status).toBe(503);
       expect(ready.body.message).toBe('Not ready: cognito down.');
       expect((await request(stuck.getHttpServer()).get('/health/live')).status).toBe(200);
+    });
+  });
+
+  describe('when the endpoint does not implement an operation', () => {
+    // Another emulator's answer to an operation it lacks: its web server's HTML error page.
+    let requests = 0;
+    const lacking = createHttpServer((incoming, response) => {
+      requests += 1;
+      incoming.resume();
+      response.writeHead(500, { 'content-type': 'text/html; charset=utf-8' });
+      response.end('<!doctype html><title>500 Internal Server Error</title>');
+    });
+    let partial: NestFastifyApplication;
+
+    beforeAll(async () => {
+      await new Promise<void>((resolve) => lacking.listen(0, '127.0.0.1', resolve));
+      const lackingPort = (lacking.address() as { port: number }).port;
+      partial = await withEnv(
+        {
+          ...env,
+          COGNITO_ENDPOINT: `http://127.0.0.1:${lackingPort}`,
+          COGNITO_ISSUER: `${emulator.endpoint}/${pool.userPoolId}`,
+          COGNITO_JWKS_URI: `${emulator.endpoint}/${pool.userPoolId}/.well-known/jwks.json`,
+        },
+        () => startTestApp(GuardedAppModule),
+      );
+    });
+    afterAll(() => release(partial, lacking));
+
+    it('answers 501 NOT_SUPPORTED_UPSTREAM at once, asking the endpoint once', async () => {
+      requests = 0;
+      const startedAt = performance.now();
+      const response = await request(partial.getHttpServer())
+        .post('/auth/login')
+        .send({ email, password: STRONG_PASSWORD });
+      const elapsed = performance.now() - startedAt;
+      expect(response.status).toBe(501);
+      expect(response.body).toMatchObject({ statusCode: 501, error: 'NOT_SUPPORTED_UPSTREAM' });
+      expect(response.headers['retry-after']).toBeUndefined();
+      expect(requests).toBe(1);
+      // One loopback round trip; COGNITO_MAX_ATTEMPTS (3) retries would add attempts and back-off.
+      expect(elapsed).toBeLessThan(1000);
     });
   });
 });

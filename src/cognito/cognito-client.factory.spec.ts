@@ -70,6 +70,29 @@ describe(createCognitoClient.name, () => {
     expect(mapCognitoError(error).code).toBe('NOT_SUPPORTED_UPSTREAM');
   });
 
+  it.each<[string, Behaviour]>([
+    [
+      "another emulator's HTML 500 page",
+      (response) => {
+        response.writeHead(500, { 'content-type': 'text/html; charset=utf-8' });
+        response.end(
+          '<!doctype html><title>500 Internal Server Error</title><h1>Internal Server Error</h1>',
+        );
+      },
+    ],
+    ['an HTTP 501', json(501, { __type: 'InternalFailure', message: 'API not yet implemented' })],
+  ])('answers %s at once with NOT_SUPPORTED_UPSTREAM, without retrying', async (_, behaviour) => {
+    const fake = await fakeCognito(behaviour);
+    servers.push(fake.server);
+    const started = performance.now();
+    const error = await failureOf(fake.url);
+    const elapsed = performance.now() - started;
+    expect(fake.hits()).toBe(1);
+    expect(mapCognitoError(error)).toMatchObject({ status: 501, code: 'NOT_SUPPORTED_UPSTREAM' });
+    // One round trip on the loopback; retries would add attempts and back-off.
+    expect(elapsed).toBeLessThan(500);
+  });
+
   it('retries a transient Cognito failure, at most maxAttempts times', async () => {
     const fake = await fakeCognito(
       json(500, { __type: 'InternalErrorException', message: 'oops' }),

@@ -1,5 +1,10 @@
 import { AppException } from '../common/errors/app.exception';
-import { COGNITO_ERROR_TABLE, mapCognitoError, toAppException } from './cognito-errors';
+import {
+  COGNITO_ERROR_TABLE,
+  isUnsupportedOperation,
+  mapCognitoError,
+  toAppException,
+} from './cognito-errors';
 
 /** An error shaped like the SDK's service exceptions. */
 function sdkError(name: string, message = 'AWS says something internal', status = 400): Error {
@@ -73,6 +78,36 @@ describe('Cognito error mapping', () => {
       code: 'UPSTREAM_UNAVAILABLE',
       retryAfterSeconds: expect.any(Number),
     });
+  });
+
+  /** What the SDK throws for an answer it could not read as JSON: a parse error, with the answer. */
+  function unreadable(status: number, contentType: string): Error {
+    return Object.assign(new SyntaxError(`Unexpected token '<'`), {
+      $metadata: { httpStatusCode: status },
+      $response: { statusCode: status, headers: { 'Content-Type': contentType } },
+    });
+  }
+
+  it.each([
+    ["cognito-local's Unsupported (HTTP 500)", sdkError('Unsupported', 'unsupported', 500)],
+    ['an HTTP 501 of any name', sdkError('InternalFailure', 'not yet implemented', 501)],
+    ["another emulator's HTML page with HTTP 500", unreadable(500, 'text/html; charset=utf-8')],
+  ])('maps %s to 501 NOT_SUPPORTED_UPSTREAM', (_, error) => {
+    expect(isUnsupportedOperation(error)).toBe(true);
+    expect(mapCognitoError(error)).toEqual({
+      status: 501,
+      code: 'NOT_SUPPORTED_UPSTREAM',
+      message: 'The configured Cognito endpoint does not support this operation.',
+    });
+  });
+
+  it.each([
+    ["Cognito's own JSON 500", sdkError('InternalErrorException', 'oops', 500)],
+    ["a proxy's HTML 502", unreadable(502, 'text/html')],
+    ['an unreadable 500 that is not HTML', unreadable(500, 'text/plain')],
+  ])('does not take %s for an unsupported operation', (_, error) => {
+    expect(isUnsupportedOperation(error)).toBe(false);
+    expect(mapCognitoError(error).code).not.toBe('NOT_SUPPORTED_UPSTREAM');
   });
 
   it('maps an unknown Cognito exception to a generic 502', () => {

@@ -23,6 +23,12 @@ const THROTTLED: MappedError = {
   retryAfterSeconds: 30,
 };
 
+const NOT_SUPPORTED: MappedError = {
+  status: HttpStatus.NOT_IMPLEMENTED,
+  code: ErrorCode.NOT_SUPPORTED_UPSTREAM,
+  message: 'The configured Cognito endpoint does not support this operation.',
+};
+
 /**
  * Every Cognito exception the service knows, by its name, with the answer a client gets. Messages
  * are fixed here: Cognito's own texts never reach a client. Operations may override a row where
@@ -110,11 +116,7 @@ export const COGNITO_ERROR_TABLE: Readonly<Record<string, MappedError>> = {
   InternalErrorException: UNAVAILABLE,
   ServiceUnavailableException: UNAVAILABLE,
   // The embedded emulator answers operations it does not implement with `CognitoLocal#Unsupported`.
-  Unsupported: {
-    status: HttpStatus.NOT_IMPLEMENTED,
-    code: ErrorCode.NOT_SUPPORTED_UPSTREAM,
-    message: 'The configured Cognito endpoint does not support this operation.',
-  },
+  Unsupported: NOT_SUPPORTED,
 };
 
 /** Per-operation replacements of table rows, by exception name. */
@@ -149,11 +151,41 @@ interface SdkErrorShape {
   name?: string;
   code?: string;
   $metadata?: { httpStatusCode?: number };
+  /** The raw HTTP answer, which the SDK attaches to errors it read from one. */
+  $response?: { headers?: Record<string, string | undefined> };
+}
+
+function shapeOf(error: unknown): SdkErrorShape {
+  return typeof error === 'object' && error !== null ? error : {};
+}
+
+function contentTypeOf(shape: SdkErrorShape): string {
+  const headers = shape.$response?.headers ?? {};
+  const name = Object.keys(headers).find((header) => header.toLowerCase() === 'content-type');
+  return (name ? headers[name] : undefined)?.toLowerCase() ?? '';
+}
+
+/**
+ * Whether the endpoint said it does not implement the operation: cognito-local's `Unsupported`
+ * (HTTP 500), an HTTP 501 (how LocalStack answers what it lacks), or an HTML page with HTTP 500
+ * (an emulator whose server failed on an operation it does not know, as moto's does). Amazon
+ * Cognito answers none of these (its errors are JSON), and asking again cannot change the
+ * answer, so it is neither retried nor reported as an outage.
+ */
+export function isUnsupportedOperation(error: unknown): boolean {
+  const shape = shapeOf(error);
+  const status = shape.$metadata?.httpStatusCode;
+  return (
+    shape.name === 'Unsupported' ||
+    status === HttpStatus.NOT_IMPLEMENTED ||
+    (status === HttpStatus.INTERNAL_SERVER_ERROR && contentTypeOf(shape).startsWith('text/html'))
+  );
 }
 
 /** Looks an error thrown by the SDK (or the network below it) up in the table. */
 export function mapCognitoError(error: unknown, overrides: Overrides = {}): MappedError {
-  const shape = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorShape;
+  const shape = shapeOf(error);
+  if (isUnsupportedOperation(error)) return NOT_SUPPORTED;
   const name = shape.name ?? '';
   const row = overrides[name] ?? COGNITO_ERROR_TABLE[name];
   if (row) return row;

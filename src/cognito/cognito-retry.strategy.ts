@@ -1,13 +1,12 @@
 import { StandardRetryStrategy } from '@smithy/core/retry';
 import type { RetryErrorInfo, RetryStrategyV2, StandardRetryToken } from '@smithy/types';
+import { isUnsupportedOperation } from './cognito-errors';
 
 /**
- * Error names that another attempt cannot fix. `Unsupported` is the embedded emulator's answer
- * (HTTP 500) for an operation it does not implement; the SDK would otherwise retry it as a
- * server error. A timed-out request is not retried either: a Cognito that hangs once is likely to
- * hang again, and the caller is waiting.
+ * Error names that another attempt cannot fix. A timed-out request is not retried: a Cognito that
+ * hangs once is likely to hang again, and the caller is waiting.
  */
-const FINAL_ERRORS = new Set(['Unsupported', 'TimeoutError', 'RequestTimeout']);
+const FINAL_ERRORS = new Set(['TimeoutError', 'RequestTimeout']);
 
 /**
  * The SDK's standard strategy (bounded attempts, exponential backoff with jitter, a retry quota),
@@ -28,9 +27,11 @@ export class CognitoRetryStrategy implements RetryStrategyV2 {
     token: StandardRetryToken,
     errorInfo: RetryErrorInfo,
   ): Promise<StandardRetryToken> {
-    const name = (errorInfo as RetryErrorInfo & { error?: { name?: string } }).error?.name;
-    if (name && FINAL_ERRORS.has(name)) {
-      return Promise.reject(new Error(`${name} is not retried`));
+    const { error } = errorInfo as RetryErrorInfo & { error?: { name?: string } };
+    // An operation the endpoint does not implement (an emulator's answer, HTTP 500 or 501) stays
+    // unimplemented however often it is asked; the SDK would retry the 500s as server errors.
+    if (isUnsupportedOperation(error) || (error?.name && FINAL_ERRORS.has(error.name))) {
+      return Promise.reject(new Error(`${error?.name ?? 'The error'} is not retried`));
     }
     return this.standard.refreshRetryTokenForRetry(token, errorInfo);
   }
