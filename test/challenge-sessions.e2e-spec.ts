@@ -42,7 +42,7 @@ describe('Challenge sessions (e2e)', () => {
   async function newPasswordStep(email: string, on = app): Promise<string> {
     const login = await http(on).post('/auth/login').send({ email, password: TEMPORARY_PASSWORD });
     expect(login.body.nextStep).toBe('NEW_PASSWORD_REQUIRED');
-    rememberSecret(login.body.session);
+    rememberSecret(login.body.session, 'challenge session');
     return login.body.session as string;
   }
 
@@ -53,8 +53,8 @@ describe('Challenge sessions (e2e)', () => {
   }
 
   beforeAll(async () => {
-    rememberSecret(TEMPORARY_PASSWORD);
-    rememberSecret(ATTACKER_PASSWORD);
+    rememberSecret(TEMPORARY_PASSWORD, 'password');
+    rememberSecret(ATTACKER_PASSWORD, 'password');
     app = await startTestApp();
   });
   afterAll(async () => {
@@ -126,7 +126,7 @@ describe('Challenge sessions (e2e)', () => {
 
   it('shares sessions between instances with the same key, and refuses those of another key', async () => {
     const key = randomBytes(32).toString('base64');
-    rememberSecret(key);
+    rememberSecret(key, 'session key');
     // One after the other: each app reads the environment while it starts.
     const first = await withEnv({ CHALLENGE_SESSION_KEY: key }, () => startTestApp());
     const second = await withEnv({ CHALLENGE_SESSION_KEY: key }, () => startTestApp());

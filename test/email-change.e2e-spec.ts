@@ -86,7 +86,7 @@ describe('Email change before verification (e2e)', () => {
         newEmail,
       )?.attributeVerificationCode;
       expect(code).toMatch(/^\d{6}$/);
-      rememberSecret(code);
+      rememberSecret(code, 'code');
       const verified = await http()
         .post('/account/attributes/email/verify')
         .set('authorization', `Bearer ${token}`)
@@ -112,7 +112,7 @@ describe('Email change before verification (e2e)', () => {
         process.env.COGNITO_USER_POOL_ID ?? '',
         wanted,
       )?.attributeVerificationCode;
-      rememberSecret(code);
+      rememberSecret(code, 'code');
       // The owner of the address signs up with it and confirms it.
       await account(wanted);
 

@@ -151,7 +151,7 @@ describeEmulated('The embedded emulator behind its layer (AWS SDK)', () => {
       }),
     );
     expect(answered.AuthenticationResult?.RefreshToken).toEqual(expect.any(String));
-    rememberSecret(answered.AuthenticationResult?.RefreshToken);
+    rememberSecret(answered.AuthenticationResult?.RefreshToken, 'refresh token');
 
     const refreshed = await refresh(answered.AuthenticationResult);
     expect(refreshed.AuthenticationResult?.AccessToken).toEqual(expect.any(String));
@@ -195,7 +195,7 @@ describeEmulated('The embedded emulator behind its layer (AWS SDK)', () => {
         },
       }),
     );
-    rememberSecret(answered.AuthenticationResult?.RefreshToken);
+    rememberSecret(answered.AuthenticationResult?.RefreshToken, 'refresh token');
     const refreshed = await refresh(answered.AuthenticationResult);
     expect(refreshed.AuthenticationResult?.AccessToken).toEqual(expect.any(String));
   });
@@ -344,7 +344,7 @@ describeEmulated('The embedded emulator behind its layer (AWS SDK)', () => {
     const email = uniqueEmail('layer-auth-time');
     await confirmedUser(email);
     const signedIn = (await passwordAuth(email, STRONG_PASSWORD)).AuthenticationResult;
-    rememberSecret(signedIn?.RefreshToken);
+    rememberSecret(signedIn?.RefreshToken, 'refresh token');
     const before = claims(signedIn?.AccessToken);
     // A refresh in a later second than the sign-in, so the two times can differ.
     await new Promise((resolve) => setTimeout(resolve, 1100));
@@ -440,7 +440,7 @@ describeEmulated('The embedded emulator behind its layer (AWS SDK)', () => {
         }),
       )
     ).AuthenticationResult;
-    rememberSecret(answered?.RefreshToken);
+    rememberSecret(answered?.RefreshToken, 'refresh token');
     const origin = claims(answered?.AccessToken).origin_jti;
     expect(origin).toEqual(expect.any(String));
     expect(claims(answered?.IdToken).origin_jti).toBe(origin);
@@ -537,7 +537,7 @@ describeEmulated('The embedded emulator behind its layer (AWS SDK)', () => {
     await expect(answer(weak)).rejects.toMatchObject(refused);
     const answered = (await answer(STRONG_PASSWORD)).AuthenticationResult;
     expect(answered?.AccessToken).toEqual(expect.any(String));
-    rememberSecret(answered?.RefreshToken);
+    rememberSecret(answered?.RefreshToken, 'refresh token');
   });
 
   it('reads the password policy from the pool: its minimum length and the rules it turns on', async () => {

@@ -31,7 +31,7 @@ describe('Refresh after a sign-in with a step (e2e)', () => {
     expect(answered.status).toBe(200);
     const { accessToken, refreshToken } = answered.body as Record<string, string>;
     expect(refreshToken).toEqual(expect.any(String));
-    rememberSecret(refreshToken);
+    rememberSecret(refreshToken, 'refresh token');
     const me = await http().get('/auth/me').set('authorization', `Bearer ${accessToken}`);
     expect(me.status).toBe(200);
 

@@ -26,7 +26,7 @@ export async function signedInAccount(
   }
   const login = await http().post('/auth/login').send({ email, password });
   expect(login.status).toBe(200);
-  rememberSecret((login.body as { refreshToken?: string }).refreshToken);
+  rememberSecret((login.body as { refreshToken?: string }).refreshToken, 'refresh token');
   return login;
 }
 

@@ -1,4 +1,4 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import type { DestinationStream } from 'pino';
 
 /**
@@ -12,13 +12,33 @@ export function appendSuiteLog(text: string): void {
   if (process.env.E2E_LOG_ECHO === '1') process.stdout.write(text);
 }
 
+/** What kind of secret a canary is; the canary spec requires every kind the run could use. */
+export type SecretKind =
+  'password' | 'code' | 'refresh token' | 'challenge session' | 'session key' | 'client secret';
+
+/** A value the canary spec must never find in a log line, and its kind. */
+export interface Canary {
+  kind: SecretKind;
+  value: string;
+}
+
 /**
- * Values the canary spec must never find in a log line: codes the tests read, refresh tokens they
- * received. Appended to E2E_CANARY_FILE, one per line.
+ * Remembers a value the canary spec must never find in a log line: a code a test read, a refresh
+ * token it received, a password it chose. Appended to E2E_CANARY_FILE, one JSON line each.
  */
-export function rememberSecret(value: string | undefined): void {
+export function rememberSecret(value: string | undefined, kind: SecretKind): void {
   const file = process.env.E2E_CANARY_FILE;
-  if (file && value) appendFileSync(file, `${value}\n`);
+  if (file && value) appendFileSync(file, `${JSON.stringify({ kind, value })}\n`);
+}
+
+/** The canaries the run remembered so far. */
+export function rememberedSecrets(): Canary[] {
+  const file = process.env.E2E_CANARY_FILE;
+  if (!file) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Canary);
 }
 
 /** Collects the JSON log lines of one app (for assertions) and copies them to the suite log. */

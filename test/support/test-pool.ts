@@ -30,7 +30,7 @@ export class TestPool {
     for (;;) {
       const code = this.readCode(dataDir, email);
       if (code && code !== previous) {
-        rememberSecret(code);
+        rememberSecret(code, 'code');
         return code;
       }
       if (Date.now() > deadline) throw new Error(`No code for ${email} within ${withinMs} ms`);
