@@ -1,4 +1,9 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import {
+  AssociateSoftwareTokenCommand,
+  CognitoIdentityProviderClient,
+  VerifySoftwareTokenCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { authenticator } from 'otplib';
 import request from 'supertest';
 import { findLocalCodes } from '../src/cognito/local/local-codes';
@@ -200,7 +205,7 @@ describeEmulated('Account self-service (e2e)', () => {
     const enabled = await http()
       .put('/account/mfa')
       .set('authorization', auth)
-      .send({ totpEnabled: true });
+      .send({ totpEnabled: true, password: STRONG_PASSWORD });
     expect(enabled.status).toBe(200);
     expect(enabled.body.totpEnabled).toBe(true);
 
@@ -248,7 +253,7 @@ describeEmulated('Account self-service (e2e)', () => {
     expect(off.body.totpEnabled).toBe(false);
   });
 
-  it('sets up or replaces an authenticator only with the password or a current code', async () => {
+  it('sets up or replaces an authenticator, and turns MFA on or off, only with the password', async () => {
     const { email, token } = await signedIn('totp-replace');
     // The stolen-token view: a fresh access token, nothing else. With MFA still off, a thief's
     // authenticator and MFA turned on would lock the owner out, so even the first one needs proof.
@@ -265,19 +270,26 @@ describeEmulated('Account self-service (e2e)', () => {
       .post('/account/mfa/totp/verify')
       .set(stolen)
       .send({ code: authenticator.generate(original) });
+    const onWithoutProof = await http().put('/account/mfa').set(stolen).send({ totpEnabled: true });
+    expect([onWithoutProof.status, onWithoutProof.body.error]).toEqual([
+      403,
+      'REAUTHENTICATION_REQUIRED',
+    ]);
     expect(
-      (await http().put('/account/mfa').set(stolen).send({ totpEnabled: true })).body.totpEnabled,
+      (
+        await http()
+          .put('/account/mfa')
+          .set(stolen)
+          .send({ totpEnabled: true, password: STRONG_PASSWORD })
+      ).body.totpEnabled,
     ).toBe(true);
     logs.clear();
 
     for (const [body, status, error] of [
       [{}, 403, 'REAUTHENTICATION_REQUIRED'],
       [{ password: 'Wrong-Passw0rd' }, 400, 'INCORRECT_PASSWORD'],
-      [
-        { code: authenticator.generate(original) === '000000' ? '111111' : '000000' },
-        400,
-        'CODE_MISMATCH',
-      ],
+      // A code is no proof: whoever holds the token can register an authenticator at Cognito.
+      [{ code: authenticator.generate(original) }, 400, 'VALIDATION_FAILED'],
     ] as const) {
       const refused = await http().post('/account/mfa/totp').set(stolen).send(body);
       expect([body, refused.status, refused.body.error]).toEqual([body, status, error]);
@@ -295,12 +307,7 @@ describeEmulated('Account self-service (e2e)', () => {
     const signIn = (secret: string) => totpSignIn(app, email, secret);
     expect((await signIn(original)).status).toBe(200);
 
-    // The owner replaces it with a code of the current one, or with the password.
-    const byCode = await http()
-      .post('/account/mfa/totp')
-      .set(stolen)
-      .send({ code: authenticator.generate(original) });
-    expect(byCode.status).toBe(200);
+    // The owner replaces it with the password.
     const byPassword = await http()
       .post('/account/mfa/totp')
       .set(stolen)
@@ -314,18 +321,58 @@ describeEmulated('Account self-service (e2e)', () => {
       .send({ code: authenticator.generate(replacement) });
     expect(verified.status).toBe(204);
     expect((await signIn(replacement)).status).toBe(200);
-    expect(logs.events('account.mfa_enroll').slice(-2)).toEqual([
-      expect.objectContaining({ outcome: 'success', sub: expect.any(String) }),
+    expect(logs.events('account.mfa_enroll').slice(-1)).toEqual([
       expect.objectContaining({ outcome: 'success', sub: expect.any(String) }),
     ]);
 
     const off = await http()
       .put('/account/mfa')
       .set(stolen)
-      .send({ totpEnabled: false, code: authenticator.generate(replacement) });
+      .send({ totpEnabled: false, password: STRONG_PASSWORD });
     expect(off.status).toBe(200);
     expect(off.body.totpEnabled).toBe(false);
   });
+
+  (pool.emulated ? it : it.skip)(
+    'gives a thief who registers an authenticator at Cognito with the stolen token nothing here',
+    async () => {
+      const { email, token } = await signedIn('totp-thief');
+      const stolen = { authorization: `Bearer ${token}` };
+      // The thief goes to Cognito directly: the access token alone registers an authenticator.
+      const cognito = new CognitoIdentityProviderClient({
+        region: 'us-east-1',
+        endpoint: process.env.COGNITO_ENDPOINT,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      });
+      const { SecretCode } = await cognito.send(
+        new AssociateSoftwareTokenCommand({ AccessToken: token }),
+      );
+      await cognito.send(
+        new VerifySoftwareTokenCommand({
+          AccessToken: token,
+          UserCode: authenticator.generate(SecretCode!),
+        }),
+      );
+      cognito.destroy();
+      const thiefCode = authenticator.generate(SecretCode!);
+      const moved = await http()
+        .patch('/account')
+        .set(stolen)
+        .send({ attributes: { email: uniqueEmail('thief') }, code: thiefCode });
+      expect([moved.status, moved.body.error]).toEqual([400, 'VALIDATION_FAILED']);
+      const lockedOut = await http()
+        .put('/account/mfa')
+        .set(stolen)
+        .send({ totpEnabled: true, code: thiefCode });
+      expect([lockedOut.status, lockedOut.body.error]).toEqual([400, 'VALIDATION_FAILED']);
+      expect(
+        (await http().put('/account/mfa').set(stolen).send({ totpEnabled: true })).status,
+      ).toBe(403);
+      // The account still belongs to its owner's address. (What the thief does at Cognito
+      // itself with the token is beyond this API: see the README's known limits.)
+      expect((await http().get('/account').set(stolen)).body.email).toBe(email);
+    },
+  );
 
   it('deletes the account with the password, ends the session and clears the cookies', async () => {
     const { email, token } = await signedIn('delete');

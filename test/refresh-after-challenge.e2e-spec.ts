@@ -91,8 +91,12 @@ describe('Refresh after a sign-in with a step (e2e)', () => {
       ).status,
     ).toBe(204);
     expect(
-      (await http().put('/account/mfa').set('authorization', auth).send({ totpEnabled: true }))
-        .status,
+      (
+        await http()
+          .put('/account/mfa')
+          .set('authorization', auth)
+          .send({ totpEnabled: true, password: STRONG_PASSWORD })
+      ).status,
     ).toBe(200);
 
     await expectRefreshWorks(await totpSignIn(app, email, secret));

@@ -52,7 +52,6 @@ const WRONG_PASSWORDS =
 const ATTRIBUTE_PARAM = { name: 'name', enum: ['email', 'phone_number'], example: 'email' };
 const REAUTHENTICATION_EXAMPLES = {
   password: { summary: 'The current password', value: { password: 'Correct-Horse-9' } },
-  code: { summary: 'A code from the current authenticator', value: { code: '123456' } },
 };
 
 const UPDATE_EXAMPLES = {
@@ -96,14 +95,14 @@ export class AccountController {
       '(`codeDelivery`, masked), and until `POST /account/attributes/email/verify` confirms it ' +
       'the account keeps its old email, which GET /account shows and which still signs in; the ' +
       'new address does not sign in yet and stays free for whoever owns it. A new email or phone ' +
-      'number also needs the current `password` or a current authenticator `code` in the body, ' +
+      'number also needs the current `password` in the body, ' +
       'and counts against the account’s hourly message budget.',
   })
   @ApiBody({ type: UpdateAccountDto, examples: UPDATE_EXAMPLES })
   @ApiOkResponse({ type: AttributesUpdatedDto })
   @ApiErrors({
-    400: `${VALIDATION_400} Or an email that is refused (\`VALIDATION_FAILED\`), or an attribute that cannot be changed here (\`ATTRIBUTE_NOT_ALLOWED\`), or a wrong password (\`INCORRECT_PASSWORD\`) or code (\`CODE_MISMATCH\`).`,
-    403: 'A new email or phone number without the current password or a code (`REAUTHENTICATION_REQUIRED`).',
+    400: `${VALIDATION_400} Or an email that is refused (\`VALIDATION_FAILED\`), or an attribute that cannot be changed here (\`ATTRIBUTE_NOT_ALLOWED\`), or a wrong password (\`INCORRECT_PASSWORD\`).`,
+    403: 'A new email or phone number without the current password (`REAUTHENTICATION_REQUIRED`).',
     409: 'The email belongs to another account (`USER_ALREADY_EXISTS`).',
     429: `${MESSAGE_LIMIT.slice(0, -1)}, or too many wrong passwords for this account.`,
     ...UPSTREAM_ERRORS,
@@ -165,15 +164,15 @@ export class AccountController {
     summary: 'Start setting up an authenticator app',
     description:
       'Answers the secret, an otpauth:// URI and a QR code; confirm with /account/mfa/totp/verify. ' +
-      'The body carries the current `password`, or a current `code` from the authenticator on ' +
-      'record (the same rule as turning MFA off): an access token alone cannot put a new ' +
-      'authenticator on the account. When MFA is on, the new one replaces the current one.',
+      'The body carries the current `password` (the same rule as turning MFA on or off): an ' +
+      'access token alone cannot put a new authenticator on the account. When MFA is on, the ' +
+      'new one replaces the current one.',
   })
   @ApiBody({ type: ReauthenticationDto, examples: REAUTHENTICATION_EXAMPLES })
   @ApiOkResponse({ type: TotpSetupDto })
   @ApiErrors({
-    400: 'A wrong password (`INCORRECT_PASSWORD`) or code (`CODE_MISMATCH`).',
-    403: 'The current password or a code is needed (`REAUTHENTICATION_REQUIRED`).',
+    400: 'A wrong password (`INCORRECT_PASSWORD`).',
+    403: 'The current password is needed (`REAUTHENTICATION_REQUIRED`).',
     429: WRONG_PASSWORDS,
     ...UPSTREAM_ERRORS,
   })
@@ -209,27 +208,24 @@ export class AccountController {
   @ApiOperation({
     summary: 'Turn the authenticator app requirement on or off',
     description:
-      'Turning it off needs the current `password` or a current `code` from the authenticator ' +
-      'app, however recent the sign-in: an access token alone is not enough.',
+      'Turning it on or off needs the current `password`, however recent the sign-in: an access ' +
+      'token alone is not enough (a thief could turn it on with an authenticator of their own, ' +
+      'or off). An authenticator code is no proof: the token alone can register one at Cognito.',
   })
   @ApiBody({
     type: MfaPreferenceDto,
     examples: {
-      on: { summary: 'Turn MFA on', value: { totpEnabled: true } },
-      offWithPassword: {
-        summary: 'Turn MFA off with the password',
+      on: { summary: 'Turn MFA on', value: { totpEnabled: true, password: 'Correct-Horse-9' } },
+      off: {
+        summary: 'Turn MFA off',
         value: { totpEnabled: false, password: 'Correct-Horse-9' },
-      },
-      offWithCode: {
-        summary: 'Turn MFA off with a code from the authenticator',
-        value: { totpEnabled: false, code: '123456' },
       },
     },
   })
   @ApiOkResponse({ type: MfaSettingsDto })
   @ApiErrors({
-    400: 'No authenticator set up (`MFA_NOT_SET_UP`), a wrong password (`INCORRECT_PASSWORD`) or a wrong code (`CODE_MISMATCH`).',
-    403: 'Turning MFA off needs the current password or a code (`REAUTHENTICATION_REQUIRED`).',
+    400: 'No authenticator set up (`MFA_NOT_SET_UP`), or a wrong password (`INCORRECT_PASSWORD`).',
+    403: 'The current password is needed (`REAUTHENTICATION_REQUIRED`).',
     429: WRONG_PASSWORDS,
     ...UPSTREAM_ERRORS,
   })

@@ -5,6 +5,7 @@ import type { PasswordFailures } from '../auth/rate-limit/password-failures';
 import type { CognitoIdentityPort } from '../cognito/cognito-identity.port';
 import type { Configuration } from '../config';
 import { AccountService } from './account.service';
+import type { MfaPreferenceDto, ReauthenticationDto } from './dto/account.dto';
 
 const config = {
   customAttributes: ['custom:team'],
@@ -60,18 +61,23 @@ describe(AccountService.name, () => {
     );
   });
 
-  it('turns MFA off only with the password or a code, however recent the sign-in', async () => {
-    await expect(service.setMfa('token', { totpEnabled: false })).rejects.toMatchObject({
-      status: 403,
-      code: 'REAUTHENTICATION_REQUIRED',
-    });
+  it('turns MFA on or off only with the password, never an authenticator code', async () => {
+    for (const totpEnabled of [false, true]) {
+      await expect(service.setMfa('token', { totpEnabled })).rejects.toMatchObject({
+        status: 403,
+        code: 'REAUTHENTICATION_REQUIRED',
+      });
+      const withCode = { totpEnabled, code: '123456' } as MfaPreferenceDto;
+      await expect(service.setMfa('token', withCode)).rejects.toMatchObject({ status: 403 });
+    }
     expect(cognito.setSoftwareTokenMfa).not.toHaveBeenCalled();
+    expect(cognito.verifySoftwareToken).not.toHaveBeenCalled();
 
-    await service.setMfa('token', { totpEnabled: false, code: '123456' });
-    expect(cognito.verifySoftwareToken).toHaveBeenCalledWith({ accessToken: 'token' }, '123456');
-    expect(cognito.setSoftwareTokenMfa).toHaveBeenCalledWith('token', false);
-
-    await service.setMfa('token', { totpEnabled: true });
+    cognito.initiatePasswordAuth.mockResolvedValue({
+      kind: 'tokens',
+      tokens: { accessToken: 'a', idToken: 'i' },
+    });
+    await service.setMfa('token', { totpEnabled: true, password: 'pw' });
     expect(cognito.setSoftwareTokenMfa).toHaveBeenLastCalledWith('token', true);
   });
 
@@ -136,16 +142,14 @@ describe(AccountService.name, () => {
       await expect(
         service.startTotp(user(now()), 'token', { password: 'wrong' }),
       ).rejects.toMatchObject({ code: 'INCORRECT_PASSWORD' });
-      cognito.verifySoftwareToken.mockRejectedValueOnce(
-        new AppException(400, 'CODE_MISMATCH', 'x'),
-      );
       await expect(
-        service.startTotp(user(now()), 'token', { code: '000000' }),
-      ).rejects.toMatchObject({ code: 'CODE_MISMATCH' });
+        service.startTotp(user(now()), 'token', { code: '000000' } as ReauthenticationDto),
+      ).rejects.toMatchObject({ code: 'REAUTHENTICATION_REQUIRED' });
       expect(cognito.associateSoftwareToken).not.toHaveBeenCalled();
+      expect(cognito.verifySoftwareToken).not.toHaveBeenCalled();
     });
 
-    it('replaces it with the current password or a current code of the authenticator on record', async () => {
+    it('replaces it with the current password', async () => {
       withMfa(true);
       cognito.initiatePasswordAuth.mockResolvedValueOnce({
         kind: 'challenge',
@@ -160,13 +164,7 @@ describe(AccountService.name, () => {
         '192.0.2.3',
         expect.any(Function),
       );
-      await service.startTotp(user(now()), 'token', { code: '123456' });
-      expect(cognito.verifySoftwareToken).toHaveBeenCalledWith({ accessToken: 'token' }, '123456');
-      // The code is checked against the authenticator on record, before a new one is made.
-      expect(cognito.verifySoftwareToken.mock.invocationCallOrder[0]).toBeLessThan(
-        cognito.associateSoftwareToken.mock.invocationCallOrder[1],
-      );
-      expect(cognito.associateSoftwareToken).toHaveBeenCalledTimes(2);
+      expect(cognito.associateSoftwareToken).toHaveBeenCalledTimes(1);
     });
   });
 
@@ -205,9 +203,12 @@ describe(AccountService.name, () => {
       ['a@example.com', '192.0.2.4'],
       ['a@example.com', '192.0.2.4'],
     ]);
-    await service.update('token', { email: 'new@example.com' }, { code: '123456' });
-    expect(cognito.verifySoftwareToken).toHaveBeenCalledWith({ accessToken: 'token' }, '123456');
-    expect(cognito.updateUserAttributes).toHaveBeenCalledTimes(1);
+    const withCode = { code: '123456' } as ReauthenticationDto;
+    await expect(
+      service.update('token', { email: 'new@example.com' }, withCode),
+    ).rejects.toMatchObject({ code: 'REAUTHENTICATION_REQUIRED' });
+    expect(cognito.verifySoftwareToken).not.toHaveBeenCalled();
+    expect(cognito.updateUserAttributes).not.toHaveBeenCalled();
   });
 
   it('passes a new email on in the form sign-up stores, and refuses one that is not an email', async () => {

@@ -117,26 +117,32 @@ export class AccountService {
     await this.cognito.verifySoftwareToken({ accessToken }, code, deviceName);
   }
 
-  /** Turning MFA off weakens the account, so the owner proves themselves first. */
+  /**
+   * Turning MFA off weakens the account; turning it on with an authenticator a thief set up
+   * (straight at Cognito, with the stolen token) locks the owner out. Either way the owner proves
+   * themselves first.
+   */
   async setMfa(
     accessToken: string,
     dto: MfaPreferenceDto,
     address?: string,
   ): Promise<MfaSettingsDto> {
-    if (!dto.totpEnabled) await this.reauthenticate(accessToken, dto, 'turn MFA off', address);
+    const action = dto.totpEnabled ? 'turn MFA on' : 'turn MFA off';
+    await this.reauthenticate(accessToken, dto, action, address);
     await this.cognito.setSoftwareTokenMfa(accessToken, dto.totpEnabled);
     const profile = await this.cognito.getUser(accessToken);
     return this.mfaSettings(profile.mfaOptions, profile.preferredMfa);
   }
 
   /**
-   * The one rule for what would let a thief keep the account (turning MFA off, setting up an
+   * The one rule for what would let a thief keep the account (changing MFA, setting up an
    * authenticator, changing the email or phone number): an access token is not enough, however
-   * fresh; the request also carries the current password or a current code of the authenticator
-   * on record. Cognito
-   * checks the code (VerifySoftwareToken against the authenticator it holds); neither given ->
-   * 403 `REAUTHENTICATION_REQUIRED`. A wrong password counts against the account's budget from
-   * `address` (the client's).
+   * fresh; the request also carries the current password. Only the password: an authenticator
+   * code proves nothing here, since whoever holds the access token can put their own
+   * authenticator on the account at Cognito directly (AssociateSoftwareToken and
+   * VerifySoftwareToken take the access token alone). No password: 403
+   * `REAUTHENTICATION_REQUIRED`. A wrong one counts against the account's budget from `address`
+   * (the client's).
    */
   private async reauthenticate(
     accessToken: string,
@@ -147,14 +153,10 @@ export class AccountService {
     if (proof.password !== undefined) {
       return this.confirmPassword(accessToken, proof.password, address);
     }
-    if (proof.code !== undefined) {
-      await this.cognito.verifySoftwareToken({ accessToken }, proof.code);
-      return;
-    }
     throw new AppException(
       HttpStatus.FORBIDDEN,
       ErrorCode.REAUTHENTICATION_REQUIRED,
-      `Confirm with your current password or a code from your authenticator app to ${action}.`,
+      `Confirm with your current password to ${action}.`,
     );
   }
 

@@ -117,32 +117,23 @@ export class PasswordConfirmationDto {
 
 /**
  * What proves the account's owner beyond the access token, which a thief may hold: the current
- * password, or a current code from the authenticator app on record. Either one is enough.
+ * password. (Not an authenticator code: whoever holds the access token can register their own
+ * authenticator at Cognito with it.)
  */
 export class ReauthenticationDto {
   @ApiPropertyOptional({
     example: 'Correct-Horse-9',
     format: 'password',
-    description: 'The current password (or send `code`).',
+    description: 'The current password.',
   })
   @IsOptional()
   @IsString()
   @MinLength(1)
   @MaxLength(256)
   password?: string;
-
-  @ApiPropertyOptional({
-    example: '123456',
-    pattern: '^[0-9]{6}$',
-    description: 'A current code from the authenticator app on record (or send `password`).',
-  })
-  @IsOptional()
-  @IsString()
-  @Matches(/^[0-9]{6}$/, { message: 'code must be the 6-digit code of the authenticator app' })
-  code?: string;
 }
 
-/** Attributes to change; a new email or phone number also needs `password` or `code`. */
+/** Attributes to change; a new email or phone number also needs the current `password`. */
 export class UpdateAccountDto extends ReauthenticationDto {
   @ApiProperty({
     description:
@@ -150,7 +141,7 @@ export class UpdateAccountDto extends ReauthenticationDto {
       'locale, ...) and the custom: attributes in ACCOUNT_CUSTOM_ATTRIBUTES. A new email replaces ' +
       'the old one only once verified with the code sent to it; a new phone number must be ' +
       'verified too. Changing the email or the phone number also needs the current `password` ' +
-      'or a current authenticator `code` (403 `REAUTHENTICATION_REQUIRED` without). An email is ' +
+      '(403 `REAUTHENTICATION_REQUIRED` without). An email is ' +
       'normalised like sign-up’s (trimmed, NFKC, lower case, domain in ASCII); invisible or text-direction characters, a non-ASCII local part or a domain word ' +
       'that mixes scripts: 400.',
     example: { name: 'Alice Liddell', locale: 'en-GB' },
@@ -164,8 +155,7 @@ export class UpdateAccountDto extends ReauthenticationDto {
 export class MfaPreferenceDto extends ReauthenticationDto {
   @ApiProperty({
     example: false,
-    description:
-      'Require the authenticator app at sign-in. Turning it off needs `password` or `code`.',
+    description: 'Require the authenticator app at sign-in. Turning it on or off needs `password`.',
   })
   @IsBoolean()
   totpEnabled!: boolean;
