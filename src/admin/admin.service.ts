@@ -135,8 +135,9 @@ export class AdminService {
 
   /** Disables the user and ends every session they have. */
   async disableUser(user: string): Promise<void> {
-    await this.cognito.disableUser(user);
-    await this.sessions.endSessionsOf(user);
+    await this.sessions.endSessionsAround([await this.sessions.account(user)], () =>
+      this.cognito.disableUser(user),
+    );
   }
 
   enableUser(user: string): Promise<void> {
@@ -224,19 +225,19 @@ export class AdminService {
    * name the group, and would pass its checks until they expire.
    */
   async deleteGroup(name: string): Promise<void> {
-    const members: AdminUser[] = [];
+    const members: { sub: string; username: string }[] = [];
     let nextToken: string | undefined;
     do {
       const page = await this.cognito.listUsersInGroup(name, 60, nextToken);
-      members.push(...page.items);
+      members.push(
+        ...page.items.map((member) => ({
+          sub: member.sub ?? member.username,
+          username: member.username,
+        })),
+      );
       nextToken = page.nextToken;
     } while (nextToken);
-    await this.cognito.deleteGroup(name);
-    await Promise.all(
-      members.map((member) =>
-        this.sessions.endSessions(member.sub ?? member.username, member.username),
-      ),
-    );
+    await this.sessions.endSessionsAround(members, () => this.cognito.deleteGroup(name));
   }
 
   async membersOf(group: string, page: PageQueryDto): Promise<AdminUserPageDto> {
@@ -254,7 +255,8 @@ export class AdminService {
    * the group until they expire, so a demoted administrator would otherwise stay one.
    */
   async removeFromGroup(user: string, group: string): Promise<void> {
-    await this.cognito.removeUserFromGroup(user, group);
-    await this.sessions.endSessionsOf(user);
+    await this.sessions.endSessionsAround([await this.sessions.account(user)], () =>
+      this.cognito.removeUserFromGroup(user, group),
+    );
   }
 }

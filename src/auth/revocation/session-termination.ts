@@ -29,6 +29,29 @@ export class SessionTermination {
   }
 
   /**
+   * Takes rights away from the accounts known to Cognito as `users` (disabling one, removing it
+   * from a group, deleting a group) and ends their sessions on both sides of the change: the
+   * guard's cutoff first, so their tokens can no longer undo the change while it is being made (a
+   * demoted administrator adding itself back), then the change, then everything again, which also
+   * ends a session that signed in meanwhile with the old rights.
+   */
+  async endSessionsAround<T>(
+    users: readonly { sub: string; username: string }[],
+    change: () => Promise<T>,
+  ): Promise<T> {
+    await Promise.all(users.map(({ sub }) => this.revocations.endSessions(sub)));
+    const result = await change();
+    await Promise.all(users.map(({ sub, username }) => this.endSessions(sub, username)));
+    return result;
+  }
+
+  /** The `sub` and Cognito username of the account known to Cognito as `user`. */
+  async account(user: string): Promise<{ sub: string; username: string }> {
+    const account = await this.admin.getUser(user);
+    return { sub: account.attributes.sub ?? account.username, username: account.username };
+  }
+
+  /**
    * Ends the sessions of the account with this `sub` and Cognito username. Without a username
    * (the account was deleted: Cognito has ended its refresh tokens with it) only the guard's half
    * is left to do.
