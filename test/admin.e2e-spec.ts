@@ -9,7 +9,7 @@ import {
   uniqueEmail,
   withEnv,
 } from './support/test-app';
-import { LogCapture } from './support/suite-log';
+import { LogCapture, rememberSecret } from './support/suite-log';
 import { TestPool } from './support/test-pool';
 import { release } from './support/teardown';
 
@@ -262,12 +262,53 @@ describeEmulated('Administration (e2e)', () => {
     expect(confirmed.status).toBe(204);
     await tokenOf(unconfirmed);
 
-    // The emulator has no AdminResetUserPassword / AdminUserGlobalSignOut: a clear 501.
-    const reset = await http().post(`${path}/reset-password`).set(as(admin));
-    expect([reset.status, reset.body.error]).toEqual([501, 'NOT_SUPPORTED_UPSTREAM']);
-
     expect((await http().delete(path).set(as(admin))).status).toBe(204);
     expect((await http().get(path).set(as(admin))).status).toBe(404);
+  });
+
+  it('resets a password: sign-in needs the emailed code and a new password, other sessions end', async () => {
+    const email = await signedUp('reset-by-admin');
+    const path = `/admin/users/${encodeURIComponent(email)}`;
+    const session = (await http().post('/auth/login').send({ email, password: STRONG_PASSWORD }))
+      .body as { accessToken: string; refreshToken: string };
+    rememberSecret(session.refreshToken, 'refresh token');
+
+    expect((await http().post(`${path}/reset-password`).set(as(admin))).status).toBe(204);
+    expect((await http().get(path).set(as(admin))).body.status).toBe('RESET_REQUIRED');
+    const refused = await http().post('/auth/login').send({ email, password: STRONG_PASSWORD });
+    expect([refused.status, refused.body.error]).toEqual([403, 'PASSWORD_RESET_REQUIRED']);
+    expect((await http().get('/auth/me').set(as(session.accessToken))).status).toBe(401);
+
+    const code = await pool.code(email);
+    const confirmed = await http()
+      .post('/auth/confirm-forgot-password')
+      .send({ email, code, newPassword: OTHER_PASSWORD });
+    expect(confirmed.status).toBe(204);
+    expect(await tokenOf(email, OTHER_PASSWORD)).toEqual(expect.any(String));
+    expect((await http().get(path).set(as(admin))).body.status).toBe('CONFIRMED');
+  });
+
+  it('signs a user out everywhere: their refresh tokens stop working at Cognito too', async () => {
+    const email = await signedUp('signed-out-by-admin');
+    const session = (await http().post('/auth/login').send({ email, password: STRONG_PASSWORD }))
+      .body as { accessToken: string; refreshToken: string };
+    rememberSecret(session.refreshToken, 'refresh token');
+    const { username } = (await http().get('/auth/me').set(as(session.accessToken))).body as {
+      username: string;
+    };
+    await pool.refreshAtCognito(session.refreshToken, username);
+
+    const path = `/admin/users/${encodeURIComponent(email)}`;
+    expect((await http().post(`${path}/sign-out`).set(as(admin))).status).toBe(204);
+    await expect(pool.refreshAtCognito(session.refreshToken, username)).rejects.toMatchObject({
+      name: 'NotAuthorizedException',
+    });
+    const refreshed = await http()
+      .post('/auth/refresh')
+      .send({ refreshToken: session.refreshToken, username });
+    expect([refreshed.status, refreshed.body.error]).toEqual([401, 'INVALID_REFRESH_TOKEN']);
+    expect((await http().get('/auth/me').set(as(session.accessToken))).status).toBe(401);
+    expect(await tokenOf(email)).toEqual(expect.any(String));
   });
 
   it('manages groups and their members; the new group shows in the member’s next token', async () => {

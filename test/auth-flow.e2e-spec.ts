@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request, { type Response } from 'supertest';
 import { OTHER_PASSWORD, STRONG_PASSWORD, startTestApp, uniqueEmail } from './support/test-app';
 import { browserSession, COOKIE, cookieValue, setCookies } from './support/cookies';
+import { rememberSecret } from './support/suite-log';
 import { TestPool } from './support/test-pool';
 import { release } from './support/teardown';
 
@@ -211,6 +212,36 @@ describe('Authentication flows (e2e)', () => {
     );
   });
 
+  it('logout signs the account out at Cognito too: another device can neither refresh nor read the profile', async () => {
+    const email = uniqueEmail('global-logout');
+    await signUpConfirmed(email);
+    const phone = (await login(email)).body as { refreshToken: string; accessToken: string };
+    const laptop = (await login(email)).body as { refreshToken: string; accessToken: string };
+    rememberSecret(phone.refreshToken, 'refresh token');
+    rememberSecret(laptop.refreshToken, 'refresh token');
+    const asLaptop = { authorization: `Bearer ${laptop.accessToken}` };
+    const { username } = (await http().get('/auth/me').set(asLaptop)).body as { username: string };
+
+    const loggedOut = await http()
+      .post('/auth/logout')
+      .set('authorization', `Bearer ${phone.accessToken}`)
+      .send({ refreshToken: phone.refreshToken });
+    expect(loggedOut.status).toBe(204);
+
+    expectErrorBody(
+      await http().post('/auth/refresh').send({ refreshToken: laptop.refreshToken, username }),
+      401,
+      'INVALID_REFRESH_TOKEN',
+    );
+    // The profile comes from Cognito, which refuses the access tokens of before.
+    expectErrorBody(await http().get('/auth/me').set(asLaptop), 401, 'UNAUTHORIZED');
+    // A new sign-in is a new session.
+    const again = (await login(email)).body as { accessToken: string };
+    expect(
+      (await http().get('/auth/me').set('authorization', `Bearer ${again.accessToken}`)).status,
+    ).toBe(200);
+  });
+
   it('answers a login that needs another step with nextStep and a session, not an error', async () => {
     const email = uniqueEmail('invited');
     created.push(email);
@@ -297,20 +328,17 @@ describe('Authentication flows (e2e)', () => {
     expectErrorBody(await login(email), 403, 'USER_NOT_CONFIRMED');
   });
 
-  it('answers a wrong password, an unknown account and (on Amazon Cognito) a disabled account identically', async () => {
+  it('answers a wrong password, an unknown account and a disabled account identically', async () => {
     const email = uniqueEmail('enumeration');
     await signUpConfirmed(email);
     const responses = [
       await login(email, 'Wrong-Passw0rd'),
       await login(uniqueEmail('ghost'), 'Wrong-Passw0rd'),
     ];
-    // The emulator lets disabled users sign in (the adapter's unit test covers Cognito's answer).
-    if (!pool.emulated) {
-      const disabledEmail = uniqueEmail('disabled');
-      await signUpConfirmed(disabledEmail);
-      await pool.adminDisable(disabledEmail);
-      responses.push(await login(disabledEmail));
-    }
+    const disabledEmail = uniqueEmail('disabled');
+    await signUpConfirmed(disabledEmail);
+    await pool.adminDisable(disabledEmail);
+    responses.push(await login(disabledEmail));
     for (const response of responses) {
       expectErrorBody(response, 401, 'INVALID_CREDENTIALS');
       expect({ ...response.body, requestId: 'x' }).toEqual({
@@ -389,12 +417,38 @@ describe('Authentication flows (e2e)', () => {
     const unknown = await http()
       .post('/auth/resend-confirmation-code')
       .send({ email: uniqueEmail('nobody') });
-    // The emulator cannot resend (it answers HTTP 500 `CognitoLocal#Unsupported`): that is
-    // logged after the answer, which is 202 in every case.
     expect([known.status, unknown.status]).toEqual([202, 202]);
-    expect({ ...known.body, requestId: 'x' }).toEqual({ ...unknown.body, requestId: 'x' });
     expect(known.text).not.toMatch(/CognitoLocal|Unsupported|__type|\$metadata|stack/);
+    expect({ ...known.body, requestId: 'x' }).toEqual({ ...unknown.body, requestId: 'x' });
+    // A confirmed account is told nothing more either.
+    const confirmed = uniqueEmail('resend-confirmed');
+    await signUpConfirmed(confirmed);
+    const again = await http().post('/auth/resend-confirmation-code').send({ email: confirmed });
+    expect(again.status).toBe(202);
+    expect({ ...again.body, requestId: 'x' }).toEqual({ ...unknown.body, requestId: 'x' });
   });
+
+  (pool.emulated ? it : it.skip)(
+    'sign-up -> resend -> the new code confirms, the first one no longer does',
+    async () => {
+      const email = uniqueEmail('resent');
+      expect((await signUp(email)).status).toBe(201);
+      const first = await pool.code(email);
+      expect((await http().post('/auth/resend-confirmation-code').send({ email })).status).toBe(
+        202,
+      );
+      const second = await pool.code(email, 1000, first);
+      expectErrorBody(
+        await http().post('/auth/confirm-sign-up').send({ email, code: first }),
+        400,
+        'CODE_MISMATCH',
+      );
+      expect(
+        (await http().post('/auth/confirm-sign-up').send({ email, code: second })).status,
+      ).toBe(204);
+      expect((await login(email)).status).toBe(200);
+    },
+  );
 
   it('asks for the username when refreshing without any hint of it', async () => {
     expectErrorBody(

@@ -1,11 +1,19 @@
+import { createPrivateKey } from 'node:crypto';
 import {
   AdminConfirmSignUpCommand,
   AdminCreateUserCommand,
+  AdminDisableUserCommand,
+  AdminEnableUserCommand,
+  AdminGetUserCommand,
+  AdminInitiateAuthCommand,
+  AdminResetUserPasswordCommand,
   AdminSetUserPasswordCommand,
+  AdminUserGlobalSignOutCommand,
   AssociateSoftwareTokenCommand,
   ChangePasswordCommand,
-  ConfirmForgotPasswordCommand,
   CognitoIdentityProviderClient,
+  ConfirmForgotPasswordCommand,
+  ConfirmSignUpCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   DeleteUserPoolClientCommand,
@@ -14,7 +22,9 @@ import {
   DescribeUserPoolCommand,
   ForgotPasswordCommand,
   GetUserCommand,
+  GlobalSignOutCommand,
   InitiateAuthCommand,
+  ResendConfirmationCodeCommand,
   RespondToAuthChallengeCommand,
   SetUserMFAPreferenceCommand,
   SignUpCommand,
@@ -27,12 +37,14 @@ import {
   type UserAttributeUpdateSettingsType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
+import emulatorKey from 'cognito-local/lib/keys/cognitoLocal.private.json';
 import { authenticator } from 'otplib';
 import { computeSecretHash } from '../src/cognito/secret-hash';
 import { findLocalCodes } from '../src/cognito/local/local-codes';
 import { STRONG_PASSWORD, uniqueEmail } from './support/test-app';
 import { TestPool } from './support/test-pool';
 import { rememberSecret } from './support/suite-log';
+import { signRs256 } from './support/token-forge';
 
 /**
  * The layer the embedded emulator runs behind (src/cognito/local/emulator-layer), called with the
@@ -580,5 +592,377 @@ describeEmulated('The embedded emulator behind its layer (AWS SDK)', () => {
     } finally {
       await sdk.send(new DeleteUserPoolCommand({ UserPoolId: id }));
     }
+  });
+
+  /** REFRESH_TOKEN_AUTH with the hash made from `username` (the Cognito username, a UUID). */
+  function refreshAs(refreshToken: string | undefined, username: string | undefined) {
+    return sdk.send(
+      new InitiateAuthCommand({
+        ClientId: clientId,
+        AuthFlow: 'REFRESH_TOKEN_AUTH',
+        AuthParameters: {
+          REFRESH_TOKEN: refreshToken ?? '',
+          SECRET_HASH: secretHash(username ?? ''),
+        },
+      }),
+    );
+  }
+
+  const getUser = (tokens: AuthenticationResultType | undefined) =>
+    sdk.send(new GetUserCommand({ AccessToken: tokens?.AccessToken }));
+
+  /** A confirmed user's sign-in, with its Cognito username (the hash of a refresh needs it). */
+  async function signedIn(email: string, password = STRONG_PASSWORD) {
+    const tokens = (await passwordAuth(email, password)).AuthenticationResult;
+    rememberSecret(tokens?.RefreshToken, 'refresh token');
+    const { Username } = await getUser(tokens);
+    return { tokens, username: Username ?? '' };
+  }
+
+  /** A NotAuthorizedException whose message matches. */
+  const refused = (message: string | RegExp): unknown =>
+    expect.objectContaining({
+      name: 'NotAuthorizedException',
+      message: expect.stringMatching(message) as unknown,
+    }) as unknown;
+
+  const codeOf = (email: string) =>
+    findLocalCodes(process.env.E2E_EMULATOR_DATA_DIR ?? '', userPoolId, email)?.confirmationCode;
+
+  it('resends the sign-up code: a new one, the old one refused, a confirmed user refused', async () => {
+    const email = uniqueEmail('layer-resend');
+    await sdk.send(
+      new SignUpCommand({
+        ClientId: clientId,
+        Username: email,
+        Password: STRONG_PASSWORD,
+        SecretHash: secretHash(email),
+      }),
+    );
+    const first = codeOf(email);
+    expect(first).toMatch(/^\d{6}$/);
+    const resend = () =>
+      sdk.send(
+        new ResendConfirmationCodeCommand({
+          ClientId: clientId,
+          Username: email,
+          SecretHash: secretHash(email),
+        }),
+      );
+    expect((await resend()).CodeDeliveryDetails).toEqual({
+      AttributeName: 'email',
+      DeliveryMedium: 'EMAIL',
+      Destination: email,
+    });
+    const second = codeOf(email);
+    expect(second).toMatch(/^\d{6}$/);
+    expect(second).not.toBe(first);
+    const confirm = (code: string | undefined) =>
+      sdk.send(
+        new ConfirmSignUpCommand({
+          ClientId: clientId,
+          Username: email,
+          ConfirmationCode: code,
+          SecretHash: secretHash(email),
+        }),
+      );
+    await expect(confirm(first)).rejects.toMatchObject({ name: 'CodeMismatchException' });
+    await confirm(second);
+    expect((await passwordAuth(email, STRONG_PASSWORD)).AuthenticationResult).toBeDefined();
+    await expect(resend()).rejects.toMatchObject({
+      name: 'InvalidParameterException',
+      message: 'User is already confirmed.',
+    });
+  });
+
+  it('GlobalSignOut revokes every refresh token of the user and the access tokens issued before', async () => {
+    const email = uniqueEmail('layer-signout');
+    await confirmedUser(email);
+    const one = await signedIn(email);
+    const two = await signedIn(email);
+    expect(
+      (await refreshAs(two.tokens?.RefreshToken, two.username)).AuthenticationResult,
+    ).toBeDefined();
+
+    await sdk.send(new GlobalSignOutCommand({ AccessToken: one.tokens?.AccessToken }));
+
+    for (const session of [one, two]) {
+      await expect(refreshAs(session.tokens?.RefreshToken, session.username)).rejects.toEqual(
+        refused(/./),
+      );
+      await expect(getUser(session.tokens)).rejects.toEqual(
+        refused('Access Token has been revoked'),
+      );
+    }
+    await expect(
+      sdk.send(
+        new ChangePasswordCommand({
+          AccessToken: two.tokens?.AccessToken,
+          PreviousPassword: STRONG_PASSWORD,
+          ProposedPassword: 'Another-Passw0rd!',
+        }),
+      ),
+    ).rejects.toEqual(refused('Access Token has been revoked'));
+    await expect(
+      sdk.send(new GlobalSignOutCommand({ AccessToken: one.tokens?.AccessToken })),
+    ).rejects.toEqual(refused('Access Token has been revoked'));
+    // A sign-in right after is a new session, whose tokens work.
+    const again = await signedIn(email);
+    expect(again.username).toBe(one.username);
+    expect(
+      (await refreshAs(again.tokens?.RefreshToken, again.username)).AuthenticationResult,
+    ).toBeDefined();
+  });
+
+  it('AdminUserGlobalSignOut revokes the user’s refresh tokens and earlier access tokens', async () => {
+    const email = uniqueEmail('layer-admin-signout');
+    await confirmedUser(email);
+    const session = await signedIn(email);
+    await sdk.send(new AdminUserGlobalSignOutCommand({ UserPoolId: userPoolId, Username: email }));
+    await expect(refreshAs(session.tokens?.RefreshToken, session.username)).rejects.toEqual(
+      refused(/./),
+    );
+    await expect(getUser(session.tokens)).rejects.toEqual(refused('Access Token has been revoked'));
+    expect((await getUser((await signedIn(email)).tokens)).Username).toBe(session.username);
+    await expect(
+      sdk.send(
+        new AdminUserGlobalSignOutCommand({
+          UserPoolId: userPoolId,
+          Username: uniqueEmail('nobody'),
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'UserNotFoundException' });
+  });
+
+  it('refuses forged, expired and ID tokens where an access token is needed', async () => {
+    const email = uniqueEmail('layer-token');
+    await confirmedUser(email);
+    const { tokens } = await signedIn(email);
+    const [header, payload] = (tokens?.AccessToken ?? '').split('.');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<
+      string,
+      unknown
+    >;
+    const tampered = `${header}.${Buffer.from(JSON.stringify({ ...claims, exp: (claims.exp as number) + 3600 })).toString('base64url')}.${tokens?.AccessToken?.split('.')[2]}`;
+    const now = Math.floor(Date.now() / 1000);
+    const expired = signRs256(
+      { alg: 'RS256', kid: 'CognitoLocal' },
+      { ...claims, iat: now - 7200, exp: now - 3600 },
+      createPrivateKey(emulatorKey.pem),
+    );
+    const withToken = (AccessToken: string | undefined) => getUser({ AccessToken });
+    await expect(withToken(tampered)).rejects.toEqual(refused('Invalid Access Token'));
+    await expect(withToken(tokens?.IdToken)).rejects.toEqual(refused('Invalid Access Token'));
+    await expect(withToken(expired)).rejects.toEqual(refused('Access Token has expired'));
+    expect((await withToken(tokens?.AccessToken)).UserAttributes).toBeDefined();
+  });
+
+  it('AdminResetUserPassword sends a code and requires a new password before the next sign-in', async () => {
+    const email = uniqueEmail('layer-reset');
+    await confirmedUser(email);
+    await sdk.send(new AdminResetUserPasswordCommand({ UserPoolId: userPoolId, Username: email }));
+    expect(
+      (await sdk.send(new AdminGetUserCommand({ UserPoolId: userPoolId, Username: email })))
+        .UserStatus,
+    ).toBe('RESET_REQUIRED');
+    await expect(passwordAuth(email, STRONG_PASSWORD)).rejects.toMatchObject({
+      name: 'PasswordResetRequiredException',
+    });
+    await expect(
+      sdk.send(
+        new AdminInitiateAuthCommand({
+          UserPoolId: userPoolId,
+          ClientId: clientId,
+          AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
+          AuthParameters: {
+            USERNAME: email,
+            PASSWORD: STRONG_PASSWORD,
+            SECRET_HASH: secretHash(email),
+          },
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'PasswordResetRequiredException' });
+
+    const code = codeOf(email);
+    expect(code).toMatch(/^\d{6}$/);
+    rememberSecret(code, 'code');
+    await sdk.send(
+      new ConfirmForgotPasswordCommand({
+        ClientId: clientId,
+        Username: email,
+        ConfirmationCode: code,
+        Password: 'Reset-Passw0rd!',
+        SecretHash: secretHash(email),
+      }),
+    );
+    expect((await passwordAuth(email, 'Reset-Passw0rd!')).AuthenticationResult).toBeDefined();
+    await expect(
+      sdk.send(
+        new AdminResetUserPasswordCommand({
+          UserPoolId: userPoolId,
+          Username: uniqueEmail('nobody'),
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'UserNotFoundException' });
+  });
+
+  it('refuses a disabled user at sign-in, refresh and GetUser, and revokes their access tokens', async () => {
+    const email = uniqueEmail('layer-disabled');
+    await confirmedUser(email);
+    const session = await signedIn(email);
+    await sdk.send(new AdminDisableUserCommand({ UserPoolId: userPoolId, Username: email }));
+
+    await expect(passwordAuth(email, STRONG_PASSWORD)).rejects.toEqual(
+      refused('User is disabled.'),
+    );
+    // Only the account's password learns that it is disabled.
+    await expect(passwordAuth(email, 'Wrong-Passw0rd!')).rejects.not.toEqual(
+      refused('User is disabled.'),
+    );
+    await expect(
+      sdk.send(
+        new AdminInitiateAuthCommand({
+          UserPoolId: userPoolId,
+          ClientId: clientId,
+          AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
+          AuthParameters: {
+            USERNAME: email,
+            PASSWORD: STRONG_PASSWORD,
+            SECRET_HASH: secretHash(email),
+          },
+        }),
+      ),
+    ).rejects.toEqual(refused('User is disabled.'));
+    await expect(refreshAs(session.tokens?.RefreshToken, session.username)).rejects.toEqual(
+      refused('User is disabled.'),
+    );
+    await expect(getUser(session.tokens)).rejects.toEqual(refused('User is disabled.'));
+
+    await sdk.send(new AdminEnableUserCommand({ UserPoolId: userPoolId, Username: email }));
+    // Enabled again: a new sign-in works, and the access tokens of before stay revoked.
+    await expect(getUser(session.tokens)).rejects.toEqual(refused('Access Token has been revoked'));
+    expect((await getUser((await signedIn(email)).tokens)).Username).toBe(session.username);
+  });
+
+  describe('SECRET_HASH, checked because the app client has a secret', () => {
+    const missing = `Client ${clientId} is configured with secret but SECRET_HASH was not received`;
+    const wrong = `Unable to verify secret hash for client ${clientId}`;
+
+    /** Each operation that takes the hash, called with `hash` for `email`. */
+    const operations: [string, (email: string, hash: string | undefined) => Promise<unknown>][] = [
+      [
+        'SignUp',
+        (email, hash) =>
+          sdk.send(
+            new SignUpCommand({
+              ClientId: clientId,
+              Username: email,
+              Password: STRONG_PASSWORD,
+              SecretHash: hash,
+            }),
+          ),
+      ],
+      [
+        'ConfirmSignUp',
+        (email, hash) =>
+          sdk.send(
+            new ConfirmSignUpCommand({
+              ClientId: clientId,
+              Username: email,
+              ConfirmationCode: '123456',
+              SecretHash: hash,
+            }),
+          ),
+      ],
+      [
+        'ResendConfirmationCode',
+        (email, hash) =>
+          sdk.send(
+            new ResendConfirmationCodeCommand({
+              ClientId: clientId,
+              Username: email,
+              SecretHash: hash,
+            }),
+          ),
+      ],
+      [
+        'ForgotPassword',
+        (email, hash) =>
+          sdk.send(
+            new ForgotPasswordCommand({ ClientId: clientId, Username: email, SecretHash: hash }),
+          ),
+      ],
+      [
+        'ConfirmForgotPassword',
+        (email, hash) =>
+          sdk.send(
+            new ConfirmForgotPasswordCommand({
+              ClientId: clientId,
+              Username: email,
+              ConfirmationCode: '123456',
+              Password: 'Reset-Passw0rd!',
+              SecretHash: hash,
+            }),
+          ),
+      ],
+      [
+        'InitiateAuth USER_PASSWORD_AUTH',
+        (email, hash) =>
+          sdk.send(
+            new InitiateAuthCommand({
+              ClientId: clientId,
+              AuthFlow: 'USER_PASSWORD_AUTH',
+              AuthParameters: {
+                USERNAME: email,
+                PASSWORD: STRONG_PASSWORD,
+                ...(hash ? { SECRET_HASH: hash } : {}),
+              },
+            }),
+          ),
+      ],
+      [
+        'RespondToAuthChallenge',
+        (email, hash) =>
+          sdk.send(
+            new RespondToAuthChallengeCommand({
+              ClientId: clientId,
+              ChallengeName: 'NEW_PASSWORD_REQUIRED',
+              Session: 'session',
+              ChallengeResponses: {
+                USERNAME: email,
+                NEW_PASSWORD: STRONG_PASSWORD,
+                ...(hash ? { SECRET_HASH: hash } : {}),
+              },
+            }),
+          ),
+      ],
+    ];
+
+    it.each(operations)('%s: refused without it and with a wrong one', async (_name, call) => {
+      const email = uniqueEmail('layer-hash');
+      await confirmedUser(email);
+      await expect(call(email, undefined)).rejects.toEqual(refused(missing));
+      await expect(call(email, secretHash(`other-${email}`))).rejects.toEqual(refused(wrong));
+    });
+
+    it('REFRESH_TOKEN_AUTH takes the hash of the Cognito username (a UUID), not of the email', async () => {
+      const email = uniqueEmail('layer-hash-refresh');
+      await confirmedUser(email);
+      const { tokens, username } = await signedIn(email);
+      expect(username).toMatch(/^[0-9a-f-]{36}$/);
+      const refresh = (AuthParameters: Record<string, string>) =>
+        sdk.send(
+          new InitiateAuthCommand({
+            ClientId: clientId,
+            AuthFlow: 'REFRESH_TOKEN_AUTH',
+            AuthParameters: { REFRESH_TOKEN: tokens?.RefreshToken ?? '', ...AuthParameters },
+          }),
+        );
+      await expect(refresh({})).rejects.toEqual(refused(missing));
+      await expect(refresh({ SECRET_HASH: secretHash(email) })).rejects.toEqual(refused(wrong));
+      expect(
+        (await refresh({ SECRET_HASH: secretHash(username) })).AuthenticationResult?.AccessToken,
+      ).toEqual(expect.any(String));
+    });
   });
 });

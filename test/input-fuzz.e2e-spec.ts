@@ -58,6 +58,7 @@ function random(seed: number) {
 const ROUTES = [
   ['POST', '/auth/sign-up'],
   ['POST', '/auth/confirm-sign-up'],
+  ['POST', '/auth/resend-confirmation-code'],
   ['POST', '/auth/login'],
   ['POST', '/auth/challenge'],
   ['POST', '/auth/refresh'],
@@ -234,8 +235,7 @@ function deep(levels: number): string {
 }
 
 // Emulator only: on a real pool, the valid bodies among the random ones would create accounts and
-// send mail. The emulator cannot resend codes (501), so that route is fuzzed with invalid bodies
-// only, in the fixed cases.
+// send mail.
 const pool = new TestPool();
 
 (pool.emulated ? describe : describe.skip)('Client input fuzz (e2e)', () => {

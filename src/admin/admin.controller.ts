@@ -189,14 +189,13 @@ export class AdminController {
   @ApiParam(USER_PARAM)
   @ApiOperation({
     summary: 'Reset a user’s password',
-    description: 'The user gets a code and must set a new password (forgot-password flow).',
+    description:
+      'The user’s password stops working and a code is emailed to them: until they set a new ' +
+      'password with it (`POST /auth/confirm-forgot-password`), sign-in answers 403 ' +
+      '`PASSWORD_RESET_REQUIRED`. Every session of the user ends.',
   })
-  @ApiNoContentResponse({ description: 'Reset.' })
-  @ApiErrors({
-    429: MESSAGE_LIMIT,
-    501: 'Not supported by the endpoint, e.g. the emulator (`NOT_SUPPORTED_UPSTREAM`).',
-    ...NO_USER,
-  })
+  @ApiNoContentResponse({ description: 'Reset; the code is on its way.' })
+  @ApiErrors({ 429: MESSAGE_LIMIT, ...NO_USER })
   async resetPassword(@Param('user') user: string): Promise<void> {
     await this.admin.resetPassword(user);
   }
@@ -231,12 +230,14 @@ export class AdminController {
   @Post('users/:user/sign-out')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiParam(USER_PARAM)
-  @ApiOperation({ summary: 'Sign a user out of every device (their refresh tokens stop working)' })
-  @ApiNoContentResponse({ description: 'Signed out.' })
-  @ApiErrors({
-    501: 'Not supported by the endpoint, e.g. the emulator (`NOT_SUPPORTED_UPSTREAM`).',
-    ...NO_USER,
+  @ApiOperation({
+    summary: 'Sign a user out of every device',
+    description:
+      'Cognito revokes the user’s refresh tokens and refuses their access tokens; this service ' +
+      'refuses those access tokens at once too, on every route.',
   })
+  @ApiNoContentResponse({ description: 'Signed out.' })
+  @ApiErrors(NO_USER)
   async signOut(@Param('user') user: string): Promise<void> {
     await this.admin.globalSignOut(user);
   }

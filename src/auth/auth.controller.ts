@@ -207,7 +207,7 @@ export class AuthController {
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
     summary: 'Send the confirmation code again',
-    description: `${ANSWERED_AT_ONCE} The embedded emulator cannot resend codes: there, nothing is sent and a warning is logged.`,
+    description: `${ANSWERED_AT_ONCE} A new sign-up code goes to an unconfirmed account; the previous one stops working.`,
   })
   @ApiAcceptedResponse({ type: MessageResponseDto })
   @ApiErrors({

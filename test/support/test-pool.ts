@@ -5,8 +5,10 @@ import {
   AdminDeleteUserCommand,
   AdminDisableUserCommand,
   CognitoIdentityProviderClient,
+  InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { findLocalCodes } from '../../src/cognito/local/local-codes';
+import { computeSecretHash } from '../../src/cognito/secret-hash';
 import { rememberSecret } from './suite-log';
 
 /**
@@ -99,6 +101,25 @@ export class TestPool {
   async adminDisable(email: string): Promise<void> {
     await this.adminClient().send(
       new AdminDisableUserCommand({ UserPoolId: this.poolId, Username: email }),
+    );
+  }
+
+  /**
+   * REFRESH_TOKEN_AUTH straight at Cognito, past the app and its own revocation list: whether
+   * Cognito itself still honours the refresh token. `username` is the Cognito username.
+   */
+  async refreshAtCognito(refreshToken: string, username: string): Promise<void> {
+    const clientId = process.env.COGNITO_CLIENT_ID ?? '';
+    const secret = process.env.COGNITO_CLIENT_SECRET;
+    await this.adminClient().send(
+      new InitiateAuthCommand({
+        ClientId: clientId,
+        AuthFlow: 'REFRESH_TOKEN_AUTH',
+        AuthParameters: {
+          REFRESH_TOKEN: refreshToken,
+          ...(secret ? { SECRET_HASH: computeSecretHash(username, clientId, secret) } : {}),
+        },
+      }),
     );
   }
 

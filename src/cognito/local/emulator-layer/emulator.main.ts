@@ -3,13 +3,19 @@
  * as a child process (../emulator-process.ts) with the data folder as working directory, and the
  * child exits when its IPC channel to the app closes.
  *
- * Each layer adds one Amazon Cognito behaviour that cognito-local 5.3.0 lacks, by wrapping one of
- * its operations or its token generator; then cognito-local's own command-line entry starts the
- * server.
+ * Each layer adds one Amazon Cognito behaviour that cognito-local 5.3.0 lacks, by wrapping some of
+ * its operations or its token generator, or by adding an operation it does not have; then
+ * cognito-local's own command-line entry starts the server.
  */
+import { installAccessTokenCheck } from './access-token-check.layer';
+import { installAdminResetPassword } from './admin-reset-password.layer';
 import { installAttributeUpdateSettings } from './attribute-update-settings.layer';
 import { installChallengeRefreshToken } from './challenge-refresh-token.layer';
+import { installDisabledUserRefusal } from './disabled-user.layer';
+import { installGlobalSignOut } from './global-sign-out.layer';
 import { installPasswordPolicy } from './password-policy.layer';
+import { installResendConfirmationCode } from './resend-confirmation-code.layer';
+import { installSecretHashCheck } from './secret-hash.layer';
 import { installTemporaryPasswordCheck } from './temporary-password.layer';
 import { installTokenClaims } from './token-claims.layer';
 import { installVerifiedEmailUnique } from './verified-email-unique.layer';
@@ -18,12 +24,21 @@ import { installVerifiedEmailUnique } from './verified-email-unique.layer';
 // the emulator creates is for this user only (0600 / 0700).
 process.umask(0o077);
 
+// The operations cognito-local lacks come first, so the checks below wrap them too.
+installResendConfirmationCode();
+installGlobalSignOut();
+installAdminResetPassword();
+
 installChallengeRefreshToken();
 installTemporaryPasswordCheck();
 installAttributeUpdateSettings();
 installVerifiedEmailUnique();
 installTokenClaims();
 installPasswordPolicy();
+installDisabledUserRefusal();
+installAccessTokenCheck();
+// Last, so it runs first: Cognito authenticates the app client before it looks at the request.
+installSecretHashCheck();
 
 // Last, once the layers are in place (an import statement would run first): cognito-local's own
 // command-line entry, which starts the server.
