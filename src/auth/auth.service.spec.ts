@@ -379,7 +379,7 @@ describe(AuthService.name, () => {
       expect(cognito.revokeRefreshToken).toHaveBeenCalledWith('refresh');
     });
 
-    it('treats an already revoked refresh token and a missing GlobalSignOut as done', async () => {
+    it('treats an already revoked refresh token, and an endpoint without GlobalSignOut, as done', async () => {
       cognito.revokeRefreshToken.mockRejectedValue(appError(401, 'INVALID_REFRESH_TOKEN'));
       cognito.globalSignOut.mockRejectedValue(appError(501, 'NOT_SUPPORTED_UPSTREAM'));
       await expect(service.logout(['refresh'], 'access')).resolves.toEqual({
@@ -617,7 +617,7 @@ describe(AuthService.name, () => {
   });
 
   describe('ending sessions', () => {
-    it('ends every session of the user after a password change, even without GlobalSignOut', async () => {
+    it('ends every session of the user after a password change, also on an endpoint without GlobalSignOut', async () => {
       cognito.globalSignOut.mockRejectedValue(appError(501, 'NOT_SUPPORTED_UPSTREAM'));
       await service.changePassword(signedIn, 'access', {
         previousPassword: 'Old-Passw0rd!',

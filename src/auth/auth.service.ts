@@ -30,6 +30,7 @@ import { assertPasswordPolicy } from './password-policy';
 import { otpauthUri } from './totp';
 import { PasswordFailures } from './rate-limit/password-failures';
 import { RevocationService } from './revocation/revocation.service';
+import { globalSignOutWhereSupported } from './revocation/endpoint-gaps';
 import { SessionTermination } from './revocation/session-termination';
 import { ChallengeSessions } from './challenge/challenge-sessions';
 
@@ -267,18 +268,13 @@ export class AuthService {
   }
 
   /**
-   * Signs the user out of every device at Cognito (their refresh tokens stop working). A token
-   * Cognito no longer accepts is signed out already; the embedded emulator has no GlobalSignOut,
-   * and this service's own revocations apply all the same.
+   * Signs the user out of every device at Cognito: their refresh tokens stop working, and so do
+   * the access tokens issued before. A token Cognito no longer accepts is signed out already.
    */
   private async globalSignOut(accessToken: string): Promise<void> {
-    const tolerated = await tolerate(
-      [ErrorCode.UNAUTHORIZED, ErrorCode.NOT_SUPPORTED_UPSTREAM],
-      () => this.cognito.globalSignOut(accessToken),
+    await tolerate([ErrorCode.UNAUTHORIZED], () =>
+      globalSignOutWhereSupported(this.logger, () => this.cognito.globalSignOut(accessToken)),
     );
-    if (tolerated === ErrorCode.NOT_SUPPORTED_UPSTREAM) {
-      this.logger.warn('Global sign-out is not supported by the configured Cognito endpoint');
-    }
   }
 
   private async verifiedOrNothing(accessToken: string): Promise<AuthUser | undefined> {

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ErrorCode } from '../../common/errors/error-code';
 import { tolerate } from '../../common/errors/tolerate';
 import { CognitoAdminPort } from '../../cognito/cognito-admin.port';
+import { globalSignOutWhereSupported } from './endpoint-gaps';
 import { RevocationService } from './revocation.service';
 
 /**
@@ -10,7 +11,7 @@ import { RevocationService } from './revocation.service';
  * side keeps its own sessions:
  * - this service's guard refuses every access token the account signed in for until now (on
  *   every instance, and after a restart), refreshed ones included;
- * - Cognito revokes the account's refresh tokens (AdminUserGlobalSignOut), where it can.
+ * - Cognito revokes the account's refresh tokens and earlier access tokens (AdminUserGlobalSignOut).
  * The guard's half comes first, so a failing Cognito call never leaves the sessions alive here.
  */
 @Injectable()
@@ -59,13 +60,9 @@ export class SessionTermination {
   async endSessions(sub: string, username?: string): Promise<void> {
     await this.revocations.endSessions(sub);
     if (username === undefined) return;
-    const tolerated = await tolerate(
-      [ErrorCode.NOT_SUPPORTED_UPSTREAM, ErrorCode.USER_NOT_FOUND],
-      () => this.admin.globalSignOut(username),
+    // An account deleted meanwhile has no refresh tokens left to revoke.
+    await tolerate([ErrorCode.USER_NOT_FOUND], () =>
+      globalSignOutWhereSupported(this.logger, () => this.admin.globalSignOut(username)),
     );
-    if (tolerated === ErrorCode.NOT_SUPPORTED_UPSTREAM) {
-      // The embedded emulator has no global sign-out; the guard's cutoff still applies.
-      this.logger.warn('Global sign-out is not supported by the configured Cognito endpoint');
-    }
   }
 }
