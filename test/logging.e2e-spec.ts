@@ -34,7 +34,10 @@ describeEmulated('Logs (e2e)', () => {
     const logout = await http().post('/auth/logout').set(browserSession(other)).send({});
     expect(logout.status).toBe(204);
 
-    const auth = { authorization: `Bearer ${login.body.accessToken as string}` };
+    // The logout signed the account out everywhere, at Cognito too: the rest needs a new session.
+    const fresh = await http().post('/auth/login').send({ email, password: STRONG_PASSWORD });
+    expect(fresh.status).toBe(200);
+    const auth = { authorization: `Bearer ${fresh.body.accessToken as string}` };
     const setup = await http()
       .post('/account/mfa/totp')
       .set(auth)
@@ -72,6 +75,7 @@ describeEmulated('Logs (e2e)', () => {
       ['auth.login', 'failure'],
       ['auth.login', 'success'],
       ['auth.logout', 'success'],
+      ['auth.login', 'success'],
       ['account.mfa_enroll', 'success'],
       ['account.mfa_change', 'success'],
       ['auth.password_change', 'success'],
