@@ -99,8 +99,9 @@ export function installSecretHashCheck(): void {
     });
   }
 
-  // The step's USERNAME is the name the user signed in with; Cognito also hands out the Cognito
-  // username (USER_ID_FOR_SRP) for it, and takes a hash of either.
+  // A step's USERNAME may be the name the user signed in with or the Cognito username that the
+  // step hands out as USER_ID_FOR_SRP: a hash of either is taken, so no client is refused here
+  // that Cognito might accept.
   wrapTarget('RespondToAuthChallenge', (original, services) => async (ctx, request) => {
     const responses: Record<string, string | undefined> = request.ChallengeResponses ?? {};
     await checkSecretHash(services, ctx, request.ClientId, responses.SECRET_HASH, async () => {
