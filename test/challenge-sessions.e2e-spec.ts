@@ -1,5 +1,8 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request, { type Response } from 'supertest';
 import { signedInAccount } from './support/accounts';
 import { rememberSecret } from './support/suite-log';
@@ -122,6 +125,23 @@ describe('Challenge sessions (e2e)', () => {
     expect(
       (await http().post('/auth/login').send({ email, password: OTHER_PASSWORD })).status,
     ).toBe(200);
+  });
+
+  it('still refuses an answered session after a restart', async () => {
+    const key = randomBytes(32).toString('base64');
+    rememberSecret(key, 'session key');
+    const env = { CHALLENGE_SESSION_KEY: key, STATE_DIR: mkdtempSync(join(tmpdir(), 'state-')) };
+    const before = await withEnv(env, () => startTestApp());
+    const email = await invited('restart-replay');
+    const session = await newPasswordStep(email, before);
+    expect((await setNewPassword(email, session, OTHER_PASSWORD, before)).status).toBe(200);
+    await release(before);
+    const after = await withEnv(env, () => startTestApp());
+    try {
+      expectInvalidSession(await setNewPassword(email, session, ATTACKER_PASSWORD, after));
+    } finally {
+      await release(after);
+    }
   });
 
   it('shares sessions between instances with the same key, and refuses those of another key', async () => {

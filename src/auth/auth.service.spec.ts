@@ -89,6 +89,8 @@ describe(AuthService.name, () => {
     isRevoked: jest.Mock;
     revokeRefreshToken: jest.Mock;
     isRefreshTokenRevoked: jest.Mock;
+    challengeAnswered: jest.Mock;
+    isChallengeAnswered: jest.Mock;
   };
   let admin: { getUser: jest.Mock };
   let sessions: { endSessions: jest.Mock };
@@ -119,6 +121,8 @@ describe(AuthService.name, () => {
       isRevoked: jest.fn().mockReturnValue(false),
       revokeRefreshToken: jest.fn().mockResolvedValue(undefined),
       isRefreshTokenRevoked: jest.fn().mockReturnValue(false),
+      challengeAnswered: jest.fn().mockResolvedValue(undefined),
+      isChallengeAnswered: jest.fn().mockReturnValue(false),
     };
     admin = {
       getUser: jest.fn().mockResolvedValue({ username: 'uuid-1', attributes: { sub: 'uuid-1' } }),
@@ -434,6 +438,24 @@ describe(AuthService.name, () => {
         username: email,
         responses,
       });
+    });
+
+    it('records an answered session with the revocations, and refuses one recorded there', async () => {
+      cognito.respondToChallenge.mockResolvedValue(tokens);
+      const session = sealed('SOFTWARE_TOKEN_MFA');
+      const answer = { email, session, nextStep: 'SOFTWARE_TOKEN_MFA', code: '123456' } as never;
+      await service.answerChallenge(answer);
+      expect(revocations.challengeAnswered).toHaveBeenCalledWith(
+        expect.any(String),
+        expect.any(Number),
+      );
+      // Answered before a restart, or on another instance: known only to the revocations.
+      const other = sealed('SOFTWARE_TOKEN_MFA');
+      revocations.isChallengeAnswered.mockReturnValue(true);
+      await expect(
+        service.answerChallenge({ ...(answer as object), session: other } as never),
+      ).rejects.toMatchObject({ code: 'INVALID_SESSION' });
+      expect(cognito.respondToChallenge).toHaveBeenCalledTimes(1);
     });
 
     it('refuses a session it did not issue for this user and step before any Cognito call', async () => {

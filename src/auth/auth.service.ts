@@ -32,7 +32,7 @@ import { PasswordFailures } from './rate-limit/password-failures';
 import { RevocationService } from './revocation/revocation.service';
 import { globalSignOutWhereSupported } from './revocation/endpoint-gaps';
 import { SessionTermination } from './revocation/session-termination';
-import { ChallengeSessions } from './challenge/challenge-sessions';
+import { ChallengeSessions, invalidSession } from './challenge/challenge-sessions';
 
 /** Tokens of a session, normalised: `expiresIn` is always known. */
 export interface SessionTokens {
@@ -137,6 +137,8 @@ export class AuthService {
    */
   async answerChallenge(dto: ChallengeAnswerDto): Promise<LoginResult> {
     const opened = this.challenges.open(dto.session, dto.email, dto.nextStep);
+    // Answered on another instance, or before a restart: refused like a replay here.
+    if (this.revocations.isChallengeAnswered(opened.id)) throw invalidSession();
     const responses = this.challengeResponses(dto);
     const outcome = await this.challenges.answer(opened, async (session) => {
       if (dto.nextStep === 'MFA_SETUP') {
@@ -151,6 +153,7 @@ export class AuthService {
       }
       return this.respond(dto, session, responses);
     });
+    await this.revocations.challengeAnswered(opened.id, opened.expiresAt);
     return this.toLoginResult(outcome, dto.email);
   }
 

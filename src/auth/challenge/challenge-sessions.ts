@@ -20,7 +20,7 @@ export interface OpenedSession {
   readonly expiresAt: number;
 }
 
-function invalidSession(): AppException {
+export function invalidSession(): AppException {
   return new AppException(
     HttpStatus.UNAUTHORIZED,
     ErrorCode.INVALID_SESSION,

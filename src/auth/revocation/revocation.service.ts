@@ -16,6 +16,7 @@ import type { Revocation, RevocationStore } from './revocation-store';
 
 const USER_PREFIX = 'user:';
 const REFRESH_PREFIX = 'refresh:';
+const CHALLENGE_PREFIX = 'challenge:';
 /**
  * How long a session cutoff is kept: as long as a refresh token can live by default (30 days), so
  * an old session cannot be refreshed back to life where Cognito itself does not revoke it.
@@ -99,16 +100,31 @@ export class RevocationService implements OnModuleInit, OnApplicationShutdown {
    * it (a logout while Cognito was unreachable). Only its hash is kept.
    */
   async revokeRefreshToken(refreshToken: string): Promise<void> {
-    const revocation = {
-      id: refreshTokenId(refreshToken),
-      expiresAt: Math.floor(Date.now() / 1000) + SESSION_CUTOFF_SECONDS,
-    };
-    this.list.add(revocation.id, revocation.expiresAt);
-    await this.stored([revocation]);
+    await this.revokeId(
+      refreshTokenId(refreshToken),
+      Math.floor(Date.now() / 1000) + SESSION_CUTOFF_SECONDS,
+    );
   }
 
   isRefreshTokenRevoked(refreshToken: string): boolean {
     return this.list.size > 0 && this.list.has(refreshTokenId(refreshToken));
+  }
+
+  /**
+   * A sign-in step's sealed session (its id) was answered: refused from now on, on every instance
+   * and after a restart, until it expires anyway (`expiresAtMs`, milliseconds).
+   */
+  async challengeAnswered(id: string, expiresAtMs: number): Promise<void> {
+    await this.revokeId(`${CHALLENGE_PREFIX}${id}`, Math.ceil(expiresAtMs / 1000));
+  }
+
+  isChallengeAnswered(id: string): boolean {
+    return this.list.size > 0 && this.list.has(`${CHALLENGE_PREFIX}${id}`);
+  }
+
+  private async revokeId(id: string, expiresAt: number): Promise<void> {
+    this.list.add(id, expiresAt);
+    await this.stored([{ id, expiresAt }]);
   }
 
   /**
