@@ -269,6 +269,32 @@ describe('Rate limits (e2e)', () => {
         );
       },
     );
+
+    (pool.emulated ? it : it.skip)(
+      'sends at most 10 codes per hour to one new address, whichever accounts ask for them',
+      async () => {
+        const app = await messageApp();
+        const http = () => request(app.getHttpServer());
+        const target = uniqueEmail('bomb-target');
+        const senders = [];
+        for (let i = 0; i < 3; i += 1) {
+          const login = await signedInAccount(app, pool, uniqueEmail(`bomber-${i}`));
+          senders.push({ authorization: `Bearer ${login.body.accessToken as string}` });
+        }
+        const changeTo = (sender: Record<string, string>, email: string) =>
+          http()
+            .patch('/account')
+            .set(sender)
+            .send({ attributes: { email }, password: STRONG_PASSWORD });
+        // Each account stays under its own budget (4 + 3 + 3), the address reaches its own.
+        for (let i = 0; i < 10; i += 1) {
+          expect((await changeTo(senders[i % 3], target)).status).toBe(200);
+        }
+        expectLimited(await changeTo(senders[1], target), 3600);
+        // Another address, from the same accounts, is not affected.
+        expect((await changeTo(senders[1], uniqueEmail('elsewhere'))).status).toBe(200);
+      },
+    );
   });
 
   describe('wrong passwords', () => {

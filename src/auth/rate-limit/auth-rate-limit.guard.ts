@@ -29,6 +29,7 @@ import { normaliseEmail } from '../../common/validation/email-address';
 export const PER_IP = 'ip';
 export const PER_ACCOUNT = 'account';
 export const MESSAGES = 'messages';
+export const DESTINATIONS = 'destinations';
 
 export interface LimitedRequest extends EventRequest {
   body?: unknown;
@@ -63,6 +64,23 @@ export function accountOf(request: LimitedRequest): string | undefined {
   const named = request.params?.user;
   if (named?.trim()) return normalizeAccount(named);
   return request.user?.sub;
+}
+
+/**
+ * Where a request asks a code to be sent when that is not the account's own address: the new
+ * email or phone number of an attribute change. Counted apart, so that many accounts cannot
+ * together flood one third-party address with codes.
+ */
+export function destinationOf(request: LimitedRequest): string | undefined {
+  const body = request.body;
+  if (body === null || typeof body !== 'object') return undefined;
+  const attributes = (body as { attributes?: unknown }).attributes;
+  if (attributes === null || typeof attributes !== 'object') return undefined;
+  for (const name of ['email', 'phone_number'] as const) {
+    const value = (attributes as Record<string, unknown>)[name];
+    if (typeof value === 'string' && value.trim()) return `${name}:${normalizeAccount(value)}`;
+  }
+  return undefined;
 }
 
 export interface RateLimitOptions {

@@ -11,6 +11,8 @@ import {
   PER_ACCOUNT,
   PER_IP,
   sendsMessage,
+  DESTINATIONS,
+  destinationOf,
 } from './auth-rate-limit.guard';
 import { PasswordFailures } from './password-failures';
 import { RateLimitStore } from './rate-limit.store';
@@ -69,6 +71,18 @@ class RateLimitStoreModule {}
                 createHash('sha256').update(`${MESSAGES}-${account}`).digest('hex'),
               skipIf: (context: ExecutionContext) =>
                 !sendsMessage(context) || skipWithoutAccount(context),
+            },
+            {
+              name: DESTINATIONS,
+              limit: http.rateLimit.messagesPerHour,
+              ttl: HOUR_MS,
+              getTracker: (request: Record<string, unknown>) => destinationOf(request) ?? '',
+              // The same budget per destination, whichever accounts ask for codes to it.
+              generateKey: (_context: ExecutionContext, destination: string) =>
+                createHash('sha256').update(`${DESTINATIONS}-${destination}`).digest('hex'),
+              skipIf: (context: ExecutionContext) =>
+                !sendsMessage(context) ||
+                destinationOf(context.switchToHttp().getRequest()) === undefined,
             },
           ],
           storage,
