@@ -29,6 +29,16 @@ describe(describeException.name, () => {
     expect(describeException(httpError(400, 'Bad Request')).statusCode).toBe(400);
   });
 
+  it('answers a body the client stopped sending with 400, not a 500', () => {
+    // As Fastify's body reader hands it over when the client closes the connection mid-body.
+    const aborted = Object.assign(new Error('aborted'), { code: 'ECONNRESET', statusCode: 400 });
+    expect(describeException(aborted)).toEqual({
+      statusCode: 400,
+      error: 'BAD_REQUEST',
+      message: 'The request body could not be read.',
+    });
+  });
+
   it('keeps anything else a generic 500: unexposed, server-side or unknown statuses, plain errors', () => {
     for (const error of [
       httpError(403, 'hidden', false),

@@ -63,11 +63,29 @@ export function describeException(exception: unknown): ErrorDescription {
 /**
  * A client error reported by a Fastify plugin the way `http-errors` does (`statusCode` 4xx and
  * `expose: true`), e.g. @fastify/send refusing a path: the status is kept, with a fixed message
- * (theirs may name files). Only statuses the API has codes for; anything else stays a 500.
+ * (theirs may name files). Only statuses the API has codes for; anything else stays a 500. Also
+ * a request body cut short by the client.
  */
 function clientErrorOf(exception: unknown): ErrorDescription | undefined {
   if (!(exception instanceof Error)) return undefined;
-  const { statusCode, expose } = exception as { statusCode?: unknown; expose?: unknown };
+  const {
+    statusCode,
+    expose,
+    code: errno,
+  } = exception as {
+    statusCode?: unknown;
+    expose?: unknown;
+    code?: unknown;
+  };
+  // A body the client stopped sending (it closed the connection): Fastify's body reader marks
+  // the stream's error 400. The client's doing, so no 500 and no error-level log line.
+  if (statusCode === 400 && (errno === 'ECONNRESET' || exception.message === 'aborted')) {
+    return {
+      statusCode: 400,
+      error: ErrorCode.BAD_REQUEST,
+      message: 'The request body could not be read.',
+    };
+  }
   if (expose !== true || typeof statusCode !== 'number' || statusCode < 400 || statusCode > 499) {
     return undefined;
   }
