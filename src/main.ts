@@ -4,6 +4,7 @@ import { createApp, installGracefulShutdown } from './app.setup';
 import { appConfig, ConfigurationError, loadConfiguration } from './config';
 import { CognitoConnection } from './cognito/cognito-connection';
 import { assertPortAvailable, PortUnavailableError } from './common/net/port';
+import { DataFolderInUseError } from './cognito/local/data-folder-lock';
 
 async function bootstrap(): Promise<void> {
   // A taken port is refused before anything starts or is written: the embedded mode would
@@ -38,7 +39,11 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  if (error instanceof ConfigurationError || error instanceof PortUnavailableError) {
+  if (
+    error instanceof ConfigurationError ||
+    error instanceof PortUnavailableError ||
+    error instanceof DataFolderInUseError
+  ) {
     process.stderr.write(`${error.message}\n`);
   } else {
     new Logger('Bootstrap').fatal(

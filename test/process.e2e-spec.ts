@@ -188,6 +188,28 @@ describe('The server process (e2e)', () => {
     expect(processesIn(dataDir)).toHaveLength(0);
   });
 
+  it('refuses a second instance on the data folder of a running one, with one line', async () => {
+    const server = await embeddedServer();
+    try {
+      const state = readFileSync(join(server.dataDir, 'state.json'), 'utf8');
+      const second = run({
+        PORT: String(await findFreePort()),
+        COGNITO_LOCAL_DATA_DIR: server.dataDir,
+      });
+      expect(await second.exited).toEqual({ code: 1, signal: null });
+      expect(second.errors()).toBe(
+        `the embedded data folder ${server.dataDir} is in use by process ${server.child.pid}: ` +
+          'stop it, or set COGNITO_LOCAL_DATA_DIR to another folder\n',
+      );
+      // No second emulator over the same data file, and the remembered port is the first one's.
+      expect(processesIn(server.dataDir)).toHaveLength(1);
+      expect(readFileSync(join(server.dataDir, 'state.json'), 'utf8')).toBe(state);
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+    expect((await server.exited).code).toBe(0);
+  });
+
   it('stops the emulator on SIGINT too', async () => {
     const server = await embeddedServer();
     server.child.kill('SIGINT');

@@ -6,6 +6,7 @@ import type { Configuration } from '../../config';
 import { createCognitoClient } from '../cognito-client.factory';
 import { CognitoConnection, type ResolvedPool } from '../cognito-connection';
 import { CodeMailbox } from './code-mailbox';
+import { lockDataFolder } from './data-folder-lock';
 import {
   EMULATOR_HOST,
   findFreePort,
@@ -33,12 +34,21 @@ export class EmbeddedCognito implements OnApplicationShutdown {
   private readonly logger = new Logger('EmbeddedCognito');
   private emulator?: EmulatorProcess;
   private mailbox?: CodeMailbox;
+  private unlockDataFolder?: () => void;
 
   async start(settings: CognitoSettings, policy: PasswordPolicy): Promise<ResolvedPool> {
     const dataDir = resolve(settings.local.dataDir);
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    const port = await this.choosePort(settings.local.port, dataDir);
-    this.emulator = await startEmulatorProcess(dataDir, port);
+    // Before anything in the folder is read or started: it may be another instance's.
+    this.unlockDataFolder = lockDataFolder(dataDir);
+    let port: number;
+    try {
+      port = await this.choosePort(settings.local.port, dataDir);
+      this.emulator = await startEmulatorProcess(dataDir, port);
+    } catch (error) {
+      await this.onApplicationShutdown();
+      throw error;
+    }
 
     const client = createCognitoClient({
       region: settings.region,
@@ -127,5 +137,7 @@ export class EmbeddedCognito implements OnApplicationShutdown {
     this.mailbox = undefined;
     await this.emulator?.stop();
     this.emulator = undefined;
+    this.unlockDataFolder?.();
+    this.unlockDataFolder = undefined;
   }
 }
