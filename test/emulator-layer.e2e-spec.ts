@@ -118,6 +118,48 @@ describeEmulated('The embedded emulator behind its layer (AWS SDK)', () => {
     await sdk.send(new AdminConfirmSignUpCommand({ UserPoolId: userPoolId, Username: email }));
   }
 
+  it('answers only a session it issued, to that user, for that step, once', async () => {
+    const invite = async (label: string) => {
+      const email = uniqueEmail(label);
+      await sdk.send(
+        new AdminCreateUserCommand({
+          UserPoolId: userPoolId,
+          Username: email,
+          TemporaryPassword: 'Temp-Passw0rd!',
+          MessageAction: 'SUPPRESS',
+          UserAttributes: [{ Name: 'email', Value: email }],
+        }),
+      );
+      return { email, session: (await passwordAuth(email, 'Temp-Passw0rd!')).Session ?? '' };
+    };
+    const respond = (email: string, session: string, challengeName = 'NEW_PASSWORD_REQUIRED') =>
+      sdk.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: clientId,
+          ChallengeName: challengeName as 'NEW_PASSWORD_REQUIRED',
+          Session: session,
+          ChallengeResponses: {
+            USERNAME: email,
+            NEW_PASSWORD: STRONG_PASSWORD,
+            SOFTWARE_TOKEN_MFA_CODE: '123456',
+            SECRET_HASH: secretHash(email),
+          },
+        }),
+      );
+    const victim = await invite('layer-session-victim');
+    const attacker = await invite('layer-session-attacker');
+    const refused = { name: 'NotAuthorizedException' };
+    await expect(respond(victim.email, 'anything')).rejects.toMatchObject(refused);
+    await expect(respond(victim.email, attacker.session)).rejects.toMatchObject(refused);
+    await expect(respond(victim.email, victim.session, 'SOFTWARE_TOKEN_MFA')).rejects.toMatchObject(
+      refused,
+    );
+    const answered = await respond(victim.email, victim.session);
+    expect(answered.AuthenticationResult?.AccessToken).toEqual(expect.any(String));
+    rememberSecret(answered.AuthenticationResult?.RefreshToken, 'refresh token');
+    await expect(respond(victim.email, victim.session)).rejects.toMatchObject(refused);
+  });
+
   it('asks an invited user for a new password only after the temporary one', async () => {
     const email = uniqueEmail('layer-temporary');
     await sdk.send(

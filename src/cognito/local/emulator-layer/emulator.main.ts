@@ -11,6 +11,7 @@ import { installAccessTokenCheck } from './access-token-check.layer';
 import { installAdminResetPassword } from './admin-reset-password.layer';
 import { installAttributeUpdateSettings } from './attribute-update-settings.layer';
 import { installChallengeRefreshToken } from './challenge-refresh-token.layer';
+import { installChallengeSessionCheck } from './challenge-session.layer';
 import { installDisabledUserRefusal } from './disabled-user.layer';
 import { installGlobalSignOut } from './global-sign-out.layer';
 import { installPasswordPolicy } from './password-policy.layer';
@@ -30,6 +31,7 @@ installGlobalSignOut();
 installAdminResetPassword();
 
 installChallengeRefreshToken();
+installChallengeSessionCheck();
 installTemporaryPasswordCheck();
 installAttributeUpdateSettings();
 installVerifiedEmailUnique();
