@@ -1,5 +1,14 @@
 import { NotAuthorizedError } from 'cognito-local/lib/errors';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { wrapTarget } from './wrap-target';
+
+/**
+ * Where the issued sessions are kept, in the data folder (the emulator's working directory):
+ * Cognito's sessions outlive a restart of the app, so the emulator's, which restarts with it, must
+ * too.
+ */
+const SESSIONS_FILE = join('.cognito', 'challenge-sessions.json');
 
 /** How long a step's session can be answered: Cognito's default AuthSessionValidity. */
 const SESSION_MS = 3 * 60 * 1000;
@@ -21,7 +30,8 @@ interface IssuedSession {
  * cognito-local 5.3.0 checks no session at all: any string answered any user's step.
  */
 export function installChallengeSessionCheck(): void {
-  const issued = new Map<string, IssuedSession>();
+  const issued = loadSessions();
+  const save = () => writeFileSync(SESSIONS_FILE, JSON.stringify([...issued]), { mode: 0o600 });
   const remember = (
     response: { Session?: string; ChallengeName?: string },
     username: string | undefined,
@@ -35,6 +45,7 @@ export function installChallengeSessionCheck(): void {
         expiresAt: now + SESSION_MS,
       });
     }
+    save();
   };
 
   wrapTarget('InitiateAuth', (original, { cognito }) => async (ctx, request) => {
@@ -75,4 +86,13 @@ export function installChallengeSessionCheck(): void {
     remember(response, user.Username);
     return response;
   });
+}
+
+function loadSessions(): Map<string, IssuedSession> {
+  try {
+    return new Map(JSON.parse(readFileSync(SESSIONS_FILE, 'utf8')) as [string, IssuedSession][]);
+  } catch {
+    // None yet (or a file cut short by a crash: its sessions are lost, as after their expiry).
+    return new Map();
+  }
 }
