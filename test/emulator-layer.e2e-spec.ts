@@ -66,6 +66,8 @@ function lifetime(token: string | undefined): number {
 
 const describeEmulated = pool.emulated ? describe : describe.skip;
 
+const TEMPORARY_PASSWORD = 'Temp-Passw0rd!';
+
 describeEmulated('The embedded emulator behind its layer (AWS SDK)', () => {
   const userPoolId = process.env.COGNITO_USER_POOL_ID ?? '';
   const clientId = process.env.COGNITO_CLIENT_ID ?? '';
@@ -106,6 +108,19 @@ describeEmulated('The embedded emulator behind its layer (AWS SDK)', () => {
     );
   }
 
+  /** An invited user (FORCE_CHANGE_PASSWORD), as an administrator makes one. */
+  async function invitedUser(email: string, temporaryPassword = TEMPORARY_PASSWORD) {
+    return sdk.send(
+      new AdminCreateUserCommand({
+        UserPoolId: userPoolId,
+        Username: email,
+        TemporaryPassword: temporaryPassword,
+        MessageAction: 'SUPPRESS',
+        UserAttributes: [{ Name: 'email', Value: email }],
+      }),
+    );
+  }
+
   async function confirmedUser(email: string): Promise<void> {
     await sdk.send(
       new SignUpCommand({
@@ -119,17 +134,9 @@ describeEmulated('The embedded emulator behind its layer (AWS SDK)', () => {
   }
 
   it('answers only a session it issued, to that user, for that step, once', async () => {
-    const invite = async (label: string) => {
+    const stepOf = async (label: string) => {
       const email = uniqueEmail(label);
-      await sdk.send(
-        new AdminCreateUserCommand({
-          UserPoolId: userPoolId,
-          Username: email,
-          TemporaryPassword: 'Temp-Passw0rd!',
-          MessageAction: 'SUPPRESS',
-          UserAttributes: [{ Name: 'email', Value: email }],
-        }),
-      );
+      await invitedUser(email);
       return { email, session: (await passwordAuth(email, 'Temp-Passw0rd!')).Session ?? '' };
     };
     const respond = (email: string, session: string, challengeName = 'NEW_PASSWORD_REQUIRED') =>
@@ -146,8 +153,8 @@ describeEmulated('The embedded emulator behind its layer (AWS SDK)', () => {
           },
         }),
       );
-    const victim = await invite('layer-session-victim');
-    const attacker = await invite('layer-session-attacker');
+    const victim = await stepOf('layer-session-victim');
+    const attacker = await stepOf('layer-session-attacker');
     const refused = { name: 'NotAuthorizedException' };
     await expect(respond(victim.email, 'anything')).rejects.toMatchObject(refused);
     await expect(respond(victim.email, attacker.session)).rejects.toMatchObject(refused);
@@ -162,15 +169,7 @@ describeEmulated('The embedded emulator behind its layer (AWS SDK)', () => {
 
   it('asks an invited user for a new password only after the temporary one', async () => {
     const email = uniqueEmail('layer-temporary');
-    await sdk.send(
-      new AdminCreateUserCommand({
-        UserPoolId: userPoolId,
-        Username: email,
-        TemporaryPassword: 'Temp-Passw0rd!',
-        MessageAction: 'SUPPRESS',
-        UserAttributes: [{ Name: 'email', Value: email }],
-      }),
-    );
+    await invitedUser(email);
     await expect(passwordAuth(email, 'Not-The-Temp-1!')).rejects.toMatchObject({
       name: 'NotAuthorizedException',
     });
@@ -181,15 +180,7 @@ describeEmulated('The embedded emulator behind its layer (AWS SDK)', () => {
 
   it('keeps the refresh token RespondToAuthChallenge issues after NEW_PASSWORD_REQUIRED', async () => {
     const email = uniqueEmail('layer-invited');
-    await sdk.send(
-      new AdminCreateUserCommand({
-        UserPoolId: userPoolId,
-        Username: email,
-        TemporaryPassword: 'Temp-Passw0rd!',
-        MessageAction: 'SUPPRESS',
-        UserAttributes: [{ Name: 'email', Value: email }],
-      }),
-    );
+    await invitedUser(email);
     const step = await passwordAuth(email, 'Temp-Passw0rd!');
     expect(step.ChallengeName).toBe('NEW_PASSWORD_REQUIRED');
     const answered = await sdk.send(
@@ -470,15 +461,7 @@ describeEmulated('The embedded emulator behind its layer (AWS SDK)', () => {
 
   it('gives the tokens RespondToAuthChallenge answers an origin_jti that their refresh keeps', async () => {
     const email = uniqueEmail('layer-step-origin');
-    await sdk.send(
-      new AdminCreateUserCommand({
-        UserPoolId: userPoolId,
-        Username: email,
-        TemporaryPassword: 'Temp-Passw0rd!',
-        MessageAction: 'SUPPRESS',
-        UserAttributes: [{ Name: 'email', Value: email }],
-      }),
-    );
+    await invitedUser(email);
     const step = await passwordAuth(email, 'Temp-Passw0rd!');
     const answered = (
       await sdk.send(
@@ -521,17 +504,7 @@ describeEmulated('The embedded emulator behind its layer (AWS SDK)', () => {
         }),
       ),
     ).rejects.toMatchObject(refused);
-    const invite = (address: string, TemporaryPassword: string) =>
-      sdk.send(
-        new AdminCreateUserCommand({
-          UserPoolId: userPoolId,
-          Username: address,
-          TemporaryPassword,
-          MessageAction: 'SUPPRESS',
-          UserAttributes: [{ Name: 'email', Value: address }],
-        }),
-      );
-    await expect(invite(email, weak)).rejects.toMatchObject(refused);
+    await expect(invitedUser(email, weak)).rejects.toMatchObject(refused);
 
     await confirmedUser(email);
     await expect(
@@ -577,7 +550,7 @@ describeEmulated('The embedded emulator behind its layer (AWS SDK)', () => {
     expect((await passwordAuth(email, STRONG_PASSWORD)).AuthenticationResult).toBeDefined();
 
     const invited = uniqueEmail('layer-policy-invited');
-    await invite(invited, 'Temp-Passw0rd!');
+    await invitedUser(invited, 'Temp-Passw0rd!');
     const step = await passwordAuth(invited, 'Temp-Passw0rd!');
     const answer = (NEW_PASSWORD: string) =>
       sdk.send(
