@@ -39,6 +39,9 @@ import {
 import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import emulatorKey from 'cognito-local/lib/keys/cognitoLocal.private.json';
 import { authenticator } from 'otplib';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SESSIONS_FILE } from '../src/cognito/local/emulator-layer/challenge-sessions-file';
 import { computeSecretHash } from '../src/cognito/secret-hash';
 import { findLocalCodes } from '../src/cognito/local/local-codes';
 import { STRONG_PASSWORD, uniqueEmail } from './support/test-app';
@@ -165,6 +168,14 @@ describeEmulated('The embedded emulator behind its layer (AWS SDK)', () => {
     expect(answered.AuthenticationResult?.AccessToken).toEqual(expect.any(String));
     rememberSecret(answered.AuthenticationResult?.RefreshToken, 'refresh token');
     await expect(respond(victim.email, victim.session)).rejects.toMatchObject(refused);
+
+    // An expired one: its lifetime (3 minutes) is moved into the past where the emulator keeps it.
+    const late = await stepOf('layer-session-late');
+    const file = join(process.env.E2E_EMULATOR_DATA_DIR ?? '', SESSIONS_FILE);
+    const sessions = JSON.parse(readFileSync(file, 'utf8')) as [string, { expiresAt: number }][];
+    for (const [, entry] of sessions) entry.expiresAt = Date.now() - 1;
+    writeFileSync(file, JSON.stringify(sessions));
+    await expect(respond(late.email, late.session)).rejects.toMatchObject(refused);
   });
 
   it('asks an invited user for a new password only after the temporary one', async () => {

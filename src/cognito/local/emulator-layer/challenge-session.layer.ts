@@ -1,14 +1,7 @@
 import { NotAuthorizedError } from 'cognito-local/lib/errors';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { SESSIONS_FILE } from './challenge-sessions-file';
 import { wrapTarget } from './wrap-target';
-
-/**
- * Where the issued sessions are kept, in the data folder (the emulator's working directory):
- * Cognito's sessions outlive a restart of the app, so the emulator's, which restarts with it, must
- * too.
- */
-const SESSIONS_FILE = join('.cognito', 'challenge-sessions.json');
 
 /** How long a step's session can be answered: Cognito's default AuthSessionValidity. */
 const SESSION_MS = 3 * 60 * 1000;
@@ -30,30 +23,12 @@ interface IssuedSession {
  * cognito-local 5.3.0 checks no session at all: any string answered any user's step.
  */
 export function installChallengeSessionCheck(): void {
-  const issued = loadSessions();
-  const save = () => writeFileSync(SESSIONS_FILE, JSON.stringify([...issued]), { mode: 0o600 });
-  const remember = (
-    response: { Session?: string; ChallengeName?: string },
-    username: string | undefined,
-  ) => {
-    const now = Date.now();
-    for (const [session, entry] of issued) if (entry.expiresAt <= now) issued.delete(session);
-    if (response.Session && response.ChallengeName && username) {
-      issued.set(response.Session, {
-        username,
-        challengeName: response.ChallengeName,
-        expiresAt: now + SESSION_MS,
-      });
-    }
-    save();
-  };
-
   wrapTarget('InitiateAuth', (original, { cognito }) => async (ctx, request) => {
     const response = await original(ctx, request);
     if (response.Session) {
       const pool = await cognito.getUserPoolForClientId(ctx, request.ClientId);
       const user = await pool.getUserByUsername(ctx, request.AuthParameters?.USERNAME ?? '');
-      remember(response, user?.Username);
+      rememberSession(response, user?.Username);
     }
     return response;
   });
@@ -63,7 +38,7 @@ export function installChallengeSessionCheck(): void {
     if (response.Session) {
       const pool = await cognito.getUserPool(ctx, request.UserPoolId);
       const user = await pool.getUserByUsername(ctx, request.AuthParameters?.USERNAME ?? '');
-      remember(response, user?.Username);
+      rememberSession(response, user?.Username);
     }
     return response;
   });
@@ -72,7 +47,7 @@ export function installChallengeSessionCheck(): void {
     const pool = await cognito.getUserPoolForClientId(ctx, request.ClientId);
     const user = await pool.getUserByUsername(ctx, request.ChallengeResponses?.USERNAME ?? '');
     const session = request.Session ?? '';
-    const known = issued.get(session);
+    const known = loadSessions().get(session);
     if (
       !known ||
       known.expiresAt <= Date.now() ||
@@ -82,10 +57,32 @@ export function installChallengeSessionCheck(): void {
       throw new NotAuthorizedError('Invalid session for the user, session is expired.');
     }
     const response = await original(ctx, request);
-    issued.delete(session);
-    remember(response, user.Username);
+    rememberSession(response, user.Username, session);
     return response;
   });
+}
+
+/**
+ * Records the session a step answered with (if any) and forgets the one it spent and the expired
+ * ones. The file is read and written synchronously, so concurrent requests cannot interleave.
+ */
+function rememberSession(
+  response: { Session?: string; ChallengeName?: string },
+  username: string | undefined,
+  spent?: string,
+): void {
+  const issued = loadSessions();
+  const now = Date.now();
+  for (const [session, entry] of issued) if (entry.expiresAt <= now) issued.delete(session);
+  if (spent) issued.delete(spent);
+  if (response.Session && response.ChallengeName && username) {
+    issued.set(response.Session, {
+      username,
+      challengeName: response.ChallengeName,
+      expiresAt: now + SESSION_MS,
+    });
+  }
+  writeFileSync(SESSIONS_FILE, JSON.stringify([...issued]), { mode: 0o600 });
 }
 
 function loadSessions(): Map<string, IssuedSession> {
