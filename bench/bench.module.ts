@@ -1,6 +1,6 @@
 import { Controller, Get, Module } from '@nestjs/common';
 import { AppModule } from '../src/app.module';
-import { Public } from '../src/auth/decorators';
+import { Public } from '../src/guard';
 
 const BODY = { status: 'ok' };
 

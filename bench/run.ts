@@ -24,7 +24,7 @@ import {
   confirmedAccount,
   passwordLogin,
 } from './harness';
-import { sessionCookieNames } from '../src/auth/cookie-names';
+import { sessionCookieNames } from '../src/guard';
 import { FORGE_KID, newRsaKey, signRs256 } from '../test/support/token-forge';
 
 // Medians over several rounds leave out the shared machine's slow spells; runs of 2 s or more

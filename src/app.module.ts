@@ -4,11 +4,13 @@ import { AccountModule } from './account/account.module';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { configModuleOptions } from './config/config-module.options';
+import { GuardModule } from './guard';
 import { HealthModule } from './health/health.module';
 
 @Module({
   imports: [
     ConfigModule.forRoot(configModuleOptions),
+    GuardModule,
     AuthModule,
     AccountModule,
     AdminModule,

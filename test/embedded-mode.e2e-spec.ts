@@ -14,7 +14,7 @@ import request from 'supertest';
 import { CognitoConnection } from '../src/cognito/cognito-connection';
 import { startEmulatorProcess } from '../src/cognito/local/emulator-process';
 import { findLocalCodes } from '../src/cognito/local/local-codes';
-import { AccessTokenVerifier } from '../src/auth/jwt/access-token.verifier';
+import { AccessTokenVerifier } from '../src/guard';
 import { STRONG_PASSWORD, startTestApp, uniqueEmail, withEnv } from './support/test-app';
 import { eventually, processesIn } from './support/processes';
 

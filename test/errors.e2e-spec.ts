@@ -2,7 +2,7 @@ import { Controller, Get, Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { AppModule } from '../src/app.module';
-import { Public } from '../src/auth/decorators';
+import { Public } from '../src/guard';
 import { findFreePort } from '../src/cognito/local/emulator-process';
 import { MAX_JSON_DEPTH } from '../src/common/http/json-body';
 import { LogCapture } from './support/suite-log';

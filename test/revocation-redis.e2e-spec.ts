@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { RevocationService } from '../src/auth/revocation/revocation.service';
+import { RevocationService } from '../src/guard';
 import { GuardedAppModule } from './support/guarded-test.module';
 import { eventually } from './support/processes';
 import { TestRedis } from './support/redis-server';

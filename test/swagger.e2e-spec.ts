@@ -5,7 +5,7 @@ import request from 'supertest';
 import { AccountController } from '../src/account/account.controller';
 import { AdminController } from '../src/admin/admin.controller';
 import { AuthController } from '../src/auth/auth.controller';
-import { AuthRateLimitGuard } from '../src/auth/rate-limit/auth-rate-limit.guard';
+import { AuthRateLimitGuard } from '../src/guard/rate-limit/auth-rate-limit.guard';
 import { HealthController } from '../src/health/health.controller';
 import { PUBLIC_ROUTES } from './support/public-routes';
 import { startTestApp } from './support/test-app';

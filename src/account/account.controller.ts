@@ -21,9 +21,16 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { AuthUser } from '../auth/auth-user';
-import { AccessToken, Authenticated, CurrentUser } from '../auth/decorators';
-import { SessionCookies } from '../auth/session-cookies';
+import {
+  AccessToken,
+  Authenticated,
+  type AuthUser,
+  changesContact,
+  ClientAddress,
+  CurrentUser,
+  RateLimited,
+  SessionCookies,
+} from '../guard';
 import { ApiErrors, UPSTREAM_ERRORS } from '../common/http/api-errors.decorator';
 import { NoStore } from '../common/http/no-store.decorator';
 import { AccountService } from './account.service';
@@ -41,8 +48,6 @@ import {
   VerifyTotpDto,
 } from './dto/account.dto';
 import { SecurityEvent } from '../common/logging/security-events';
-import { changesContact, RateLimited } from '../auth/rate-limit/auth-rate-limit.guard';
-import { ClientAddress } from '../auth/rate-limit/client-address.decorator';
 
 const VALIDATION_400 = 'The body is invalid (`VALIDATION_FAILED`).';
 const MESSAGE_LIMIT =

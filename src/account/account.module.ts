@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
-import { AuthModule } from '../auth/auth.module';
+import { GuardModule } from '../guard';
 import { CognitoModule } from '../cognito/cognito.module';
 import { AccountController } from './account.controller';
 import { AccountService } from './account.service';
 
 @Module({
-  imports: [AuthModule, CognitoModule],
+  imports: [GuardModule, CognitoModule],
   controllers: [AccountController],
   providers: [AccountService],
 })

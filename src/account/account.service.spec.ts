@@ -1,7 +1,5 @@
-import type { AuthUser } from '../auth/auth-user';
-import type { SessionTermination } from '../auth/revocation/session-termination';
+import { type AuthUser, type PasswordFailures, type SessionTermination } from '../guard';
 import { AppException } from '../common/errors/app.exception';
-import type { PasswordFailures } from '../auth/rate-limit/password-failures';
 import type { CognitoIdentityPort } from '../cognito/cognito-identity.port';
 import type { Configuration } from '../config';
 import { AccountService } from './account.service';

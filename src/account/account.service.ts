@@ -1,16 +1,14 @@
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { ADMIN_GROUP_NAME } from '../admin/admin.constants';
+import { ADMIN_GROUP_NAME } from '../common/admin-group';
 import {
   allowedAttributes,
   SELF_WRITABLE_ATTRIBUTES,
   VERIFIABLE_ATTRIBUTES,
-} from '../auth/attributes';
-import type { AuthUser } from '../auth/auth-user';
-import { maskDelivery } from '../auth/mask';
-import { PasswordFailures } from '../auth/rate-limit/password-failures';
-import { SessionTermination } from '../auth/revocation/session-termination';
-import { otpauthUri, qrCodeDataUrl } from '../auth/totp';
+} from '../common/user/attributes';
+import { type AuthUser, PasswordFailures, SessionTermination } from '../guard';
+import { maskDelivery } from '../common/user/mask';
+import { otpauthUri, qrCodeDataUrl } from '../common/user/totp';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { CognitoIdentityPort } from '../cognito/cognito-identity.port';

@@ -7,7 +7,7 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { Observable, tap } from 'rxjs';
-import type { AuthUser } from '../auth/auth-user';
+import { type AuthUser } from '../guard';
 
 interface AuditedRequest {
   id?: string;

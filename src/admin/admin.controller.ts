@@ -20,15 +20,10 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
-import { Groups } from '../auth/decorators';
-import {
-  changesContact,
-  RateLimited,
-  type LimitedRequest,
-} from '../auth/rate-limit/auth-rate-limit.guard';
+import { changesContact, Groups, RateLimited, type LimitedRequest } from '../guard';
 import { ApiErrors, UPSTREAM_ERRORS } from '../common/http/api-errors.decorator';
 import { NoStore } from '../common/http/no-store.decorator';
-import { ADMIN_GROUP_NAME } from './admin.constants';
+import { ADMIN_GROUP_NAME } from '../common/admin-group';
 import { AdminAuditInterceptor } from './admin-audit.interceptor';
 import { AdminService } from './admin.service';
 import {

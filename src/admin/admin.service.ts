@@ -1,8 +1,8 @@
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { ADMIN_WRITABLE_ATTRIBUTES, allowedAttributes } from '../auth/attributes';
-import { SessionTermination } from '../auth/revocation/session-termination';
-import { assertPasswordPolicy } from '../auth/password-policy';
+import { ADMIN_WRITABLE_ATTRIBUTES, allowedAttributes } from '../common/user/attributes';
+import { SessionTermination } from '../guard';
+import { assertPasswordPolicy } from '../common/validation/password-policy';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import {

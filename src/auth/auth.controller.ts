@@ -17,10 +17,21 @@ import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { ApiErrors, UPSTREAM_ERRORS } from '../common/http/api-errors.decorator';
 import { NoStore } from '../common/http/no-store.decorator';
-import type { AuthUser } from './auth-user';
+import {
+  AccessToken,
+  Authenticated,
+  type AuthUser,
+  BEARER_SCHEME,
+  ClientAddress,
+  COOKIE_SCHEME,
+  CsrfProtection,
+  CurrentUser,
+  isCookieAuthenticated,
+  Public,
+  RateLimited,
+  SessionCookies,
+} from '../guard';
 import { AuthService, subOfToken, usernameOfToken, type LoginResult } from './auth.service';
-import { BEARER_SCHEME, COOKIE_SCHEME } from './auth.constants';
-import { AccessToken, Authenticated, CurrentUser, Public } from './decorators';
 import {
   ChallengeAnswerDto,
   ChangePasswordDto,
@@ -39,12 +50,7 @@ import {
   SignUpResponseDto,
   TokensResponseDto,
 } from './dto/responses.dto';
-import { SessionCookies } from './session-cookies';
-import { CsrfProtection } from './csrf';
-import { isCookieAuthenticated } from './jwt/token-extractors';
 import { SecurityEvent, SecurityEvents, setEventSubject } from '../common/logging/security-events';
-import { RateLimited } from './rate-limit/auth-rate-limit.guard';
-import { ClientAddress } from './rate-limit/client-address.decorator';
 
 const VALIDATION_400 = 'The body is invalid (`VALIDATION_FAILED`, with `details` per field).';
 

@@ -1,46 +1,25 @@
 import { Module } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { APP_GUARD } from '@nestjs/core';
+import type { ConfigType } from '@nestjs/config';
 import { CognitoModule } from '../cognito/cognito.module';
 import { LoggingModule } from '../common/logging/logging.module';
 import { AfterReply } from '../common/tasks/after-reply';
-import { ACCESS_STRATEGY_NAME, ACCESS_STRATEGY_PREFIX } from './auth.constants';
+import { authConfig, cognitoConfig } from '../config';
+import { GuardModule } from '../guard';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
-import { AccessTokenVerifier } from './jwt/access-token.verifier';
-import { CognitoAccessStrategy } from './jwt/cognito-access.strategy';
-import { JwtAuthGuard } from './jwt/jwt-auth.guard';
-import { RateLimitModule } from './rate-limit/rate-limit.module';
-import { RevocationService } from './revocation/revocation.service';
-import { SessionTermination } from './revocation/session-termination';
-import { SessionCookies } from './session-cookies';
-import { CsrfProtection } from './csrf';
-import { authConfig, cognitoConfig } from '../config';
-import type { ConfigType } from '@nestjs/config';
-import { ChallengeSessions } from './challenge/challenge-sessions';
 import { challengeSessionKey } from './challenge/challenge-session-key';
+import { ChallengeSessions } from './challenge/challenge-sessions';
 
 /**
- * The authentication flows over REST, and the global guard that protects every route of the app
- * (deny by default; `@Public()` opts out). Import it once in the root module.
+ * The sign-in flows over REST: sign-up, password sign-in and its steps, refresh, logout, password
+ * reset and change. The guard kit (GuardModule) protects every route of the app.
  */
 @Module({
-  imports: [CognitoModule, LoggingModule, RateLimitModule],
+  imports: [CognitoModule, LoggingModule, GuardModule],
   controllers: [AuthController],
   providers: [
     AuthService,
     AfterReply,
-    SessionCookies,
-    CsrfProtection,
-    AccessTokenVerifier,
-    CognitoAccessStrategy,
-    RevocationService,
-    SessionTermination,
-    {
-      provide: ACCESS_STRATEGY_NAME,
-      useFactory: () => `${ACCESS_STRATEGY_PREFIX}:${randomUUID()}`,
-    },
-    { provide: APP_GUARD, useClass: JwtAuthGuard },
     {
       provide: ChallengeSessions,
       inject: [authConfig.KEY, cognitoConfig.KEY],
@@ -53,14 +32,6 @@ import { challengeSessionKey } from './challenge/challenge-session-key';
           auth.challengeSessions.ttlSeconds,
         ),
     },
-  ],
-  exports: [
-    SessionTermination,
-    AccessTokenVerifier,
-    RevocationService,
-    SessionCookies,
-    CsrfProtection,
-    RateLimitModule,
   ],
 })
 export class AuthModule {}

@@ -4,13 +4,16 @@ import { AppException } from '../common/errors/app.exception';
 import type { CognitoAdminPort } from '../cognito/cognito-admin.port';
 import type { CognitoIdentityPort } from '../cognito/cognito-identity.port';
 import type { Configuration } from '../config';
-import type { AuthUser } from './auth-user';
+import {
+  AccessTokenVerifier,
+  type AuthUser,
+  InvalidAccessTokenError,
+  type PasswordFailures,
+  type RevocationService,
+  type SessionTermination,
+} from '../guard';
 import { AuthService, CODE_SENT_MESSAGE, usernameOfToken } from './auth.service';
-import { AccessTokenVerifier, InvalidAccessTokenError } from './jwt/access-token.verifier';
-import type { RevocationService } from './revocation/revocation.service';
-import type { SessionTermination } from './revocation/session-termination';
 import { ChallengeSessions } from './challenge/challenge-sessions';
-import type { PasswordFailures } from './rate-limit/password-failures';
 
 /** Runs every password check and records whose it was: the budget has its own spec. */
 const passwordBudget = {

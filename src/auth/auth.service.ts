@@ -8,8 +8,17 @@ import { AfterReply } from '../common/tasks/after-reply';
 import { CognitoAdminPort } from '../cognito/cognito-admin.port';
 import { CognitoIdentityPort, type AuthOutcome } from '../cognito/cognito-identity.port';
 import { authConfig } from '../config';
-import type { AuthUser } from './auth-user';
-import { allowedAttributes, SELF_WRITABLE_ATTRIBUTES } from './attributes';
+import {
+  AccessTokenVerifier,
+  type AuthUser,
+  globalSignOutWhereSupported,
+  InvalidAccessTokenError,
+  PasswordFailures,
+  RevocationService,
+  SessionTermination,
+  toAuthUser,
+} from '../guard';
+import { allowedAttributes, SELF_WRITABLE_ATTRIBUTES } from '../common/user/attributes';
 import type {
   ChallengeAnswerDto,
   ChangePasswordDto,
@@ -19,31 +28,12 @@ import type {
   SignUpDto,
 } from './dto/requests.dto';
 import type { ChallengeResponseDto, MeResponseDto, SignUpResponseDto } from './dto/responses.dto';
-import { maskDelivery, maskDestination } from './mask';
-import {
-  AccessTokenVerifier,
-  InvalidAccessTokenError,
-  toAuthUser,
-} from './jwt/access-token.verifier';
+import { maskDelivery, maskDestination } from '../common/user/mask';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
-import { assertPasswordPolicy } from './password-policy';
-import { otpauthUri } from './totp';
-import { PasswordFailures } from './rate-limit/password-failures';
-import { RevocationService } from './revocation/revocation.service';
-import { globalSignOutWhereSupported } from './revocation/endpoint-gaps';
-import { SessionTermination } from './revocation/session-termination';
+import { assertPasswordPolicy } from '../common/validation/password-policy';
+import { otpauthUri } from '../common/user/totp';
 import { ChallengeSessions, invalidSession } from './challenge/challenge-sessions';
-
-/** Tokens of a session, normalised: `expiresIn` is always known. */
-export interface SessionTokens {
-  accessToken: string;
-  idToken: string;
-  refreshToken?: string;
-  expiresIn: number;
-  tokenType: string;
-  /** The Cognito username (`username` claim), which a later refresh needs. */
-  username?: string;
-}
+import type { SessionTokens } from '../guard';
 
 /** What a logout did; it never throws for Cognito's half. */
 export interface LogoutResult {

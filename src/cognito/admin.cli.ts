@@ -8,7 +8,7 @@ import {
   AdminRemoveUserFromGroupCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { resolve } from 'node:path';
-import { ADMIN_GROUP_NAME } from '../admin/admin.constants';
+import { ADMIN_GROUP_NAME } from '../common/admin-group';
 import { normaliseEmail } from '../common/validation/email-address';
 import { loadConfiguration } from '../config/environment';
 import { createCognitoClient } from './cognito-client.factory';

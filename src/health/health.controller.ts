@@ -7,9 +7,7 @@ import {
   type HealthCheckResult,
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
-import { AccessTokenVerifier } from '../auth/jwt/access-token.verifier';
-import { Public } from '../auth/decorators';
-import { RevocationService } from '../auth/revocation/revocation.service';
+import { AccessTokenVerifier, Public, RevocationService } from '../guard';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { ApiErrors } from '../common/http/api-errors.decorator';

@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { AuthModule } from '../auth/auth.module';
+import { GuardModule } from '../guard';
 import { CognitoModule } from '../cognito/cognito.module';
 import { HealthController } from './health.controller';
 import { ShutdownState } from './shutdown-state';
 
 /** `/health/live` and `/health/ready`, and the draining state a shutdown sets. */
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), AuthModule, CognitoModule],
+  imports: [TerminusModule.forRoot({ logger: false }), GuardModule, CognitoModule],
   controllers: [HealthController],
   providers: [ShutdownState],
   exports: [ShutdownState],

@@ -1,5 +1,5 @@
 import type { Response } from 'supertest';
-import { sessionCookieNames } from '../../src/auth/cookie-names';
+import { sessionCookieNames } from '../../src/guard';
 
 /**
  * The session cookies' names in the tests' apps: Secure without a Domain (the defaults), so

@@ -1,7 +1,6 @@
 import { Controller, Get, Module, Post } from '@nestjs/common';
-import type { AuthUser } from '../../src/auth/auth-user';
+import { type AuthUser, CurrentUser, Groups, OptionalAuth, Public } from '../../src/guard';
 import { AuthModule } from '../../src/auth/auth.module';
-import { CurrentUser, Groups, OptionalAuth, Public } from '../../src/auth/decorators';
 import { ConfigModule } from '@nestjs/config';
 import { configModuleOptions } from '../../src/config/config-module.options';
 import { HealthModule } from '../../src/health/health.module';

@@ -8,7 +8,7 @@ import {
   MaxLength,
   MinLength,
 } from 'class-validator';
-import { CodeDeliveryDto } from '../../auth/dto/responses.dto';
+import { CodeDeliveryDto } from '../../common/user/code-delivery.dto';
 
 export class MfaSettingsDto {
   @ApiProperty({

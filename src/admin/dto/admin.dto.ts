@@ -13,7 +13,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
-import { EmailField, OptionalTextField } from '../../auth/dto/fields';
+import { EmailField, OptionalTextField } from '../../common/validation/fields';
 
 export const USER_STATUSES = [
   'UNCONFIRMED',

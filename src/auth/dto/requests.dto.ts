@@ -8,7 +8,12 @@ import {
   MaxLength,
   MinLength,
 } from 'class-validator';
-import { CodeField, EmailField, OptionalTextField, PasswordField } from './fields';
+import {
+  CodeField,
+  EmailField,
+  OptionalTextField,
+  PasswordField,
+} from '../../common/validation/fields';
 
 export class SignUpDto {
   @EmailField()

@@ -1,15 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-
-export class CodeDeliveryDto {
-  @ApiPropertyOptional({ example: 'a***@e***.com', description: 'Masked destination.' })
-  destination?: string;
-
-  @ApiPropertyOptional({ example: 'EMAIL', enum: ['EMAIL', 'SMS'] })
-  medium?: string;
-
-  @ApiPropertyOptional({ example: 'email' })
-  attribute?: string;
-}
+import { CodeDeliveryDto } from '../../common/user/code-delivery.dto';
 
 export class SignUpResponseDto {
   @ApiProperty({ example: '7d8ca528-4931-4254-9273-ea5ee853f271', description: 'The new user id.' })

@@ -18,7 +18,7 @@ import {
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ADMIN_GROUP_NAME } from '../../admin/admin.constants';
+import { ADMIN_GROUP_NAME } from '../../common/admin-group';
 import type { PasswordPolicy } from '../../config';
 
 /** What the embedded mode remembers between starts, in `<dataDir>/state.json`. */

@@ -1,4 +1,7 @@
+import { HttpStatus } from '@nestjs/common';
 import type { PasswordPolicy } from '../../config/environment';
+import { AppException } from '../errors/app.exception';
+import { ErrorCode } from '../errors/error-code';
 
 /** The special characters Amazon Cognito counts as symbols (a space among them). */
 const COGNITO_SYMBOLS = new Set('^$*.[]{}()?"!@#%&/\\,><\':;|_~`=+- '.split(''));
@@ -21,4 +24,16 @@ export function passwordPolicyViolations(password: string, policy: PasswordPolic
   }
   if (/^\s|\s$/.test(password)) problems.push('no space at the start or end');
   return problems;
+}
+
+/** 400 PASSWORD_POLICY naming every rule of the policy the password does not meet. */
+export function assertPasswordPolicy(password: string, policy: PasswordPolicy): void {
+  const problems = passwordPolicyViolations(password, policy);
+  if (problems.length > 0) {
+    throw new AppException(
+      HttpStatus.BAD_REQUEST,
+      ErrorCode.PASSWORD_POLICY,
+      `The password must have ${problems.join(', ')}.`,
+    );
+  }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import passport from 'passport';
 import { Strategy } from 'passport-strategy';
-import { ACCESS_STRATEGY_NAME } from '../auth.constants';
+import { ACCESS_STRATEGY_NAME } from '../guard.constants';
 import type { AuthUser } from '../auth-user';
 import { AccessTokenVerifier, InvalidAccessTokenError } from './access-token.verifier';
 import { extractAccessToken, isCookieAuthenticated } from './token-extractors';

@@ -1,4 +1,4 @@
-import { ACCESS_TOKEN_COOKIE } from '../auth.constants';
+import { ACCESS_TOKEN_COOKIE } from '../guard.constants';
 
 /**
  * The request property that names this app's access cookie (`__Host-access_token` when the

@@ -1,10 +1,10 @@
 import CsrfTokens from '@fastify/csrf';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { AppException } from '../common/errors/app.exception';
-import { ErrorCode } from '../common/errors/error-code';
-import { authConfig, httpConfig } from '../config';
-import { CSRF_HEADERS } from './auth.constants';
+import { AppException } from '../../common/errors/app.exception';
+import { ErrorCode } from '../../common/errors/error-code';
+import { authConfig, httpConfig } from '../../config';
+import { CSRF_HEADERS } from '../guard.constants';
 import { sessionCookieNames, type SessionCookieNames } from './cookie-names';
 
 /** The @fastify/csrf calls used here, with tokens bound to a value (`userInfo`). */

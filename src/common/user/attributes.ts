@@ -1,7 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
-import { AppException } from '../common/errors/app.exception';
-import { ErrorCode } from '../common/errors/error-code';
-import { normaliseEmail } from '../common/validation/email-address';
+import { AppException } from '../errors/app.exception';
+import { ErrorCode } from '../errors/error-code';
+import { normaliseEmail } from '../validation/email-address';
 
 /**
  * Standard attributes a user may set on their own account. Not here, on purpose: `sub`,

@@ -3,12 +3,22 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { authConfig } from '../config';
-import { REFRESH_COOKIE_PATHS } from './auth.constants';
-import type { SessionTokens } from './auth.service';
+import { authConfig } from '../../config';
+import { REFRESH_COOKIE_PATHS } from '../guard.constants';
 import { sessionCookieNames, type SessionCookieNames } from './cookie-names';
 import { CsrfProtection } from './csrf';
-import { ACCESS_COOKIE_NAME } from './jwt/token-extractors';
+import { ACCESS_COOKIE_NAME } from '../jwt/token-extractors';
+
+/** Tokens of a session, normalised: `expiresIn` is always known. */
+export interface SessionTokens {
+  accessToken: string;
+  idToken: string;
+  refreshToken?: string;
+  expiresIn: number;
+  tokenType: string;
+  /** The Cognito username (`username` claim), which a later refresh needs. */
+  username?: string;
+}
 
 /** How long the refresh cookie lives: Cognito's default refresh token validity is 30 days. */
 const REFRESH_COOKIE_MAX_AGE = 30 * 24 * 3600;

@@ -1,7 +1,7 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiCookieAuth } from '@nestjs/swagger';
 import { ApiErrorResponse } from '../../common/http/api-errors.decorator';
-import { BEARER_SCHEME, COOKIE_SCHEME } from '../auth.constants';
+import { BEARER_SCHEME, COOKIE_SCHEME } from '../guard.constants';
 import { OPTIONAL_AUTH_KEY } from './auth-metadata';
 
 /**

@@ -4,7 +4,7 @@ import {
   CSRF_TOKEN_COOKIE,
   REFRESH_TOKEN_COOKIE,
   REFRESH_USERNAME_COOKIE,
-} from './auth.constants';
+} from '../guard.constants';
 
 /** The names this app gives its session cookies (see {@link sessionCookieNames}). */
 export interface SessionCookieNames {

@@ -1,5 +1,5 @@
 import type { ConfigType } from '@nestjs/config';
-import type { authConfig, httpConfig } from '../config';
+import type { authConfig, httpConfig } from '../../config';
 import { CsrfProtection, type CsrfRequest } from './csrf';
 
 describe(CsrfProtection.name, () => {

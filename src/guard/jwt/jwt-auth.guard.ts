@@ -7,7 +7,7 @@ import type { AuthUser } from '../auth-user';
 import { IS_PUBLIC_KEY, OPTIONAL_AUTH_KEY, REQUIRED_GROUPS_KEY } from '../decorators/auth-metadata';
 import { AccessTokenVerifier } from './access-token.verifier';
 import { CognitoAccessStrategy, type AuthFailure } from './cognito-access.strategy';
-import { CsrfProtection, type CsrfRequest } from '../csrf';
+import { CsrfProtection, type CsrfRequest } from '../session/csrf';
 import { extractAccessToken, isCookieAuthenticated } from './token-extractors';
 
 interface AuthenticatedRequest {

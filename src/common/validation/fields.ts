@@ -10,7 +10,7 @@ import {
   ValidateBy,
   type ValidationArguments,
 } from 'class-validator';
-import { normaliseEmail } from '../../common/validation/email-address';
+import { normaliseEmail } from './email-address';
 
 export const EMAIL_DESCRIPTION =
   'Trimmed, NFKC-normalised (fullwidth letters become plain ones) and lower-cased. ASCII before ' +

@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiCookieAuth } from '@nestjs/swagger';
 import { ApiErrorResponse } from '../../common/http/api-errors.decorator';
-import { BEARER_SCHEME, COOKIE_SCHEME } from '../auth.constants';
+import { BEARER_SCHEME, COOKIE_SCHEME } from '../guard.constants';
 
 /**
  * Documents a route that needs a signed-in user (the guard's default): the bearer and cookie
