@@ -1,4 +1,11 @@
-import { HttpStatus } from '@nestjs/common';
+import {
+  CognitoIdentityProviderClient,
+  type CognitoIdentityProviderClientResolvedConfig,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { HttpStatus, Logger } from '@nestjs/common';
+import type { Command } from '@smithy/types';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 
@@ -29,47 +36,50 @@ const NOT_SUPPORTED: MappedError = {
   message: 'The configured Cognito endpoint does not support this operation.',
 };
 
+const INVALID_CREDENTIALS: MappedError = {
+  status: HttpStatus.UNAUTHORIZED,
+  code: ErrorCode.INVALID_CREDENTIALS,
+  message: 'Incorrect email or password.',
+};
+
+const WRONG_CODE: MappedError = {
+  status: HttpStatus.BAD_REQUEST,
+  code: ErrorCode.CODE_MISMATCH,
+  message: 'The code is incorrect.',
+};
+
+const ALREADY_EXISTS: MappedError = {
+  status: HttpStatus.CONFLICT,
+  code: ErrorCode.USER_ALREADY_EXISTS,
+  message: 'An account with this email already exists.',
+};
+
 /**
  * Every Cognito exception the service knows, by its name, with the answer a client gets. Messages
- * are fixed here: Cognito's own texts never reach a client. Operations may override a row where
- * the same exception means something else in their context (see the adapter).
+ * are fixed here: Cognito's own texts never reach a client. A call may replace a row where the
+ * same exception means something else for it (OPERATION_OVERRIDES below).
  */
 export const COGNITO_ERROR_TABLE: Readonly<Record<string, MappedError>> = {
-  NotAuthorizedException: {
-    status: HttpStatus.UNAUTHORIZED,
-    code: ErrorCode.INVALID_CREDENTIALS,
-    message: 'Incorrect email or password.',
-  },
+  NotAuthorizedException: INVALID_CREDENTIALS,
   InvalidPasswordException: {
     status: HttpStatus.BAD_REQUEST,
     code: ErrorCode.PASSWORD_POLICY,
     message: 'The password does not meet the password policy.',
   },
-  UsernameExistsException: {
-    status: HttpStatus.CONFLICT,
-    code: ErrorCode.USER_ALREADY_EXISTS,
-    message: 'An account with this email already exists.',
-  },
-  AliasExistsException: {
-    status: HttpStatus.CONFLICT,
-    code: ErrorCode.USER_ALREADY_EXISTS,
-    message: 'An account with this email already exists.',
-  },
+  UsernameExistsException: ALREADY_EXISTS,
+  AliasExistsException: ALREADY_EXISTS,
   UserNotConfirmedException: {
     status: HttpStatus.FORBIDDEN,
     code: ErrorCode.USER_NOT_CONFIRMED,
     message: 'The account is not confirmed yet. Enter the code that was sent to you.',
   },
+  // Administrators may learn that a user does not exist; the message stays fixed all the same.
   UserNotFoundException: {
     status: HttpStatus.NOT_FOUND,
     code: ErrorCode.USER_NOT_FOUND,
     message: 'No such user.',
   },
-  CodeMismatchException: {
-    status: HttpStatus.BAD_REQUEST,
-    code: ErrorCode.CODE_MISMATCH,
-    message: 'The code is incorrect.',
-  },
+  CodeMismatchException: WRONG_CODE,
   ExpiredCodeException: {
     status: HttpStatus.BAD_REQUEST,
     code: ErrorCode.CODE_EXPIRED,
@@ -119,8 +129,125 @@ export const COGNITO_ERROR_TABLE: Readonly<Record<string, MappedError>> = {
   Unsupported: NOT_SUPPORTED,
 };
 
-/** Per-operation replacements of table rows, by exception name. */
+/** Replacements of table rows, by exception name. */
 export type Overrides = Readonly<Record<string, MappedError>>;
+
+const INVALID_REFRESH_TOKEN: MappedError = {
+  status: HttpStatus.UNAUTHORIZED,
+  code: ErrorCode.INVALID_REFRESH_TOKEN,
+  message: 'The refresh token is invalid, expired or revoked. Sign in again.',
+};
+
+const INVALID_ACCESS_TOKEN: MappedError = {
+  status: HttpStatus.UNAUTHORIZED,
+  code: ErrorCode.UNAUTHORIZED,
+  message: 'The access token is invalid or has been revoked. Sign in again.',
+};
+
+const INVALID_SESSION: MappedError = {
+  status: HttpStatus.UNAUTHORIZED,
+  code: ErrorCode.INVALID_SESSION,
+  message: 'The sign-in session is invalid or has expired. Sign in again.',
+};
+
+const CODE_NOT_ACCEPTED: MappedError = {
+  status: HttpStatus.BAD_REQUEST,
+  code: ErrorCode.CODE_MISMATCH,
+  message:
+    'The code is incorrect or has expired. Request a new one, or sign in if the account is confirmed already.',
+};
+
+/**
+ * The calls for which an exception means something else than its table row says, each with the
+ * rows it replaces; an exception a call does not list answers as in the table. A call with no
+ * entry here (sign-up, resending a code, forgot-password, most administrative calls) uses the
+ * table alone.
+ */
+export const OPERATION_OVERRIDES = {
+  /**
+   * InitiateAuth with a password: one answer whatever the cause, so none tells whether an account
+   * exists. Amazon Cognito says NotAuthorized (the table's INVALID_CREDENTIALS already); emulators
+   * may say InvalidPassword or UserNotFound instead.
+   */
+  signIn: {
+    InvalidPasswordException: INVALID_CREDENTIALS,
+    UserNotFoundException: INVALID_CREDENTIALS,
+  },
+  /** InitiateAuth with a refresh token, and RevokeToken. */
+  refreshToken: {
+    NotAuthorizedException: INVALID_REFRESH_TOKEN,
+    UserNotFoundException: INVALID_REFRESH_TOKEN,
+    UnsupportedTokenTypeException: INVALID_REFRESH_TOKEN,
+  },
+  /** Calls made with the user's access token. */
+  accessToken: {
+    NotAuthorizedException: INVALID_ACCESS_TOKEN,
+    UserNotFoundException: INVALID_ACCESS_TOKEN,
+  },
+  /** Enrolling an authenticator with the access token: a wrong TOTP code is a wrong code. */
+  authenticator: {
+    NotAuthorizedException: INVALID_ACCESS_TOKEN,
+    UserNotFoundException: INVALID_ACCESS_TOKEN,
+    EnableSoftwareTokenMFAException: WRONG_CODE,
+  },
+  /**
+   * ChangePassword. Amazon Cognito answers a wrong current password with NotAuthorized; the
+   * emulator with InvalidPassword. The new password has already passed the local policy check, so
+   * an InvalidPassword here means a wrong current password or a reused one.
+   */
+  changePassword: {
+    NotAuthorizedException: {
+      status: HttpStatus.BAD_REQUEST,
+      code: ErrorCode.INCORRECT_PASSWORD,
+      message: 'The current password is incorrect.',
+    },
+    InvalidPasswordException: {
+      status: HttpStatus.BAD_REQUEST,
+      code: ErrorCode.PASSWORD_CHANGE_REJECTED,
+      message:
+        'The password change was refused: check the current password, and do not reuse a recent one.',
+    },
+    UserNotFoundException: INVALID_ACCESS_TOKEN,
+  },
+  /**
+   * A login step (RespondToAuthChallenge, or enrolling an authenticator with the step's session).
+   * Its session is short-lived (3 minutes) and single-use.
+   */
+  signInStep: {
+    NotAuthorizedException: INVALID_SESSION,
+    ExpiredCodeException: INVALID_SESSION,
+    EnableSoftwareTokenMFAException: WRONG_CODE,
+  },
+  /**
+   * ConfirmSignUp: one answer for a wrong code, an expired one, an account confirmed already and
+   * no account at all. Cognito tells them apart (NotAuthorized for a confirmed account,
+   * CodeMismatch or ExpiredCode for an unknown one with PreventUserExistenceErrors; the emulator
+   * answers an unknown one with NotAuthorized and a confirmed one with ExpiredCode), which would
+   * tell anyone which emails have accounts and which are confirmed. The message says what a real
+   * user may need.
+   */
+  confirmSignUp: {
+    NotAuthorizedException: CODE_NOT_ACCEPTED,
+    UserNotFoundException: CODE_NOT_ACCEPTED,
+    CodeMismatchException: CODE_NOT_ACCEPTED,
+    ExpiredCodeException: CODE_NOT_ACCEPTED,
+  },
+  /** ConfirmForgotPassword: a code for an unknown account looks like a wrong code, not "no such user". */
+  confirmForgotPassword: {
+    UserNotFoundException: WRONG_CODE,
+  },
+  /** Administrative calls that name a group. */
+  group: {
+    ResourceNotFoundException: {
+      status: HttpStatus.NOT_FOUND,
+      code: ErrorCode.GROUP_NOT_FOUND,
+      message: 'No such group.',
+    },
+  },
+} satisfies Record<string, Overrides>;
+
+/** A call whose answers differ from the table's, by its name in OPERATION_OVERRIDES. */
+export type CognitoOperation = keyof typeof OPERATION_OVERRIDES;
 
 /** Node and SDK names of failures to reach Cognito at all: refused, reset, timed out, DNS. */
 const NETWORK_ERROR_NAMES = new Set([
@@ -208,11 +335,51 @@ export function toAppException(error: unknown, overrides?: Overrides): AppExcept
   });
 }
 
-/** Runs one SDK call, turning any failure into the mapped AppException. */
-export async function sendMapped<T>(send: () => Promise<T>, overrides?: Overrides): Promise<T> {
+const MISCONFIGURED: MappedError = {
+  status: HttpStatus.INTERNAL_SERVER_ERROR,
+  code: ErrorCode.INTERNAL_ERROR,
+  message: 'Something went wrong on our side. Try again later.',
+};
+
+/** Cognito's answer when the SECRET_HASH does not match: the app client secret is wrong. */
+function isSecretHashRejection(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    error.name === 'NotAuthorizedException' &&
+    /secret hash/i.test(error.message)
+  );
+}
+
+type CognitoCommand<Input extends ServiceInputTypes, Output extends ServiceOutputTypes> = Command<
+  ServiceInputTypes,
+  Input,
+  ServiceOutputTypes,
+  Output,
+  CognitoIdentityProviderClientResolvedConfig
+>;
+
+const logger = new Logger('Cognito');
+
+/**
+ * Sends one command. A failure becomes the AppException of the row for its exception: the
+ * operation's row where it has one, else the table's.
+ */
+export async function sendMapped<
+  Input extends ServiceInputTypes,
+  Output extends ServiceOutputTypes,
+>(
+  client: CognitoIdentityProviderClient,
+  command: CognitoCommand<Input, Output>,
+  operation?: CognitoOperation,
+): Promise<Output> {
   try {
-    return await send();
+    return await client.send(command);
   } catch (error) {
-    throw toAppException(error, overrides);
+    if (isSecretHashRejection(error)) {
+      // A wrong COGNITO_CLIENT_SECRET would otherwise look like a wrong password to every user.
+      logger.error('Cognito rejected the SECRET_HASH: check COGNITO_CLIENT_SECRET');
+      throw toAppException(error, { NotAuthorizedException: MISCONFIGURED });
+    }
+    throw toAppException(error, operation && OPERATION_OVERRIDES[operation]);
   }
 }
