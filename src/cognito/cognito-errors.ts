@@ -36,50 +36,47 @@ const NOT_SUPPORTED: MappedError = {
   message: 'The configured Cognito endpoint does not support this operation.',
 };
 
-const INVALID_CREDENTIALS: MappedError = {
-  status: HttpStatus.UNAUTHORIZED,
-  code: ErrorCode.INVALID_CREDENTIALS,
-  message: 'Incorrect email or password.',
-};
-
-const WRONG_CODE: MappedError = {
-  status: HttpStatus.BAD_REQUEST,
-  code: ErrorCode.CODE_MISMATCH,
-  message: 'The code is incorrect.',
-};
-
-const ALREADY_EXISTS: MappedError = {
-  status: HttpStatus.CONFLICT,
-  code: ErrorCode.USER_ALREADY_EXISTS,
-  message: 'An account with this email already exists.',
-};
-
 /**
  * Every Cognito exception the service knows, by its name, with the answer a client gets. Messages
  * are fixed here: Cognito's own texts never reach a client. A call may replace a row where the
  * same exception means something else for it (OPERATION_OVERRIDES below).
  */
 export const COGNITO_ERROR_TABLE: Readonly<Record<string, MappedError>> = {
-  NotAuthorizedException: INVALID_CREDENTIALS,
+  NotAuthorizedException: {
+    status: HttpStatus.UNAUTHORIZED,
+    code: ErrorCode.INVALID_CREDENTIALS,
+    message: 'Incorrect email or password.',
+  },
   InvalidPasswordException: {
     status: HttpStatus.BAD_REQUEST,
     code: ErrorCode.PASSWORD_POLICY,
     message: 'The password does not meet the password policy.',
   },
-  UsernameExistsException: ALREADY_EXISTS,
-  AliasExistsException: ALREADY_EXISTS,
+  UsernameExistsException: {
+    status: HttpStatus.CONFLICT,
+    code: ErrorCode.USER_ALREADY_EXISTS,
+    message: 'An account with this email already exists.',
+  },
+  AliasExistsException: {
+    status: HttpStatus.CONFLICT,
+    code: ErrorCode.USER_ALREADY_EXISTS,
+    message: 'An account with this email already exists.',
+  },
   UserNotConfirmedException: {
     status: HttpStatus.FORBIDDEN,
     code: ErrorCode.USER_NOT_CONFIRMED,
     message: 'The account is not confirmed yet. Enter the code that was sent to you.',
   },
-  // Administrators may learn that a user does not exist; the message stays fixed all the same.
   UserNotFoundException: {
     status: HttpStatus.NOT_FOUND,
     code: ErrorCode.USER_NOT_FOUND,
     message: 'No such user.',
   },
-  CodeMismatchException: WRONG_CODE,
+  CodeMismatchException: {
+    status: HttpStatus.BAD_REQUEST,
+    code: ErrorCode.CODE_MISMATCH,
+    message: 'The code is incorrect.',
+  },
   ExpiredCodeException: {
     status: HttpStatus.BAD_REQUEST,
     code: ErrorCode.CODE_EXPIRED,
@@ -158,20 +155,20 @@ const CODE_NOT_ACCEPTED: MappedError = {
 };
 
 /**
- * The calls for which an exception means something else than its table row says, each with the
- * rows it replaces; an exception a call does not list answers as in the table. A call with no
- * entry here (sign-up, resending a code, forgot-password, most administrative calls) uses the
- * table alone.
+ * The calls for which an exception means something other than its table row says, each with the
+ * rows it replaces; an exception a call does not list answers as in the table. Calls with no
+ * entry here (sign-up, resending a code, forgot-password, the administrative calls on users) use
+ * the table alone.
  */
 export const OPERATION_OVERRIDES = {
   /**
    * InitiateAuth with a password: one answer whatever the cause, so none tells whether an account
-   * exists. Amazon Cognito says NotAuthorized (the table's INVALID_CREDENTIALS already); emulators
-   * may say InvalidPassword or UserNotFound instead.
+   * exists. Amazon Cognito says NotAuthorized for a wrong password; emulators may say
+   * InvalidPassword or UserNotFound instead.
    */
   signIn: {
-    InvalidPasswordException: INVALID_CREDENTIALS,
-    UserNotFoundException: INVALID_CREDENTIALS,
+    InvalidPasswordException: COGNITO_ERROR_TABLE.NotAuthorizedException,
+    UserNotFoundException: COGNITO_ERROR_TABLE.NotAuthorizedException,
   },
   /** InitiateAuth with a refresh token, and RevokeToken. */
   refreshToken: {
@@ -188,7 +185,7 @@ export const OPERATION_OVERRIDES = {
   authenticator: {
     NotAuthorizedException: INVALID_ACCESS_TOKEN,
     UserNotFoundException: INVALID_ACCESS_TOKEN,
-    EnableSoftwareTokenMFAException: WRONG_CODE,
+    EnableSoftwareTokenMFAException: COGNITO_ERROR_TABLE.CodeMismatchException,
   },
   /**
    * ChangePassword. Amazon Cognito answers a wrong current password with NotAuthorized; the
@@ -216,7 +213,7 @@ export const OPERATION_OVERRIDES = {
   signInStep: {
     NotAuthorizedException: INVALID_SESSION,
     ExpiredCodeException: INVALID_SESSION,
-    EnableSoftwareTokenMFAException: WRONG_CODE,
+    EnableSoftwareTokenMFAException: COGNITO_ERROR_TABLE.CodeMismatchException,
   },
   /**
    * ConfirmSignUp: one answer for a wrong code, an expired one, an account confirmed already and
@@ -232,9 +229,9 @@ export const OPERATION_OVERRIDES = {
     CodeMismatchException: CODE_NOT_ACCEPTED,
     ExpiredCodeException: CODE_NOT_ACCEPTED,
   },
-  /** ConfirmForgotPassword: a code for an unknown account looks like a wrong code, not "no such user". */
+  /** ConfirmForgotPassword: a code for an unknown account looks like a wrong code, not "no user". */
   confirmForgotPassword: {
-    UserNotFoundException: WRONG_CODE,
+    UserNotFoundException: COGNITO_ERROR_TABLE.CodeMismatchException,
   },
   /** Administrative calls that name a group. */
   group: {
@@ -350,28 +347,26 @@ function isSecretHashRejection(error: unknown): boolean {
   );
 }
 
-type CognitoCommand<Input extends ServiceInputTypes, Output extends ServiceOutputTypes> = Command<
+/** A command of the user pool client, typed by its input and output. */
+type CognitoCommand<I extends ServiceInputTypes, O extends ServiceOutputTypes> = Command<
   ServiceInputTypes,
-  Input,
+  I,
   ServiceOutputTypes,
-  Output,
+  O,
   CognitoIdentityProviderClientResolvedConfig
 >;
 
 const logger = new Logger('Cognito');
 
 /**
- * Sends one command. A failure becomes the AppException of the row for its exception: the
- * operation's row where it has one, else the table's.
+ * Sends one command. A failure becomes the AppException of its exception's row: the operation's
+ * row in OPERATION_OVERRIDES where there is one, else the table's.
  */
-export async function sendMapped<
-  Input extends ServiceInputTypes,
-  Output extends ServiceOutputTypes,
->(
+export async function sendMapped<I extends ServiceInputTypes, O extends ServiceOutputTypes>(
   client: CognitoIdentityProviderClient,
-  command: CognitoCommand<Input, Output>,
+  command: CognitoCommand<I, O>,
   operation?: CognitoOperation,
-): Promise<Output> {
+): Promise<O> {
   try {
     return await client.send(command);
   } catch (error) {
