@@ -1,5 +1,5 @@
 import {
-  CognitoIdentityProviderClient,
+  type CognitoIdentityProviderClient,
   type CognitoIdentityProviderClientResolvedConfig,
   type ServiceInputTypes,
   type ServiceOutputTypes,
