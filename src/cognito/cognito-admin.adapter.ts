@@ -24,8 +24,7 @@ import {
   type GroupType,
   type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { ErrorCode } from '../common/errors/error-code';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   CognitoAdminPort,
   type AdminGroup,
@@ -36,26 +35,8 @@ import {
 } from './cognito-admin.port';
 import { CognitoConnection } from './cognito-connection';
 import { toAttributeList, toAttributeMap } from './cognito-attributes';
-import { sendMapped, type Overrides } from './cognito-errors';
+import { sendMapped } from './cognito-errors';
 import { COGNITO_SDK_CLIENT } from './cognito.tokens';
-
-/** Administrators may learn that a user does not exist; the message stays fixed all the same. */
-const USER_OVERRIDES: Overrides = {
-  UserNotFoundException: {
-    status: HttpStatus.NOT_FOUND,
-    code: ErrorCode.USER_NOT_FOUND,
-    message: 'No such user.',
-  },
-};
-
-const GROUP_OVERRIDES: Overrides = {
-  ...USER_OVERRIDES,
-  ResourceNotFoundException: {
-    status: HttpStatus.NOT_FOUND,
-    code: ErrorCode.GROUP_NOT_FOUND,
-    message: 'No such group.',
-  },
-};
 
 function toAdminUser(user: {
   Username?: string;
@@ -108,18 +89,17 @@ export class CognitoAdminAdapter extends CognitoAdminPort {
     limit: number,
     nextToken?: string,
   ): Promise<Page<AdminUser>> {
-    const output = await sendMapped(() =>
-      this.client.send(
-        new ListUsersCommand({
-          UserPoolId: this.pool,
-          Limit: limit,
-          PaginationToken: nextToken,
-          // Values are validated to hold no quote or backslash, so they cannot escape the string.
-          Filter: filter
-            ? `${filter.attribute} ${filter.prefix ? '^=' : '='} "${filter.value}"`
-            : undefined,
-        }),
-      ),
+    const output = await sendMapped(
+      this.client,
+      new ListUsersCommand({
+        UserPoolId: this.pool,
+        Limit: limit,
+        PaginationToken: nextToken,
+        // Values are validated to hold no quote or backslash, so they cannot escape the string.
+        Filter: filter
+          ? `${filter.attribute} ${filter.prefix ? '^=' : '='} "${filter.value}"`
+          : undefined,
+      }),
     );
     return {
       items: (output.Users ?? []).map((u: UserType) => toAdminUser(u)),
@@ -129,118 +109,100 @@ export class CognitoAdminAdapter extends CognitoAdminPort {
 
   async getUser(user: string): Promise<AdminUser> {
     const output = await sendMapped(
-      () => this.client.send(new AdminGetUserCommand({ UserPoolId: this.pool, Username: user })),
-      USER_OVERRIDES,
+      this.client,
+      new AdminGetUserCommand({ UserPoolId: this.pool, Username: user }),
     );
     return toAdminUser(output);
   }
 
   async createUser(input: CreateUserInput): Promise<AdminUser> {
-    const output = await sendMapped(() =>
-      this.client.send(
-        new AdminCreateUserCommand({
-          UserPoolId: this.pool,
-          Username: input.email,
-          TemporaryPassword: input.temporaryPassword,
-          MessageAction: input.sendInvitation ? undefined : 'SUPPRESS',
-          DesiredDeliveryMediums: ['EMAIL'],
-          UserAttributes: toAttributeList({ email: input.email, ...input.attributes }),
-        }),
-      ),
+    const output = await sendMapped(
+      this.client,
+      new AdminCreateUserCommand({
+        UserPoolId: this.pool,
+        Username: input.email,
+        TemporaryPassword: input.temporaryPassword,
+        MessageAction: input.sendInvitation ? undefined : 'SUPPRESS',
+        DesiredDeliveryMediums: ['EMAIL'],
+        UserAttributes: toAttributeList({ email: input.email, ...input.attributes }),
+      }),
     );
     return toAdminUser(output.User ?? {});
   }
 
   async resendInvitation(user: string): Promise<void> {
     await sendMapped(
-      () =>
-        this.client.send(
-          new AdminCreateUserCommand({
-            UserPoolId: this.pool,
-            Username: user,
-            MessageAction: 'RESEND',
-          }),
-        ),
-      USER_OVERRIDES,
+      this.client,
+      new AdminCreateUserCommand({
+        UserPoolId: this.pool,
+        Username: user,
+        MessageAction: 'RESEND',
+      }),
     );
   }
 
   async disableUser(user: string): Promise<void> {
     await sendMapped(
-      () =>
-        this.client.send(new AdminDisableUserCommand({ UserPoolId: this.pool, Username: user })),
-      USER_OVERRIDES,
+      this.client,
+      new AdminDisableUserCommand({ UserPoolId: this.pool, Username: user }),
     );
   }
 
   async enableUser(user: string): Promise<void> {
     await sendMapped(
-      () => this.client.send(new AdminEnableUserCommand({ UserPoolId: this.pool, Username: user })),
-      USER_OVERRIDES,
+      this.client,
+      new AdminEnableUserCommand({ UserPoolId: this.pool, Username: user }),
     );
   }
 
   async deleteUser(user: string): Promise<void> {
     await sendMapped(
-      () => this.client.send(new AdminDeleteUserCommand({ UserPoolId: this.pool, Username: user })),
-      USER_OVERRIDES,
+      this.client,
+      new AdminDeleteUserCommand({ UserPoolId: this.pool, Username: user }),
     );
   }
 
   async resetPassword(user: string): Promise<void> {
     await sendMapped(
-      () =>
-        this.client.send(
-          new AdminResetUserPasswordCommand({ UserPoolId: this.pool, Username: user }),
-        ),
-      USER_OVERRIDES,
+      this.client,
+      new AdminResetUserPasswordCommand({ UserPoolId: this.pool, Username: user }),
     );
   }
 
   async setPassword(user: string, password: string, permanent: boolean): Promise<void> {
     await sendMapped(
-      () =>
-        this.client.send(
-          new AdminSetUserPasswordCommand({
-            UserPoolId: this.pool,
-            Username: user,
-            Password: password,
-            Permanent: permanent,
-          }),
-        ),
-      USER_OVERRIDES,
+      this.client,
+      new AdminSetUserPasswordCommand({
+        UserPoolId: this.pool,
+        Username: user,
+        Password: password,
+        Permanent: permanent,
+      }),
     );
   }
 
   async confirmSignUp(user: string): Promise<void> {
     await sendMapped(
-      () =>
-        this.client.send(new AdminConfirmSignUpCommand({ UserPoolId: this.pool, Username: user })),
-      USER_OVERRIDES,
+      this.client,
+      new AdminConfirmSignUpCommand({ UserPoolId: this.pool, Username: user }),
     );
   }
 
   async globalSignOut(user: string): Promise<void> {
     await sendMapped(
-      () =>
-        this.client.send(
-          new AdminUserGlobalSignOutCommand({ UserPoolId: this.pool, Username: user }),
-        ),
-      USER_OVERRIDES,
+      this.client,
+      new AdminUserGlobalSignOutCommand({ UserPoolId: this.pool, Username: user }),
     );
   }
 
   async updateAttributes(user: string, attributes: Record<string, string>): Promise<void> {
     await sendMapped(
-      () =>
-        this.client.send(
-          new AdminUpdateUserAttributesCommand({
-            UserPoolId: this.pool,
-            Username: user,
-            UserAttributes: toAttributeList(attributes),
-          }),
-        ),
-      USER_OVERRIDES,
+      this.client,
+      new AdminUpdateUserAttributesCommand({
+        UserPoolId: this.pool,
+        Username: user,
+        UserAttributes: toAttributeList(attributes),
+      }),
     );
   }
 
@@ -250,71 +212,66 @@ export class CognitoAdminAdapter extends CognitoAdminPort {
     nextToken?: string,
   ): Promise<Page<AdminGroup>> {
     const output = await sendMapped(
-      () =>
-        this.client.send(
-          new AdminListGroupsForUserCommand({
-            UserPoolId: this.pool,
-            Username: username,
-            Limit: limit,
-            NextToken: nextToken,
-          }),
-        ),
-      USER_OVERRIDES,
+      this.client,
+      new AdminListGroupsForUserCommand({
+        UserPoolId: this.pool,
+        Username: username,
+        Limit: limit,
+        NextToken: nextToken,
+      }),
     );
     return { items: (output.Groups ?? []).map(toAdminGroup), nextToken: output.NextToken };
   }
 
   async listGroups(limit: number, nextToken?: string): Promise<Page<AdminGroup>> {
-    const output = await sendMapped(() =>
-      this.client.send(
-        new ListGroupsCommand({ UserPoolId: this.pool, Limit: limit, NextToken: nextToken }),
-      ),
+    const output = await sendMapped(
+      this.client,
+      new ListGroupsCommand({ UserPoolId: this.pool, Limit: limit, NextToken: nextToken }),
     );
     return { items: (output.Groups ?? []).map(toAdminGroup), nextToken: output.NextToken };
   }
 
   async getGroup(name: string): Promise<AdminGroup> {
     const output = await sendMapped(
-      () => this.client.send(new GetGroupCommand({ UserPoolId: this.pool, GroupName: name })),
-      GROUP_OVERRIDES,
+      this.client,
+      new GetGroupCommand({ UserPoolId: this.pool, GroupName: name }),
+      'group',
     );
     return toAdminGroup(output.Group);
   }
 
   async createGroup(group: AdminGroup): Promise<AdminGroup> {
-    const output = await sendMapped(() =>
-      this.client.send(
-        new CreateGroupCommand({
-          UserPoolId: this.pool,
-          GroupName: group.name,
-          Description: group.description,
-          Precedence: group.precedence,
-        }),
-      ),
+    const output = await sendMapped(
+      this.client,
+      new CreateGroupCommand({
+        UserPoolId: this.pool,
+        GroupName: group.name,
+        Description: group.description,
+        Precedence: group.precedence,
+      }),
     );
     return toAdminGroup(output.Group);
   }
 
   async updateGroup(group: AdminGroup): Promise<AdminGroup> {
     const output = await sendMapped(
-      () =>
-        this.client.send(
-          new UpdateGroupCommand({
-            UserPoolId: this.pool,
-            GroupName: group.name,
-            Description: group.description,
-            Precedence: group.precedence,
-          }),
-        ),
-      GROUP_OVERRIDES,
+      this.client,
+      new UpdateGroupCommand({
+        UserPoolId: this.pool,
+        GroupName: group.name,
+        Description: group.description,
+        Precedence: group.precedence,
+      }),
+      'group',
     );
     return toAdminGroup(output.Group);
   }
 
   async deleteGroup(name: string): Promise<void> {
     await sendMapped(
-      () => this.client.send(new DeleteGroupCommand({ UserPoolId: this.pool, GroupName: name })),
-      GROUP_OVERRIDES,
+      this.client,
+      new DeleteGroupCommand({ UserPoolId: this.pool, GroupName: name }),
+      'group',
     );
   }
 
@@ -324,16 +281,14 @@ export class CognitoAdminAdapter extends CognitoAdminPort {
     nextToken?: string,
   ): Promise<Page<AdminUser>> {
     const output = await sendMapped(
-      () =>
-        this.client.send(
-          new ListUsersInGroupCommand({
-            UserPoolId: this.pool,
-            GroupName: group,
-            Limit: limit,
-            NextToken: nextToken,
-          }),
-        ),
-      GROUP_OVERRIDES,
+      this.client,
+      new ListUsersInGroupCommand({
+        UserPoolId: this.pool,
+        GroupName: group,
+        Limit: limit,
+        NextToken: nextToken,
+      }),
+      'group',
     );
     return {
       items: (output.Users ?? []).map((u: UserType) => toAdminUser(u)),
@@ -343,29 +298,25 @@ export class CognitoAdminAdapter extends CognitoAdminPort {
 
   async addUserToGroup(user: string, group: string): Promise<void> {
     await sendMapped(
-      () =>
-        this.client.send(
-          new AdminAddUserToGroupCommand({
-            UserPoolId: this.pool,
-            Username: user,
-            GroupName: group,
-          }),
-        ),
-      GROUP_OVERRIDES,
+      this.client,
+      new AdminAddUserToGroupCommand({
+        UserPoolId: this.pool,
+        Username: user,
+        GroupName: group,
+      }),
+      'group',
     );
   }
 
   async removeUserFromGroup(user: string, group: string): Promise<void> {
     await sendMapped(
-      () =>
-        this.client.send(
-          new AdminRemoveUserFromGroupCommand({
-            UserPoolId: this.pool,
-            Username: user,
-            GroupName: group,
-          }),
-        ),
-      GROUP_OVERRIDES,
+      this.client,
+      new AdminRemoveUserFromGroupCommand({
+        UserPoolId: this.pool,
+        Username: user,
+        GroupName: group,
+      }),
+      'group',
     );
   }
 }

@@ -1,4 +1,11 @@
-import { HttpStatus } from '@nestjs/common';
+import {
+  type CognitoIdentityProviderClient,
+  type CognitoIdentityProviderClientResolvedConfig,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { HttpStatus, Logger } from '@nestjs/common';
+import type { Command } from '@smithy/types';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 
@@ -31,8 +38,8 @@ const NOT_SUPPORTED: MappedError = {
 
 /**
  * Every Cognito exception the service knows, by its name, with the answer a client gets. Messages
- * are fixed here: Cognito's own texts never reach a client. Operations may override a row where
- * the same exception means something else in their context (see the adapter).
+ * are fixed here: Cognito's own texts never reach a client. A call may replace a row where the
+ * same exception means something else for it (OPERATION_OVERRIDES below).
  */
 export const COGNITO_ERROR_TABLE: Readonly<Record<string, MappedError>> = {
   NotAuthorizedException: {
@@ -119,8 +126,125 @@ export const COGNITO_ERROR_TABLE: Readonly<Record<string, MappedError>> = {
   Unsupported: NOT_SUPPORTED,
 };
 
-/** Per-operation replacements of table rows, by exception name. */
+/** Replacements of table rows, by exception name. */
 export type Overrides = Readonly<Record<string, MappedError>>;
+
+const INVALID_REFRESH_TOKEN: MappedError = {
+  status: HttpStatus.UNAUTHORIZED,
+  code: ErrorCode.INVALID_REFRESH_TOKEN,
+  message: 'The refresh token is invalid, expired or revoked. Sign in again.',
+};
+
+const INVALID_ACCESS_TOKEN: MappedError = {
+  status: HttpStatus.UNAUTHORIZED,
+  code: ErrorCode.UNAUTHORIZED,
+  message: 'The access token is invalid or has been revoked. Sign in again.',
+};
+
+const INVALID_SESSION: MappedError = {
+  status: HttpStatus.UNAUTHORIZED,
+  code: ErrorCode.INVALID_SESSION,
+  message: 'The sign-in session is invalid or has expired. Sign in again.',
+};
+
+const CODE_NOT_ACCEPTED: MappedError = {
+  status: HttpStatus.BAD_REQUEST,
+  code: ErrorCode.CODE_MISMATCH,
+  message:
+    'The code is incorrect or has expired. Request a new one, or sign in if the account is confirmed already.',
+};
+
+/**
+ * The calls for which an exception means something other than its table row says, each with the
+ * rows it replaces; an exception a call does not list answers as in the table. Calls with no
+ * entry here (sign-up, resending a code, forgot-password, the administrative calls on users) use
+ * the table alone.
+ */
+export const OPERATION_OVERRIDES = {
+  /**
+   * InitiateAuth with a password: one answer whatever the cause, so none tells whether an account
+   * exists. Amazon Cognito says NotAuthorized for a wrong password; emulators may say
+   * InvalidPassword or UserNotFound instead.
+   */
+  signIn: {
+    InvalidPasswordException: COGNITO_ERROR_TABLE.NotAuthorizedException,
+    UserNotFoundException: COGNITO_ERROR_TABLE.NotAuthorizedException,
+  },
+  /** InitiateAuth with a refresh token, and RevokeToken. */
+  refreshToken: {
+    NotAuthorizedException: INVALID_REFRESH_TOKEN,
+    UserNotFoundException: INVALID_REFRESH_TOKEN,
+    UnsupportedTokenTypeException: INVALID_REFRESH_TOKEN,
+  },
+  /** Calls made with the user's access token. */
+  accessToken: {
+    NotAuthorizedException: INVALID_ACCESS_TOKEN,
+    UserNotFoundException: INVALID_ACCESS_TOKEN,
+  },
+  /** Enrolling an authenticator with the access token: a wrong TOTP code is a wrong code. */
+  authenticator: {
+    NotAuthorizedException: INVALID_ACCESS_TOKEN,
+    UserNotFoundException: INVALID_ACCESS_TOKEN,
+    EnableSoftwareTokenMFAException: COGNITO_ERROR_TABLE.CodeMismatchException,
+  },
+  /**
+   * ChangePassword. Amazon Cognito answers a wrong current password with NotAuthorized; the
+   * emulator with InvalidPassword. The new password has already passed the local policy check, so
+   * an InvalidPassword here means a wrong current password or a reused one.
+   */
+  changePassword: {
+    NotAuthorizedException: {
+      status: HttpStatus.BAD_REQUEST,
+      code: ErrorCode.INCORRECT_PASSWORD,
+      message: 'The current password is incorrect.',
+    },
+    InvalidPasswordException: {
+      status: HttpStatus.BAD_REQUEST,
+      code: ErrorCode.PASSWORD_CHANGE_REJECTED,
+      message:
+        'The password change was refused: check the current password, and do not reuse a recent one.',
+    },
+    UserNotFoundException: INVALID_ACCESS_TOKEN,
+  },
+  /**
+   * A login step (RespondToAuthChallenge, or enrolling an authenticator with the step's session).
+   * Its session is short-lived (3 minutes) and single-use.
+   */
+  signInStep: {
+    NotAuthorizedException: INVALID_SESSION,
+    ExpiredCodeException: INVALID_SESSION,
+    EnableSoftwareTokenMFAException: COGNITO_ERROR_TABLE.CodeMismatchException,
+  },
+  /**
+   * ConfirmSignUp: one answer for a wrong code, an expired one, an account confirmed already and
+   * no account at all. Cognito tells them apart (NotAuthorized for a confirmed account,
+   * CodeMismatch or ExpiredCode for an unknown one with PreventUserExistenceErrors; the emulator
+   * answers an unknown one with NotAuthorized and a confirmed one with ExpiredCode), which would
+   * tell anyone which emails have accounts and which are confirmed. The message says what a real
+   * user may need.
+   */
+  confirmSignUp: {
+    NotAuthorizedException: CODE_NOT_ACCEPTED,
+    UserNotFoundException: CODE_NOT_ACCEPTED,
+    CodeMismatchException: CODE_NOT_ACCEPTED,
+    ExpiredCodeException: CODE_NOT_ACCEPTED,
+  },
+  /** ConfirmForgotPassword: a code for an unknown account looks like a wrong code, not "no user". */
+  confirmForgotPassword: {
+    UserNotFoundException: COGNITO_ERROR_TABLE.CodeMismatchException,
+  },
+  /** Administrative calls that name a group. */
+  group: {
+    ResourceNotFoundException: {
+      status: HttpStatus.NOT_FOUND,
+      code: ErrorCode.GROUP_NOT_FOUND,
+      message: 'No such group.',
+    },
+  },
+} satisfies Record<string, Overrides>;
+
+/** A call whose answers differ from the table's, by its name in OPERATION_OVERRIDES. */
+export type CognitoOperation = keyof typeof OPERATION_OVERRIDES;
 
 /** Node and SDK names of failures to reach Cognito at all: refused, reset, timed out, DNS. */
 const NETWORK_ERROR_NAMES = new Set([
@@ -208,11 +332,49 @@ export function toAppException(error: unknown, overrides?: Overrides): AppExcept
   });
 }
 
-/** Runs one SDK call, turning any failure into the mapped AppException. */
-export async function sendMapped<T>(send: () => Promise<T>, overrides?: Overrides): Promise<T> {
+const MISCONFIGURED: MappedError = {
+  status: HttpStatus.INTERNAL_SERVER_ERROR,
+  code: ErrorCode.INTERNAL_ERROR,
+  message: 'Something went wrong on our side. Try again later.',
+};
+
+/** Cognito's answer when the SECRET_HASH does not match: the app client secret is wrong. */
+function isSecretHashRejection(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    error.name === 'NotAuthorizedException' &&
+    /secret hash/i.test(error.message)
+  );
+}
+
+/** A command of the user pool client, typed by its input and output. */
+type CognitoCommand<I extends ServiceInputTypes, O extends ServiceOutputTypes> = Command<
+  ServiceInputTypes,
+  I,
+  ServiceOutputTypes,
+  O,
+  CognitoIdentityProviderClientResolvedConfig
+>;
+
+const logger = new Logger('Cognito');
+
+/**
+ * Sends one command. A failure becomes the AppException of its exception's row: the operation's
+ * row in OPERATION_OVERRIDES where there is one, else the table's.
+ */
+export async function sendMapped<I extends ServiceInputTypes, O extends ServiceOutputTypes>(
+  client: CognitoIdentityProviderClient,
+  command: CognitoCommand<I, O>,
+  operation?: CognitoOperation,
+): Promise<O> {
   try {
-    return await send();
+    return await client.send(command);
   } catch (error) {
-    throw toAppException(error, overrides);
+    if (isSecretHashRejection(error)) {
+      // A wrong COGNITO_CLIENT_SECRET would otherwise look like a wrong password to every user.
+      logger.error('Cognito rejected the SECRET_HASH: check COGNITO_CLIENT_SECRET');
+      throw toAppException(error, { NotAuthorizedException: MISCONFIGURED });
+    }
+    throw toAppException(error, operation && OPERATION_OVERRIDES[operation]);
   }
 }
