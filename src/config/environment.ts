@@ -11,6 +11,7 @@ import {
   MaxLength,
   Min,
   MinLength,
+  getMetadataStorage,
   validateSync,
 } from 'class-validator';
 import { normaliseEmail } from '../common/validation/email-address';
@@ -566,7 +567,26 @@ function parseTrustProxy(value: string | undefined): boolean | number | string[]
   return splitList(value);
 }
 
-/** The configuration of this process, from its environment. */
+/** The names {@link EnvironmentVariables} declares: every variable {@link parseEnvironment} reads. */
+const VARIABLE_NAMES = [
+  ...new Set(
+    getMetadataStorage()
+      .getTargetValidationMetadatas(EnvironmentVariables, '', true, false)
+      .map((metadata) => metadata.propertyName),
+  ),
+];
+
+let lastLoaded: { values: string; configuration: Configuration } | undefined;
+
+/**
+ * The configuration of this process, from its environment. It is parsed once for each set of
+ * values of the variables the service reads: main.ts, the app and its config namespaces all ask
+ * for it, and an environment changed since (as tests change it between two apps) is parsed anew.
+ */
 export function loadConfiguration(): Configuration {
-  return parseEnvironment(process.env);
+  const values = JSON.stringify(VARIABLE_NAMES.map((name) => process.env[name]));
+  if (lastLoaded?.values !== values) {
+    lastLoaded = { values, configuration: parseEnvironment(process.env) };
+  }
+  return lastLoaded.configuration;
 }
