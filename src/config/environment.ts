@@ -11,6 +11,7 @@ import {
   MaxLength,
   Min,
   MinLength,
+  getMetadataStorage,
   validateSync,
 } from 'class-validator';
 import { normaliseEmail } from '../common/validation/email-address';
@@ -36,6 +37,16 @@ const URL_OPTIONS = {
   protocols: ['http', 'https'],
 };
 
+/** The variable may be unset; `VAR=` counts as unset, so the rules below it are skipped. */
+function OptionalEnv(): PropertyDecorator {
+  // Composed by hand, as the decorators below are: this file is also loaded by the command-line
+  // tools, which need no Nest. Registered in the order `@Transform @IsOptional` stacked had.
+  return (target, key) => {
+    IsOptional()(target, key);
+    Transform(emptyAsUndefined)(target, key);
+  };
+}
+
 function IsBooleanish(): PropertyDecorator {
   return (target, key) => {
     Transform(toBoolean)(target, key);
@@ -51,8 +62,7 @@ function IsOptionalInt(min: number, max: number): PropertyDecorator {
     Min(min)(target, key);
     IsInt()(target, key);
     Type(() => Number)(target, key);
-    IsOptional()(target, key);
-    Transform(emptyAsUndefined)(target, key);
+    OptionalEnv()(target, key);
   };
 }
 
@@ -61,71 +71,59 @@ function IsOptionalInt(min: number, max: number): PropertyDecorator {
  * rules that tie several variables together live in {@link parseEnvironment}.
  */
 export class EnvironmentVariables {
-  @Transform(emptyAsUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @IsIn(['development', 'production', 'test'])
   NODE_ENV?: 'development' | 'production' | 'test';
 
   @IsOptionalInt(0, 65535)
   PORT?: number;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @IsString()
   @MinLength(1)
   HOST?: string;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL?: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @IsIn(['auto', 'json', 'pretty'])
   LOG_FORMAT?: 'auto' | 'json' | 'pretty';
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @IsBooleanish()
   SWAGGER_ENABLED?: boolean;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @Matches(/^[\w-]+_[0-9a-zA-Z]+$/, {
     message: 'COGNITO_USER_POOL_ID must look like <region>_<id>, e.g. eu-west-1_AbCdEfGhI',
   })
   COGNITO_USER_POOL_ID?: string;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @Matches(/^[\w+]+$/, { message: 'COGNITO_CLIENT_ID must be an app client id' })
   @MaxLength(128)
   COGNITO_CLIENT_ID?: string;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @IsString()
   @MaxLength(128)
   COGNITO_CLIENT_SECRET?: string;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @Matches(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'AWS_REGION must be a region, e.g. eu-west-1' })
   AWS_REGION?: string;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @IsUrl(URL_OPTIONS, { message: 'COGNITO_ENDPOINT must be an http(s) URL' })
   COGNITO_ENDPOINT?: string;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @IsUrl(URL_OPTIONS, { message: 'COGNITO_ISSUER must be an http(s) URL' })
   COGNITO_ISSUER?: string;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @IsUrl(URL_OPTIONS, { message: 'COGNITO_JWKS_URI must be an http(s) URL' })
   COGNITO_JWKS_URI?: string;
 
@@ -135,90 +133,76 @@ export class EnvironmentVariables {
   @IsOptionalInt(1, 10)
   COGNITO_MAX_ATTEMPTS?: number;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @IsString()
   COGNITO_LOCAL_DATA_DIR?: string;
 
   @IsOptionalInt(0, 65535)
   COGNITO_LOCAL_PORT?: number;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @IsBooleanish()
   COGNITO_LOCAL_PRINT_CODES?: boolean;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @IsString()
   COGNITO_LOCAL_ADMIN_EMAIL?: string;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @IsString()
   @MinLength(8)
   @MaxLength(256)
   COGNITO_LOCAL_ADMIN_PASSWORD?: string;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @Matches(/^custom:[\w-]{1,20}(,custom:[\w-]{1,20})*$/, {
     message:
       'ACCOUNT_CUSTOM_ATTRIBUTES must be a comma-separated list like custom:team,custom:plan',
   })
   ACCOUNT_CUSTOM_ATTRIBUTES?: string;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @Matches(/^[^:\p{Cc}]{1,64}$/u, { message: 'TOTP_ISSUER must be a short name without a colon' })
   TOTP_ISSUER?: string;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @IsIn(['body', 'cookie', 'both'])
   TOKEN_DELIVERY?: 'body' | 'cookie' | 'both';
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @IsBooleanish()
   COOKIE_SECURE?: boolean;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @Matches(/^\.?[a-z0-9.-]+$/i, { message: 'COOKIE_DOMAIN must be a domain name' })
   COOKIE_DOMAIN?: string;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @IsBooleanish()
   AUTH_TOKEN_CACHE?: boolean;
 
   @IsOptionalInt(1, 10_000_000)
   AUTH_TOKEN_CACHE_SIZE?: number;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @IsUrl(
     { require_tld: false, require_protocol: true, protocols: ['redis', 'rediss'] },
     { message: 'REDIS_URL must be a redis:// or rediss:// URL' },
   )
   REDIS_URL?: string;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @IsString()
   STATE_DIR?: string;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @Matches(/^(false|\d{1,2}|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/, {
     message:
       'TRUST_PROXY must be false, a hop count, or a comma-separated list of proxy addresses or CIDR ranges',
   })
   TRUST_PROXY?: string;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @Matches(/^https?:\/\/[^\s,/]+(\s*,\s*https?:\/\/[^\s,/]+)*$/, {
     message:
       'CORS_ORIGINS must be a comma-separated list of origins such as https://app.example.com',
@@ -249,8 +233,7 @@ export class EnvironmentVariables {
   @IsOptionalInt(0, 120_000)
   SHUTDOWN_DELAY_MS?: number;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @IsString()
   CHALLENGE_SESSION_KEY?: string;
 
@@ -260,23 +243,19 @@ export class EnvironmentVariables {
   @IsOptionalInt(6, 99)
   PASSWORD_MIN_LENGTH?: number;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @IsBooleanish()
   PASSWORD_REQUIRE_UPPERCASE?: boolean;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @IsBooleanish()
   PASSWORD_REQUIRE_LOWERCASE?: boolean;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @IsBooleanish()
   PASSWORD_REQUIRE_NUMBERS?: boolean;
 
-  @Transform(emptyAsUndefined)
-  @IsOptional()
+  @OptionalEnv()
   @IsBooleanish()
   PASSWORD_REQUIRE_SYMBOLS?: boolean;
 }
@@ -588,7 +567,26 @@ function parseTrustProxy(value: string | undefined): boolean | number | string[]
   return splitList(value);
 }
 
-/** The configuration of this process, from its environment. */
+/** The names {@link EnvironmentVariables} declares: every variable {@link parseEnvironment} reads. */
+const VARIABLE_NAMES = [
+  ...new Set(
+    getMetadataStorage()
+      .getTargetValidationMetadatas(EnvironmentVariables, '', true, false)
+      .map((metadata) => metadata.propertyName),
+  ),
+];
+
+let lastLoaded: { values: string; configuration: Configuration } | undefined;
+
+/**
+ * The configuration of this process, from its environment. It is parsed once for each set of
+ * values of the variables the service reads: main.ts, the app and its config namespaces all ask
+ * for it, and an environment changed since (as tests change it between two apps) is parsed anew.
+ */
 export function loadConfiguration(): Configuration {
-  return parseEnvironment(process.env);
+  const values = JSON.stringify(VARIABLE_NAMES.map((name) => process.env[name]));
+  if (lastLoaded?.values !== values) {
+    lastLoaded = { values, configuration: parseEnvironment(process.env) };
+  }
+  return lastLoaded.configuration;
 }
