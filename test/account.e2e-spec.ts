@@ -369,7 +369,7 @@ describeEmulated('Account self-service (e2e)', () => {
         (await http().put('/account/mfa').set(stolen).send({ totpEnabled: true })).status,
       ).toBe(403);
       // The account still belongs to its owner's address. (What the thief does at Cognito
-      // itself with the token is beyond this API: see the README's known limits.)
+      // itself with the token is beyond this API: see docs/security.md, "Known limits".)
       expect((await http().get('/account').set(stolen)).body.email).toBe(email);
     },
   );

@@ -11,7 +11,8 @@ import { release } from './support/teardown';
  * An email change waits for verification (the pool keeps the original until then): someone with
  * a stolen access token cannot move the sign-in address to one they merely typed, nor take an
  * address away from its real owner. On Amazon Cognito this needs the pool's "keep original
- * attribute value active when an update is pending" setting for email (see README).
+ * attribute value active when an update is pending" setting for email (see docs/operations.md,
+ * "Production on Amazon Cognito").
  */
 describe('Email change before verification (e2e)', () => {
   let app: NestFastifyApplication;

@@ -1,7 +1,7 @@
 /**
  * End-to-end tests: the real app (built by createApp, like main.ts) against a Cognito emulator
  * that the global setup starts on a free port with a fresh data folder, or against a real user
- * pool when COGNITO_USER_POOL_ID is set (see README, "Testing").
+ * pool when COGNITO_USER_POOL_ID is set (see docs/operations.md, "Testing").
  */
 module.exports = {
   rootDir: '..',
