@@ -10,7 +10,7 @@ import { CsrfProtection } from '../src/guard';
 import { COGNITO_SDK_CLIENT } from '../src/cognito/cognito.tokens';
 import { AppModule } from '../src/app.module';
 import { IS_PUBLIC_KEY } from '../src/guard/decorators/auth-metadata';
-import { GuardedAppModule } from './support/guarded-test.module';
+import { GuardedAppModule, KitOnlyAppModule } from './support/guarded-test.module';
 import { isNoStore } from '../src/common/http/no-store.decorator';
 import { COOKIE } from './support/cookies';
 import { CACHEABLE_ROUTES, PUBLIC_ROUTES } from './support/public-routes';
@@ -42,6 +42,51 @@ describe('Guard on a foreign module (e2e)', () => {
       const response = await http()[method](path);
       expect([path, response.status, response.body.error]).toEqual([path, 401, 'UNAUTHORIZED']);
     }
+  });
+
+  it("runs the same strategy through @nestjs/passport's AuthGuard('cognito') on a route of its own", async () => {
+    const claims = forge.claims();
+    const token = forge.accessToken(claims);
+    const ok = await http().get('/reports/passport').set('authorization', `Bearer ${token}`);
+    expect([ok.status, ok.body]).toEqual([200, { sub: claims.sub }]);
+    const cookie = await http().get('/reports/passport').set('Cookie', `${COOKIE.access}=${token}`);
+    expect(cookie.status).toBe(200);
+    for (const authorization of [undefined, 'Bearer not.a.jwt', `Bearer ${token}x`]) {
+      const call = http().get('/reports/passport');
+      const refused = await (authorization ? call.set('authorization', authorization) : call);
+      expect([authorization, refused.status, refused.body.error]).toEqual([
+        authorization,
+        401,
+        'UNAUTHORIZED',
+      ]);
+    }
+    // Revoked by logout: refused by the Passport route too, cached or not.
+    expect(
+      (await http().post('/auth/logout').set('authorization', `Bearer ${token}`).send({})).status,
+    ).toBe(204);
+    const revoked = await http().get('/reports/passport').set('authorization', `Bearer ${token}`);
+    expect(revoked.status).toBe(401);
+  });
+
+  it('guards a module through the kit alone (GuardModule from its front door, no sign-in flows)', async () => {
+    const kitOnly = await withEnv(forge.env, () => startTestApp(KitOnlyAppModule));
+    try {
+      const kit = () => request(kitOnly.getHttpServer());
+      expect((await kit().get('/reports/status')).status).toBe(200);
+      expect((await kit().get('/reports/mine')).status).toBe(401);
+      const token = forge.accessToken();
+      expect(
+        (await kit().get('/reports/mine').set('authorization', `Bearer ${token}`)).status,
+      ).toBe(200);
+      expect((await kit().post('/auth/login').send({})).status).toBe(404);
+    } finally {
+      await kitOnly.close();
+    }
+    // This app's AuthGuard('cognito') route still has a strategy after the other app closed.
+    const token = forge.accessToken();
+    expect(
+      (await http().get('/reports/passport').set('authorization', `Bearer ${token}`)).status,
+    ).toBe(200);
   });
 
   it('hands the route the typed user, or one field of it', async () => {

@@ -20,12 +20,12 @@ export const CSRF_HEADERS = ['x-xsrf-token', 'x-csrf-token'] as const;
 export const REFRESH_COOKIE_PATHS = ['/auth/refresh', '/auth/logout'] as const;
 
 /**
- * Injection token of this app's Passport strategy name. Passport keeps strategies in one
- * process-wide registry, so each app (several may share a process, as in tests) registers its
- * strategy under a name of its own and never replaces another app's.
+ * The name the access-token strategy has in Passport's registry:
+ * `@UseGuards(AuthGuard(COGNITO_STRATEGY))` runs it on one route. Passport's registry is
+ * process-wide, so with several apps in one process (as in tests) the name belongs to the app
+ * that started last; the global guard always runs its own app's strategy.
  */
-export const ACCESS_STRATEGY_NAME = Symbol('ACCESS_STRATEGY_NAME');
-export const ACCESS_STRATEGY_PREFIX = 'cognito-access';
+export const COGNITO_STRATEGY = 'cognito';
 
 /** Swagger security scheme names. */
 export const BEARER_SCHEME = 'bearer';

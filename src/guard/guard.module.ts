@@ -1,9 +1,7 @@
 import { Module } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { APP_GUARD } from '@nestjs/core';
 import { CognitoModule } from '../cognito/cognito.module';
 import { LoggingModule } from '../common/logging/logging.module';
-import { ACCESS_STRATEGY_NAME, ACCESS_STRATEGY_PREFIX } from './guard.constants';
 import { AccessTokenVerifier } from './jwt/access-token.verifier';
 import { CognitoAccessStrategy } from './jwt/cognito-access.strategy';
 import { JwtAuthGuard } from './jwt/jwt-auth.guard';
@@ -28,10 +26,6 @@ import { SessionCookies } from './session/session-cookies';
     CognitoAccessStrategy,
     RevocationService,
     SessionTermination,
-    {
-      provide: ACCESS_STRATEGY_NAME,
-      useFactory: () => `${ACCESS_STRATEGY_PREFIX}:${randomUUID()}`,
-    },
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
   exports: [

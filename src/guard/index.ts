@@ -13,9 +13,14 @@ export {
   OptionalAuth,
   Public,
 } from './decorators';
-export { BEARER_SCHEME, COOKIE_SCHEME } from './guard.constants';
+export { BEARER_SCHEME, COGNITO_STRATEGY, COOKIE_SCHEME } from './guard.constants';
 export { JwtAuthGuard } from './jwt/jwt-auth.guard';
-export { extractAccessToken, isCookieAuthenticated } from './jwt/token-extractors';
+export {
+  extractAccessToken,
+  isCookieAuthenticated,
+  presentedAccessToken,
+  type PresentedToken,
+} from './jwt/token-extractors';
 export { CognitoAccessStrategy } from './jwt/cognito-access.strategy';
 export {
   AccessTokenVerifier,

@@ -1,5 +1,14 @@
-import { Controller, Get, Module, Post } from '@nestjs/common';
-import { type AuthUser, CurrentUser, Groups, OptionalAuth, Public } from '../../src/guard';
+import { Controller, Get, Module, Post, UseGuards } from '@nestjs/common';
+import { AuthGuard } from '@nestjs/passport';
+import {
+  type AuthUser,
+  COGNITO_STRATEGY,
+  CurrentUser,
+  GuardModule,
+  Groups,
+  OptionalAuth,
+  Public,
+} from '../../src/guard';
 import { AuthModule } from '../../src/auth/auth.module';
 import { ConfigModule } from '@nestjs/config';
 import { configModuleOptions } from '../../src/config/config-module.options';
@@ -36,6 +45,14 @@ export class ReportsController {
     return { personalised: Boolean(user), sub: user?.sub };
   }
 
+  /** The same strategy through @nestjs/passport's own guard, as a Nest developer may write it. */
+  @Public()
+  @UseGuards(AuthGuard(COGNITO_STRATEGY))
+  @Get('passport')
+  passport(@CurrentUser('sub') sub: string): { sub: string } {
+    return { sub };
+  }
+
   @Post('unsafe')
   unsafe(): { done: boolean } {
     return { done: true };
@@ -50,3 +67,9 @@ export class ReportsModule {}
   imports: [ConfigModule.forRoot(configModuleOptions), AuthModule, HealthModule, ReportsModule],
 })
 export class GuardedAppModule {}
+
+/** The guard kit alone through its front door, with no sign-in flows: every route is guarded. */
+@Module({
+  imports: [ConfigModule.forRoot(configModuleOptions), GuardModule, ReportsModule],
+})
+export class KitOnlyAppModule {}

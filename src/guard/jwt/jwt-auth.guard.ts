@@ -5,17 +5,18 @@ import { ErrorCode } from '../../common/errors/error-code';
 import { withoutStack } from '../../common/errors/without-stack';
 import type { AuthUser } from '../auth-user';
 import { IS_PUBLIC_KEY, OPTIONAL_AUTH_KEY, REQUIRED_GROUPS_KEY } from '../decorators/auth-metadata';
-import { AccessTokenVerifier } from './access-token.verifier';
 import { CognitoAccessStrategy, type AuthFailure } from './cognito-access.strategy';
 import { CsrfProtection, type CsrfRequest } from '../session/csrf';
-import { extractAccessToken, isCookieAuthenticated } from './token-extractors';
+import { presentedAccessToken } from './token-extractors';
 
 interface AuthenticatedRequest {
   user?: AuthUser;
 }
 
+type Outcome = AuthUser | AuthFailure;
+
 /** A per-request attempt on the strategy: Passport's Strategy API (success, fail, error). */
-type Attempt = CognitoAccessStrategy & {
+type Attempt = Omit<CognitoAccessStrategy, 'success' | 'fail' | 'error'> & {
   success(user: AuthUser): void;
   fail(info: AuthFailure): void;
   error(error: unknown): void;
@@ -33,10 +34,12 @@ interface RoutePolicy {
  * `@Public()`. `@OptionalAuth()` lets a route run without a token; `@Groups()` adds a group check.
  * No failure path grants access: errors become 401, 403 or 503.
  *
- * It runs the Passport strategy (CognitoAccessStrategy) through Passport's Strategy API itself
- * rather than through `passport.authenticate()`: measured here, the latter's per-request work
- * (a middleware closure, and login/logout helpers grafted onto every request) cost about a third
- * of a guarded route's throughput, with no part in the verification.
+ * One path for every request: the CSRF rule for a session cookie, then the Passport strategy
+ * (CognitoAccessStrategy) run through Passport's Strategy API, then the route's policy. It runs
+ * the strategy itself rather than through `passport.authenticate()`: measured here, the latter's
+ * per-request work (a middleware closure, and login/logout helpers grafted onto every request)
+ * cost about a third of a guarded route's throughput, with no part in the verification. When the
+ * strategy answers at once (a token it verified before), so does the guard, without a promise.
  */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
@@ -45,7 +48,6 @@ export class JwtAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly strategy: CognitoAccessStrategy,
-    private readonly verifier: AccessTokenVerifier,
     private readonly csrf: CsrfProtection,
   ) {}
 
@@ -68,19 +70,12 @@ export class JwtAuthGuard implements CanActivate {
     const policy = this.policy(context);
     if (policy.isPublic) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest & CsrfRequest>();
-    const token = extractAccessToken(request);
-    if (token && !this.csrf.isSafe(request) && isCookieAuthenticated(request)) {
-      this.csrf.verify(request, token);
-    }
-    // Fast path: a token the strategy verified earlier, still unexpired and unrevoked, is admitted
-    // without another round through the strategy. Answering synchronously matters: measured
-    // here, the promise chain of a full round cost a guarded route about a quarter of its
-    // throughput even when nothing had to be verified.
-    const known = token ? this.verifier.peek(token) : undefined;
-    if (known) return this.admit(request, known, policy);
-    return this.authenticate(request).then((outcome) =>
-      this.admit(request, this.decide(outcome, policy), policy),
-    );
+    const presented = presentedAccessToken(request);
+    if (presented?.viaCookie) this.csrf.verify(request, presented.token);
+    const outcome = this.authenticate(request);
+    return outcome instanceof Promise
+      ? outcome.then((settled) => this.admit(request, this.decide(settled, policy), policy))
+      : this.admit(request, this.decide(outcome, policy), policy);
   }
 
   /** Sets the user on the request and applies the route's group requirement. */
@@ -109,32 +104,52 @@ export class JwtAuthGuard implements CanActivate {
     return true;
   }
 
-  private authenticate(request: AuthenticatedRequest): Promise<AuthUser | AuthFailure> {
-    return new Promise((resolve, reject) => {
-      const attempt = Object.create(this.strategy) as Attempt;
-      attempt.success = resolve;
-      attempt.fail = resolve;
-      attempt.error = reject;
-      attempt.authenticate(request);
+  /** Runs the strategy once: its outcome at once when it settles at once, else a promise of it. */
+  private authenticate(request: AuthenticatedRequest): Outcome | Promise<Outcome> {
+    let settled: Outcome | undefined;
+    let failure: { error: unknown } | undefined;
+    let resolve: ((outcome: Outcome) => void) | undefined;
+    let reject: ((error: unknown) => void) | undefined;
+    const attempt = Object.create(this.strategy) as Attempt;
+    const settle = (outcome: Outcome): void => {
+      if (resolve) resolve(outcome);
+      else settled = outcome;
+    };
+    attempt.success = settle;
+    attempt.fail = settle;
+    attempt.error = (error: unknown) => {
+      if (reject) reject(error);
+      else failure = { error };
+    };
+    attempt.authenticate(request);
+    if (failure) throw authenticationError(failure.error);
+    if (settled) return settled;
+    return new Promise<Outcome>((onSettle, onError) => {
+      resolve = onSettle;
+      reject = onError;
     }).catch((error: unknown) => {
-      // KeysUnavailableError is an AppException (503): like every failure here, it never grants access.
-      throw error instanceof AppException
-        ? error
-        : new AppException(
-            HttpStatus.INTERNAL_SERVER_ERROR,
-            ErrorCode.INTERNAL_ERROR,
-            'Authentication failed.',
-            { cause: error },
-          );
-    }) as Promise<AuthUser | AuthFailure>;
+      throw authenticationError(error);
+    });
   }
 
   /** A user, nothing (an @OptionalAuth route without a token), or 401. */
-  private decide(outcome: AuthUser | AuthFailure, policy: RoutePolicy): AuthUser | undefined {
+  private decide(outcome: Outcome, policy: RoutePolicy): AuthUser | undefined {
     if ('sub' in outcome) return outcome;
     if (outcome.reason === 'missing' && policy.optional) return undefined;
     throw withoutStack(
       () => new AppException(HttpStatus.UNAUTHORIZED, ErrorCode.UNAUTHORIZED, outcome.message),
     );
   }
+}
+
+/** KeysUnavailableError is an AppException (503): like every failure here, it never grants access. */
+function authenticationError(error: unknown): AppException {
+  return error instanceof AppException
+    ? error
+    : new AppException(
+        HttpStatus.INTERNAL_SERVER_ERROR,
+        ErrorCode.INTERNAL_ERROR,
+        'Authentication failed.',
+        { cause: error },
+      );
 }

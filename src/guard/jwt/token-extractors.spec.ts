@@ -1,4 +1,9 @@
-import { ACCESS_COOKIE_NAME, extractAccessToken, isCookieAuthenticated } from './token-extractors';
+import {
+  ACCESS_COOKIE_NAME,
+  extractAccessToken,
+  isCookieAuthenticated,
+  presentedAccessToken,
+} from './token-extractors';
 
 describe(extractAccessToken.name, () => {
   it('takes a bearer token from the Authorization header, whatever the scheme case', () => {
@@ -57,5 +62,28 @@ describe(extractAccessToken.name, () => {
     const planted = withCookies({ access_token: 'planted.cookie.jwt' });
     expect(extractAccessToken(planted)).toBeNull();
     expect(isCookieAuthenticated(planted)).toBe(false);
+  });
+});
+
+describe(presentedAccessToken.name, () => {
+  it('reads the request once, however many parts of the app ask', () => {
+    let reads = 0;
+    const request = {
+      get headers() {
+        reads += 1;
+        return { authorization: 'Bearer abc.def.ghi' };
+      },
+    };
+    expect(presentedAccessToken(request)).toEqual({ token: 'abc.def.ghi', viaCookie: false });
+    expect(extractAccessToken(request)).toBe('abc.def.ghi');
+    expect(isCookieAuthenticated(request)).toBe(false);
+    expect(reads).toBe(1);
+  });
+
+  it('says when the token is the session cookie’s', () => {
+    expect(presentedAccessToken({ headers: {}, cookies: { access_token: 'c.o.k' } })).toEqual({
+      token: 'c.o.k',
+      viaCookie: true,
+    });
   });
 });
