@@ -37,9 +37,6 @@ export async function configureApp(
   enableCors(app, config);
 
   const fastify = app.getHttpAdapter().getInstance();
-  // The guard sets request.user on every guarded request; declaring it keeps Fastify's request
-  // objects one shape instead of growing a property per request.
-  fastify.decorateRequest('user', null);
   addAnswerHeaders(fastify, config);
   acceptJsonBodiesOnly(fastify);
   if (config.app.swaggerEnabled) setupSwagger(app, config);

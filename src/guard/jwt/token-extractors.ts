@@ -8,7 +8,7 @@ import { ACCESS_TOKEN_COOKIE } from '../guard.constants';
 export const ACCESS_COOKIE_NAME = 'accessCookieName';
 
 /** Where the request's access token was found, kept on the request so it is read once. */
-const PRESENTED = Symbol('presentedAccessToken');
+export const PRESENTED = Symbol('presentedAccessToken');
 
 /** The access token a request presents, and whether it is the session cookie's. */
 export interface PresentedToken {

@@ -7,7 +7,7 @@ import { authConfig } from '../../config';
 import { REFRESH_COOKIE_PATHS } from '../guard.constants';
 import { sessionCookieNames, type SessionCookieNames } from './cookie-names';
 import { CsrfProtection } from './csrf';
-import { ACCESS_COOKIE_NAME } from '../jwt/token-extractors';
+import { ACCESS_COOKIE_NAME, PRESENTED } from '../jwt/token-extractors';
 
 /** Tokens of a session, normalised: `expiresIn` is always known. */
 export interface SessionTokens {
@@ -25,8 +25,8 @@ const REFRESH_COOKIE_MAX_AGE = 30 * 24 * 3600;
 
 /** What the two HTTP platforms offer to give every request of the app a property. */
 interface PlatformInstance {
-  decorateRequest?: (name: string, value: string) => void;
-  hasRequestDecorator?: (name: string) => boolean;
+  decorateRequest?: (name: string | symbol, value: unknown) => void;
+  hasRequestDecorator?: (name: string | symbol) => boolean;
   request?: object;
 }
 
@@ -49,14 +49,21 @@ export class SessionCookies implements OnModuleInit {
   }
 
   /**
-   * Names the access cookie on the request prototype of the app's HTTP platform (Fastify or
-   * Express), once: the guard and the decorators see only the request.
+   * Declares on the app's HTTP platform (Fastify or Express), once, what the kit keeps on a
+   * request: the access cookie's name (the guard and the decorators see only the request), and on
+   * Fastify the user and the presented token, so every request object has one shape instead of
+   * growing properties as it goes.
    */
   onModuleInit(): void {
     const instance = this.adapterHost.httpAdapter?.getInstance<PlatformInstance>();
     if (typeof instance?.decorateRequest === 'function') {
-      if (!instance.hasRequestDecorator?.(ACCESS_COOKIE_NAME)) {
-        instance.decorateRequest(ACCESS_COOKIE_NAME, this.names.access);
+      const decorations: [string | symbol, unknown][] = [
+        [ACCESS_COOKIE_NAME, this.names.access],
+        ['user', null],
+        [PRESENTED, undefined],
+      ];
+      for (const [name, value] of decorations) {
+        if (!instance.hasRequestDecorator?.(name)) instance.decorateRequest(name, value);
       }
     } else if (instance?.request) {
       Object.defineProperty(instance.request, ACCESS_COOKIE_NAME, { value: this.names.access });
