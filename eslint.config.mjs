@@ -4,6 +4,32 @@ import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layering of src/ (docs/architecture.md), enforced: each folder lists what it may not import.
+ * Flat config keeps the last matching setting of a rule, so each entry repeats the ones above it.
+ */
+const AWS_SDK = {
+  group: ['@aws-sdk/*'],
+  message: 'Only src/cognito imports the AWS SDK: depend on a port of src/cognito instead.',
+};
+const GUARD_INSIDE = {
+  group: ['**/guard/*'],
+  message: "Import the guard kit through its front door, the folder itself ('../guard').",
+};
+const FEATURES = ['**/auth/*', '**/account/*', '**/admin/*', '**/health/*', '**/setup/*'];
+const NO_FEATURES = {
+  group: FEATURES,
+  message: 'A lower layer never imports a feature: move what both need below them (src/common).',
+};
+const NO_GUARD = {
+  group: ['**/guard', '**/guard/*', '**/cognito/*'],
+  message: 'src/common sits below the guard kit and src/cognito.',
+};
+const layer = (files, patterns) => ({
+  files,
+  rules: { 'no-restricted-imports': ['error', { patterns }] },
+});
+
 export default tseslint.config(
   {
     ignores: [
@@ -33,6 +59,16 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
+  layer(['src/**/*.ts'], [AWS_SDK, GUARD_INSIDE]),
+  layer(
+    ['src/cognito/**/*.ts'],
+    [
+      NO_FEATURES,
+      { group: ['**/guard', '**/guard/*'], message: 'src/cognito sits below the guard kit.' },
+    ],
+  ),
+  layer(['src/guard/**/*.ts'], [AWS_SDK, NO_FEATURES]),
+  layer(['src/common/**/*.ts'], [AWS_SDK, NO_FEATURES, NO_GUARD]),
   {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
