@@ -1,7 +1,8 @@
 import { getMetadataStorage } from 'class-validator';
+import { parse } from 'dotenv';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EnvironmentVariables } from './environment';
+import { EnvironmentVariables, parseEnvironment } from './environment';
 
 describe('.env.example', () => {
   it('lists every environment variable the service reads, with an explanation', () => {
@@ -20,5 +21,11 @@ describe('.env.example', () => {
       while (line > 0 && /^[A-Z_]+=/.test(lines[line - 1])) line--;
       expect([name, lines[line - 1]?.startsWith('#')]).toEqual([name, true]);
     }
+  });
+
+  it('starts the service as it is: every VAR= of a copied .env.example counts as unset', () => {
+    const example = parse(readFileSync(join(__dirname, '..', '..', '.env.example'), 'utf8'));
+    expect(Object.keys(example).length).toBeGreaterThan(20);
+    expect(parseEnvironment(example)).toEqual(parseEnvironment({}));
   });
 });

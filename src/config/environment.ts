@@ -61,7 +61,11 @@ function IsOptionalInt(min: number, max: number): PropertyDecorator {
     Max(max)(target, key);
     Min(min)(target, key);
     IsInt()(target, key);
-    Type(() => Number)(target, key);
+    // Not @Type(() => Number): class-transformer converts before any @Transform runs, so `VAR=`
+    // would become 0 before it could count as unset.
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string' && value.trim() !== '' ? Number(value) : value,
+    )(target, key);
     OptionalEnv()(target, key);
   };
 }
