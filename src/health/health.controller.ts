@@ -1,7 +1,6 @@
-import { Controller, Get, HttpStatus, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, HttpStatus, ServiceUnavailableException } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import {
-  HealthCheck,
   HealthCheckService,
   HealthIndicatorService,
   type HealthCheckResult,
@@ -10,8 +9,8 @@ import {
 import { AccessTokenVerifier, Public, RevocationService } from '../guard';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
-import { ApiErrors } from '../common/http/api-errors.decorator';
 import { CognitoReachability } from '../cognito/cognito-reachability';
+import { LiveRoute, ReadyRoute } from './health.routes';
 import { ShutdownState } from './shutdown-state';
 
 /** Liveness and readiness for load balancers and orchestrators. */
@@ -28,37 +27,12 @@ export class HealthController {
     private readonly shutdown: ShutdownState,
   ) {}
 
-  @Get('live')
-  @ApiOperation({ summary: 'Liveness: 200 while the process runs' })
-  @ApiOkResponse({ description: 'The process is up.', schema: { example: { status: 'ok' } } })
+  @LiveRoute()
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
-  @Get('ready')
-  @HealthCheck({ swaggerDocumentation: false })
-  @ApiOperation({
-    summary: 'Readiness: 200 when requests can be served',
-    description:
-      'Checks that the token signing keys are loaded, that Cognito answers and, with REDIS_URL, ' +
-      'that Redis answers. Answers 503 from the moment the process is asked to stop.',
-  })
-  @ApiOkResponse({
-    description: 'Ready.',
-    schema: {
-      example: {
-        status: 'ok',
-        info: {
-          signingKeys: { status: 'up' },
-          cognito: { status: 'up' },
-          redis: { status: 'up', configured: false },
-        },
-        error: {},
-        details: {},
-      },
-    },
-  })
-  @ApiErrors({ 503: 'Not ready; the message names what is down (`UPSTREAM_UNAVAILABLE`).' })
+  @ReadyRoute()
   async ready(): Promise<HealthCheckResult> {
     if (this.shutdown.draining) {
       throw new AppException(
