@@ -1,20 +1,10 @@
-import { Body, Controller, HttpStatus, Req, Res } from '@nestjs/common';
+import { Body, Controller, Req, Res } from '@nestjs/common';
 import { ApiExtraModels, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppException } from '../common/errors/app.exception';
-import { ErrorCode } from '../common/errors/error-code';
 import { NoStore } from '../common/http/no-store.decorator';
 import { SecurityEvents, setEventSubject } from '../common/logging/security-events';
-import {
-  AccessToken,
-  type AuthUser,
-  ClientAddress,
-  CsrfProtection,
-  CurrentUser,
-  isCookieAuthenticated,
-  SessionCookies,
-} from '../guard';
-import { AuthService, subOfToken, usernameOfToken, type LoginResult } from './auth.service';
+import { AccessToken, type AuthUser, ClientAddress, CurrentUser, SessionCookies } from '../guard';
+import { AuthService, subOfToken, type LoginResult } from './auth.service';
 import {
   ChallengeRoute,
   ChangePasswordRoute,
@@ -46,6 +36,7 @@ import {
   SignUpResponseDto,
   TokensResponseDto,
 } from './dto/responses.dto';
+import { SessionCredentials } from './session-credentials';
 
 /** Sign-up and sign-in flows. Every answer is `no-store`: tokens, codes' destinations, the profile. */
 @ApiTags('auth')
@@ -56,7 +47,7 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly cookies: SessionCookies,
-    private readonly csrf: CsrfProtection,
+    private readonly credentials: SessionCredentials,
     private readonly events: SecurityEvents,
   ) {}
 
@@ -99,16 +90,7 @@ export class AuthController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @AccessToken() accessToken: string | undefined,
   ): Promise<TokensResponseDto | ChallengeResponseDto> {
-    const refreshToken = dto.refreshToken ?? this.cookies.refreshToken(request);
-    if (!refreshToken) {
-      throw new AppException(
-        HttpStatus.UNAUTHORIZED,
-        ErrorCode.REFRESH_TOKEN_REQUIRED,
-        'Send the refresh token in the body, or sign in again.',
-      );
-    }
-    const username =
-      dto.username ?? this.cookies.refreshUsername(request) ?? usernameOfToken(accessToken);
+    const { refreshToken, username } = this.credentials.forRefresh(request, dto, accessToken);
     return this.answer(await this.auth.refresh(refreshToken, username), reply, refreshToken);
   }
 
@@ -119,10 +101,7 @@ export class AuthController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @AccessToken() accessToken: string | undefined,
   ): Promise<void> {
-    if (accessToken && isCookieAuthenticated(request)) this.csrf.verify(request, accessToken);
-    const refreshTokens = [dto.refreshToken, this.cookies.refreshToken(request)].filter(
-      (token): token is string => Boolean(token),
-    );
+    const refreshTokens = this.credentials.forLogout(request, dto);
     this.cookies.clear(reply);
     const { user, upstreamFailures } = await this.auth.logout(refreshTokens, accessToken);
     setEventSubject(request, user?.sub);

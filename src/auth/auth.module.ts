@@ -9,6 +9,7 @@ import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { challengeSessionKey } from './challenge/challenge-session-key';
 import { ChallengeSessions } from './challenge/challenge-sessions';
+import { SessionCredentials } from './session-credentials';
 
 /**
  * The sign-in flows over REST: sign-up, password sign-in and its steps, refresh, logout, password
@@ -19,6 +20,7 @@ import { ChallengeSessions } from './challenge/challenge-sessions';
   controllers: [AuthController],
   providers: [
     AuthService,
+    SessionCredentials,
     AfterReply,
     {
       provide: ChallengeSessions,

@@ -7,7 +7,7 @@ import { authConfig } from '../../config';
 import { REFRESH_COOKIE_PATHS } from '../guard.constants';
 import { sessionCookieNames, type SessionCookieNames } from './cookie-names';
 import { CsrfProtection } from './csrf';
-import { ACCESS_COOKIE_NAME, PRESENTED } from '../jwt/token-extractors';
+import { ACCESS_COOKIE_NAME, PRESENTED, presentedAccessToken } from '../jwt/token-extractors';
 
 /** Tokens of a session, normalised: `expiresIn` is always known. */
 export interface SessionTokens {
@@ -18,6 +18,25 @@ export interface SessionTokens {
   tokenType: string;
   /** The Cognito username (`username` claim), which a later refresh needs. */
   username?: string;
+}
+
+/** The session cookies a route consumes (SessionCookies.presented). */
+export interface SessionCookieUse {
+  /**
+   * The access cookie, when the request authenticates by it rather than by a bearer header: on
+   * a public route, which the guard's own CSRF check does not cover.
+   */
+  access?: boolean;
+  refresh?: boolean;
+}
+
+/** The session credentials a request presents by cookie, CSRF-checked (SessionCookies.presented). */
+export interface PresentedSession {
+  /** The access cookie's token, when the request authenticates by it. */
+  accessToken?: string;
+  refreshToken?: string;
+  /** The Cognito username (`username` claim) a refresh needs, set with the refresh cookie. */
+  refreshUsername?: string;
 }
 
 /** How long the refresh cookie lives: Cognito's default refresh token validity is 30 days. */
@@ -128,16 +147,24 @@ export class SessionCookies implements OnModuleInit {
   }
 
   /**
-   * The refresh token of the cookie session. Using it is a cookie-authenticated request, so the
-   * CSRF check applies (403 `CSRF_REJECTED`), with the token bound to this refresh token.
+   * The session credentials the request presents by cookie, of those the route consumes (`use`).
+   * Consuming one makes the request cookie-authenticated, so each passes the CSRF check as it is
+   * taken (403 `CSRF_REJECTED`), with the CSRF token bound to that very credential; a cookie the
+   * route does not consume is neither read nor checked. The username cookie is no credential
+   * and is always read.
    */
-  refreshToken(request: FastifyRequest): string | undefined {
-    const token = this.enabled ? request.cookies[this.names.refresh] : undefined;
-    if (token) this.csrf.verify(request, token);
-    return token;
-  }
-
-  refreshUsername(request: FastifyRequest): string | undefined {
-    return this.enabled ? request.cookies[this.names.refreshUsername] : undefined;
+  presented(request: FastifyRequest, use: SessionCookieUse): PresentedSession {
+    const session: PresentedSession = {};
+    const access = use.access ? presentedAccessToken(request) : null;
+    if (access?.viaCookie) {
+      this.csrf.verify(request, access.token);
+      session.accessToken = access.token;
+    }
+    if (use.refresh && this.enabled) {
+      session.refreshToken = request.cookies[this.names.refresh];
+      if (session.refreshToken) this.csrf.verify(request, session.refreshToken);
+    }
+    if (this.enabled) session.refreshUsername = request.cookies[this.names.refreshUsername];
+    return session;
   }
 }
