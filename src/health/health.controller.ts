@@ -1,31 +1,16 @@
-import { Controller, HttpStatus, ServiceUnavailableException } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import {
-  HealthCheckService,
-  HealthIndicatorService,
-  type HealthCheckResult,
-  type HealthIndicatorResult,
-} from '@nestjs/terminus';
-import { AccessTokenVerifier, Public, RevocationService } from '../guard';
-import { AppException } from '../common/errors/app.exception';
-import { ErrorCode } from '../common/errors/error-code';
-import { CognitoReachability } from '../cognito/cognito-reachability';
+import type { HealthCheckResult } from '@nestjs/terminus';
+import { Public } from '../guard';
 import { LiveRoute, ReadyRoute } from './health.routes';
-import { ShutdownState } from './shutdown-state';
+import { ReadinessService } from './readiness.service';
 
 /** Liveness and readiness for load balancers and orchestrators. */
 @ApiTags('health')
 @Public()
 @Controller('health')
 export class HealthController {
-  constructor(
-    private readonly health: HealthCheckService,
-    private readonly indicators: HealthIndicatorService,
-    private readonly verifier: AccessTokenVerifier,
-    private readonly revocations: RevocationService,
-    private readonly cognito: CognitoReachability,
-    private readonly shutdown: ShutdownState,
-  ) {}
+  constructor(private readonly readiness: ReadinessService) {}
 
   @LiveRoute()
   live(): { status: 'ok' } {
@@ -33,47 +18,7 @@ export class HealthController {
   }
 
   @ReadyRoute()
-  async ready(): Promise<HealthCheckResult> {
-    if (this.shutdown.draining) {
-      throw new AppException(
-        HttpStatus.SERVICE_UNAVAILABLE,
-        ErrorCode.UPSTREAM_UNAVAILABLE,
-        'Not ready: shutting down.',
-        { retryAfterSeconds: 5 },
-      );
-    }
-    try {
-      return await this.health.check([
-        () => this.signingKeys(),
-        () => this.cognitoReachable(),
-        () => this.redis(),
-      ]);
-    } catch (error) {
-      if (!(error instanceof ServiceUnavailableException)) throw error;
-      const result = error.getResponse() as HealthCheckResult;
-      const down = Object.keys(result.error ?? {}).join(', ');
-      throw new AppException(
-        HttpStatus.SERVICE_UNAVAILABLE,
-        ErrorCode.UPSTREAM_UNAVAILABLE,
-        `Not ready: ${down} down.`,
-        { retryAfterSeconds: 5 },
-      );
-    }
-  }
-
-  private async signingKeys(): Promise<HealthIndicatorResult> {
-    const check = this.indicators.check('signingKeys');
-    return (await this.verifier.loadKeys()) ? check.up() : check.down();
-  }
-
-  private async cognitoReachable(): Promise<HealthIndicatorResult> {
-    const check = this.indicators.check('cognito');
-    return (await this.cognito.isReachable()) ? check.up() : check.down();
-  }
-
-  private async redis(): Promise<HealthIndicatorResult> {
-    const check = this.indicators.check('redis');
-    if (!this.revocations.usesRedis) return check.up({ configured: false });
-    return (await this.revocations.storeHealthy()) ? check.up() : check.down();
+  ready(): Promise<HealthCheckResult> {
+    return this.readiness.check();
   }
 }
