@@ -4,7 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NoStore } from '../common/http/no-store.decorator';
 import { SecurityEvents, setEventSubject } from '../common/logging/security-events';
 import { AccessToken, type AuthUser, ClientAddress, CurrentUser, SessionCookies } from '../guard';
-import { AuthService, subOfToken, type LoginResult } from './auth.service';
+import { subOfToken } from '../common/jwt/unverified-claims';
+import { AuthService, type LoginResult } from './auth.service';
 import {
   ChallengeRoute,
   ChangePasswordRoute,

@@ -12,7 +12,8 @@ import {
   type RevocationService,
   type SessionTermination,
 } from '../guard';
-import { AuthService, CODE_SENT_MESSAGE, usernameOfToken } from './auth.service';
+import { usernameOfToken } from '../common/jwt/unverified-claims';
+import { AuthService, CODE_SENT_MESSAGE } from './auth.service';
 import { ChallengeSessions } from './challenge/challenge-sessions';
 
 /** Runs every password check and records whose it was: the budget has its own spec. */

@@ -1,8 +1,8 @@
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
+import { unverifiedClaims } from '../common/jwt/unverified-claims';
 import { tolerate } from '../common/errors/tolerate';
 import { AfterReply } from '../common/tasks/after-reply';
 import { CognitoAdminPort } from '../cognito/cognito-admin.port';
@@ -29,7 +29,6 @@ import type {
 } from './dto/requests.dto';
 import type { ChallengeResponseDto, MeResponseDto, SignUpResponseDto } from './dto/responses.dto';
 import { maskDelivery, maskDestination } from '../common/user/mask';
-import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { assertPasswordPolicy } from '../common/validation/password-policy';
 import { otpauthUri } from '../common/user/totp';
 import { ChallengeSessions, invalidSession } from './challenge/challenge-sessions';
@@ -57,14 +56,6 @@ const SILENT_CODES: ErrorCode[] = [
   ErrorCode.USER_NOT_CONFIRMED,
   ErrorCode.ALREADY_CONFIRMED,
 ];
-
-function unverifiedClaims(token: string): Record<string, unknown> | undefined {
-  try {
-    return decomposeUnverifiedJwt(token).payload;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * The authentication flows. It validates what Cognito might not (the password policy), calls the
@@ -209,7 +200,7 @@ export class AuthService {
       // logout whose revocation it missed) and answers new tokens for them; those keep the
       // sign-in's `origin_jti` and `auth_time`, by which the session was revoked or cut off.
       const claims = unverifiedClaims(result.tokens.accessToken);
-      if (claims && this.revocations.isRevoked(toAuthUser(claims as JwtPayload))) {
+      if (claims && this.revocations.isRevoked(toAuthUser(claims))) {
         throw invalidRefreshToken();
       }
     }
@@ -413,20 +404,4 @@ function required<T>(value: T | undefined, field: string, step: string): T {
   throw new AppException(HttpStatus.BAD_REQUEST, ErrorCode.VALIDATION_FAILED, message, {
     details: [{ field, messages: [message] }],
   });
-}
-
-/** Reads the `username` claim of an access token without verifying it (for SECRET_HASH only). */
-export function usernameOfToken(token: string | undefined): string | undefined {
-  return stringClaim(token, 'username');
-}
-
-/** The `sub` claim of a token Cognito just issued (for logs; not a verification). */
-export function subOfToken(token: string | undefined): string | undefined {
-  return stringClaim(token, 'sub');
-}
-
-function stringClaim(token: string | undefined, claim: string): string | undefined {
-  if (!token) return undefined;
-  const value = unverifiedClaims(token)?.[claim];
-  return typeof value === 'string' ? value : undefined;
 }

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { SessionCookies } from '../guard';
-import { usernameOfToken } from './auth.service';
+import { usernameOfToken } from '../common/jwt/unverified-claims';
 import type { LogoutDto, RefreshDto } from './dto/requests.dto';
 
 /** What a refresh sends Cognito. */

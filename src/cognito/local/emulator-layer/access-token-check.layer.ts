@@ -4,7 +4,7 @@ import { NotAuthorizedError } from 'cognito-local/lib/errors';
 import type { Services } from 'cognito-local/lib/services';
 import type { Context } from 'cognito-local/lib/services/context';
 import { isRevoked, waitPastRevocation, type LayerUser } from './token-revocation';
-import { unverifiedClaims } from './unverified-claims';
+import { unverifiedClaims } from '../../../common/jwt/unverified-claims';
 import { wrapTarget } from './wrap-target';
 
 /** The operations that act for the user whose access token they are given. */

@@ -1,5 +1,5 @@
 import { UserNotFoundError } from 'cognito-local/lib/errors';
-import { stringClaim } from './unverified-claims';
+import { stringClaim } from '../../../common/jwt/unverified-claims';
 import { revokeTokens } from './token-revocation';
 import { addTarget } from './wrap-target';
 

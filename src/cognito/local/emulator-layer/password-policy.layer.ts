@@ -1,7 +1,7 @@
 import { CognitoError } from 'cognito-local/lib/errors';
 import { USER_POOL_AWS_DEFAULTS } from 'cognito-local/lib/services/cognitoService';
 import type { UserPool, UserPoolService } from 'cognito-local/lib/services/userPoolService';
-import { stringClaim } from './unverified-claims';
+import { stringClaim } from '../../../common/jwt/unverified-claims';
 import { wrapTarget } from './wrap-target';
 
 type PasswordPolicy = NonNullable<NonNullable<UserPool['Policies']>['PasswordPolicy']>;

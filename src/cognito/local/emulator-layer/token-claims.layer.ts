@@ -2,7 +2,7 @@ import signingKey from 'cognito-local/lib/keys/cognitoLocal.private.json';
 import type { AppClient } from 'cognito-local/lib/services/appClient';
 import type { Context } from 'cognito-local/lib/services/context';
 import { createSign } from 'node:crypto';
-import { unverifiedClaims } from './unverified-claims';
+import { unverifiedClaims } from '../../../common/jwt/unverified-claims';
 import { wrapTarget, type TargetRequest } from './wrap-target';
 import { wrapTokenGenerator } from './wrap-token-generator';
 
@@ -25,7 +25,7 @@ interface RefreshContext extends Context {
  * its time.
  */
 function signInOf(refreshToken: string | undefined): SignIn | undefined {
-  const { jti, iat } = unverifiedClaims(refreshToken);
+  const { jti, iat } = unverifiedClaims(refreshToken) ?? {};
   return typeof jti === 'string' && typeof iat === 'number'
     ? { originJti: jti, authTime: iat }
     : undefined;
@@ -54,7 +54,7 @@ function validitySeconds(validity: number | undefined, unit: string | undefined)
 }
 
 function stamped(token: string, signIn: SignIn, lifetime: number): string {
-  const claims = unverifiedClaims(token);
+  const claims = unverifiedClaims(token) ?? {};
   const issuedAt = typeof claims.iat === 'number' ? claims.iat : signIn.authTime;
   return resigned(token, {
     ...claims,

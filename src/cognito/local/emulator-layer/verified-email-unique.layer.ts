@@ -1,6 +1,6 @@
 import { CognitoError } from 'cognito-local/lib/errors';
 import { attributeValue } from 'cognito-local/lib/services/userPoolService';
-import { stringClaim } from './unverified-claims';
+import { stringClaim } from '../../../common/jwt/unverified-claims';
 import { wrapTarget } from './wrap-target';
 
 /**
