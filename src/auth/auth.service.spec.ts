@@ -40,6 +40,9 @@ const authSettings: Configuration['auth'] = {
   challengeSessions: { ttlSeconds: 180 },
 };
 
+/** The expiry and type the port answers with all tokens (its adapter fills them in where Cognito does not). */
+const ISSUED = { expiresIn: 3600, tokenType: 'Bearer' };
+
 /** An unsigned JWT-shaped token with the given claims (the service only reads, never trusts, it). */
 function tokenWith(claims: Record<string, unknown>): string {
   const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -223,18 +226,17 @@ describe(AuthService.name, () => {
   });
 
   describe('login', () => {
-    it('derives expiresIn from the token when Cognito omits it, and reads the username claim', async () => {
+    it('passes on the expiry and type of the tokens, and reads the username claim', async () => {
       const exp = Math.floor(Date.now() / 1000) + 600;
       const accessToken = tokenWith({ exp, username: 'uuid-1' });
       cognito.initiatePasswordAuth.mockResolvedValue({
         kind: 'tokens',
-        tokens: { accessToken, idToken: 'id', refreshToken: 'refresh' },
+        tokens: { accessToken, idToken: 'id', refreshToken: 'refresh', ...ISSUED },
       });
       const result = await service.login({ email: 'a@example.com', password: 'x' });
       expect(result.kind).toBe('tokens');
       if (result.kind !== 'tokens') return;
-      expect(result.tokens.expiresIn).toBeGreaterThanOrEqual(599);
-      expect(result.tokens.expiresIn).toBeLessThanOrEqual(600);
+      expect(result.tokens.expiresIn).toBe(3600);
       expect(result.tokens.tokenType).toBe('Bearer');
       expect(result.tokens.username).toBe('uuid-1');
     });
@@ -291,7 +293,7 @@ describe(AuthService.name, () => {
       service = build(cognito);
       cognito.refreshTokens.mockResolvedValue({
         kind: 'tokens',
-        tokens: { accessToken: tokenWith({ exp: 9999999999 }), idToken: 'id' },
+        tokens: { accessToken: tokenWith({ exp: 9999999999 }), idToken: 'id', ...ISSUED },
       });
       await expect(service.refresh('refresh', undefined)).resolves.toMatchObject({
         kind: 'tokens',
@@ -310,7 +312,11 @@ describe(AuthService.name, () => {
     it('refuses tokens refreshed from a session that has been ended', async () => {
       cognito.refreshTokens.mockResolvedValue({
         kind: 'tokens',
-        tokens: { accessToken: tokenWith({ exp: 9999999999, sub: 'uuid-1' }), idToken: 'id' },
+        tokens: {
+          accessToken: tokenWith({ exp: 9999999999, sub: 'uuid-1' }),
+          idToken: 'id',
+          ...ISSUED,
+        },
       });
       revocations.isRevoked.mockReturnValue(true);
       await expect(service.refresh('refresh', 'uuid-1')).rejects.toMatchObject({
@@ -331,6 +337,7 @@ describe(AuthService.name, () => {
             iat: 1_700_000_900,
           }),
           idToken: 'id',
+          ...ISSUED,
         },
       });
       // A readable refresh token (an emulator's) says something else; Cognito's are opaque.
@@ -414,7 +421,7 @@ describe(AuthService.name, () => {
       challenges.seal(session, account, step);
     const tokens = {
       kind: 'tokens' as const,
-      tokens: { accessToken: tokenWith({ exp: 9999999999 }), idToken: 'i' },
+      tokens: { accessToken: tokenWith({ exp: 9999999999 }), idToken: 'i', ...ISSUED },
     };
 
     it.each([
@@ -623,7 +630,7 @@ describe(AuthService.name, () => {
   it('checks the password of a login and of a change within the account’s one budget', async () => {
     cognito.initiatePasswordAuth.mockResolvedValue({
       kind: 'tokens',
-      tokens: { accessToken: tokenWith({ exp: 1 }), idToken: 'id' },
+      tokens: { accessToken: tokenWith({ exp: 1 }), idToken: 'id', ...ISSUED },
     });
     await service.login({ email: 'a@example.com', password: 'x' }, '192.0.2.1');
     await service.changePassword(

@@ -2,7 +2,7 @@ import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
-import { unverifiedClaims } from '../common/jwt/unverified-claims';
+import { unverifiedClaims, usernameOfToken } from '../common/jwt/unverified-claims';
 import { tolerate } from '../common/errors/tolerate';
 import { AfterReply } from '../common/tasks/after-reply';
 import { CognitoAdminPort } from '../cognito/cognito-admin.port';
@@ -370,20 +370,15 @@ export class AuthService {
       return { kind: 'challenge', challenge };
     }
     const { tokens } = outcome;
-    const claims = unverifiedClaims(tokens.accessToken);
-    const exp = typeof claims?.exp === 'number' ? claims.exp : undefined;
-    // Some emulators omit ExpiresIn; the token's own `exp` is authoritative anyway.
-    const expiresIn =
-      tokens.expiresIn ?? (exp ? Math.max(0, exp - Math.floor(Date.now() / 1000)) : 3600);
     return {
       kind: 'tokens',
       tokens: {
         accessToken: tokens.accessToken,
         idToken: tokens.idToken,
         refreshToken: tokens.refreshToken,
-        expiresIn,
-        tokenType: tokens.tokenType ?? 'Bearer',
-        username: typeof claims?.username === 'string' ? claims.username : undefined,
+        expiresIn: tokens.expiresIn,
+        tokenType: tokens.tokenType,
+        username: usernameOfToken(tokens.accessToken),
       },
     };
   }

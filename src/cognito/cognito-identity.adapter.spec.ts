@@ -118,6 +118,42 @@ describe(CognitoIdentityAdapter.name, () => {
       expect(error.message).toBe('Incorrect email or password.');
     });
 
+    it('derives expiresIn from the access token, and the type, where the endpoint omits them (cognito-local)', async () => {
+      const exp = Math.floor(Date.now() / 1000) + 600;
+      const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+      const accessToken = `${part({ alg: 'RS256', kid: 'k' })}.${part({ exp })}.c2ln`;
+      sdk.on(InitiateAuthCommand).resolves({
+        AuthenticationResult: { AccessToken: accessToken, IdToken: 'i', RefreshToken: 'r' },
+      });
+      const outcome = await withSecret.initiatePasswordAuth('a@example.com', 'pw');
+      expect(outcome.kind).toBe('tokens');
+      if (outcome.kind !== 'tokens') return;
+      expect(outcome.tokens.expiresIn).toBeGreaterThanOrEqual(599);
+      expect(outcome.tokens.expiresIn).toBeLessThanOrEqual(600);
+      expect(outcome.tokens.tokenType).toBe('Bearer');
+    });
+
+    it('keeps the ExpiresIn and TokenType Cognito sends, and answers an hour for an unreadable token', async () => {
+      sdk.on(InitiateAuthCommand).resolves({
+        AuthenticationResult: {
+          AccessToken: 'a',
+          IdToken: 'i',
+          ExpiresIn: 300,
+          TokenType: 'Bearer',
+        },
+      });
+      await expect(withSecret.initiatePasswordAuth('a@example.com', 'pw')).resolves.toEqual({
+        kind: 'tokens',
+        tokens: { accessToken: 'a', idToken: 'i', expiresIn: 300, tokenType: 'Bearer' },
+      });
+      sdk
+        .on(InitiateAuthCommand)
+        .resolves({ AuthenticationResult: { AccessToken: 'a', IdToken: 'i' } });
+      await expect(withSecret.refreshTokens('r', 'uuid')).resolves.toMatchObject({
+        tokens: { expiresIn: 3600, tokenType: 'Bearer' },
+      });
+    });
+
     it('returns a challenge with its session and parameters', async () => {
       sdk.on(InitiateAuthCommand).resolves({
         ChallengeName: 'SOFTWARE_TOKEN_MFA',

@@ -24,6 +24,7 @@ import {
   type InitiateAuthCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { Inject, Injectable } from '@nestjs/common';
+import { unverifiedClaims } from '../common/jwt/unverified-claims';
 import { COGNITO_SDK_CLIENT } from './cognito.tokens';
 import { RESOLVED_POOL, type ResolvedPool } from './cognito-connection';
 import { toAttributeList, toAttributeMap } from './cognito-attributes';
@@ -58,6 +59,16 @@ function toCodeDelivery(details: CodeDeliveryDetailsType | undefined): CodeDeliv
   };
 }
 
+/**
+ * cognito-local (the embedded emulator, or one at COGNITO_ENDPOINT) answers tokens without
+ * ExpiresIn and TokenType, which Amazon Cognito always sends; the access token's own `exp` is
+ * authoritative anyway (one hour, Cognito's default, when not even that can be read).
+ */
+function secondsUntilExpiry(accessToken: string): number {
+  const exp = unverifiedClaims(accessToken)?.exp;
+  return exp ? Math.max(0, exp - Math.floor(Date.now() / 1000)) : 3600;
+}
+
 function toAuthOutcome(
   output: Pick<
     InitiateAuthCommandOutput,
@@ -72,8 +83,8 @@ function toAuthOutcome(
         accessToken: result.AccessToken,
         idToken: result.IdToken,
         refreshToken: result.RefreshToken,
-        expiresIn: result.ExpiresIn,
-        tokenType: result.TokenType,
+        expiresIn: result.ExpiresIn ?? secondsUntilExpiry(result.AccessToken),
+        tokenType: result.TokenType ?? 'Bearer',
       },
     };
   }

@@ -23,9 +23,10 @@ export interface IssuedTokens {
   idToken: string;
   /** Absent on refresh unless the pool rotates refresh tokens. */
   refreshToken?: string;
-  /** Seconds; Cognito sends it, some emulators do not. */
-  expiresIn?: number;
-  tokenType?: string;
+  /** Seconds until the access token expires. */
+  expiresIn: number;
+  /** `Bearer`. */
+  tokenType: string;
 }
 
 /** Cognito either signs the user in or asks for another step (MFA, a new password...). */
