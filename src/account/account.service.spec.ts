@@ -59,6 +59,28 @@ describe(AccountService.name, () => {
     );
   });
 
+  it('answers the profile without its top-level name, and the MFA settings, in that order', async () => {
+    const attributes = { sub: 'uuid-1', email: 'a@example.com', email_verified: 'true', name: 'A' };
+    cognito.getUser.mockResolvedValue({
+      username: 'uuid-1',
+      attributes,
+      mfaOptions: ['SOFTWARE_TOKEN_MFA'],
+      preferredMfa: 'SOFTWARE_TOKEN_MFA',
+    });
+    const answer = await service.get({ ...user(now()), groups: ['admin'] }, 'token');
+    expect(JSON.stringify(answer)).toBe(
+      JSON.stringify({
+        sub: 'uuid-1',
+        username: 'uuid-1',
+        email: 'a@example.com',
+        emailVerified: true,
+        groups: ['admin'],
+        attributes,
+        mfa: { totpEnabled: true, preferred: 'SOFTWARE_TOKEN_MFA' },
+      }),
+    );
+  });
+
   it('turns MFA on or off only with the password, never an authenticator code', async () => {
     for (const totpEnabled of [false, true]) {
       await expect(service.setMfa('token', { totpEnabled })).rejects.toMatchObject({

@@ -8,6 +8,8 @@ import {
 } from '../common/user/attributes';
 import { type AuthUser, PasswordFailures, SessionTermination } from '../guard';
 import { maskDelivery } from '../common/user/mask';
+import { toProfile } from '../common/user/profile';
+import type { ProfileDto } from '../common/user/profile.dto';
 import { otpauthUri, qrCodeDataUrl } from '../common/user/totp';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
@@ -42,16 +44,11 @@ export class AccountService {
   ) {}
 
   async get(user: AuthUser, accessToken: string): Promise<AccountResponseDto> {
-    const profile = await this.cognito.getUser(accessToken);
-    return {
-      sub: profile.attributes.sub ?? user.sub,
-      username: profile.username || user.username,
-      email: profile.attributes.email,
-      emailVerified: profile.attributes.email_verified === 'true',
-      groups: user.groups,
-      attributes: profile.attributes,
-      mfa: this.mfaSettings(profile.mfaOptions, profile.preferredMfa),
-    };
+    const account = await this.cognito.getUser(accessToken);
+    const profile: ProfileDto = toProfile(account, user);
+    // This answer has never had the top-level `name` of GET /auth/me's: it is in `attributes`.
+    delete profile.name;
+    return { ...profile, mfa: this.mfaSettings(account.mfaOptions, account.preferredMfa) };
   }
 
   /**

@@ -29,6 +29,7 @@ import type {
 } from './dto/requests.dto';
 import type { ChallengeResponseDto, MeResponseDto, SignUpResponseDto } from './dto/responses.dto';
 import { maskDelivery, maskDestination } from '../common/user/mask';
+import { toProfile } from '../common/user/profile';
 import { assertPasswordPolicy } from '../common/validation/password-policy';
 import { otpauthUri } from '../common/user/totp';
 import { ChallengeSessions, invalidSession } from './challenge/challenge-sessions';
@@ -328,17 +329,7 @@ export class AuthService {
   }
 
   async me(user: AuthUser, accessToken: string): Promise<MeResponseDto> {
-    const profile = await this.cognito.getUser(accessToken);
-    const { attributes } = profile;
-    return {
-      sub: attributes.sub ?? user.sub,
-      username: profile.username || user.username,
-      email: attributes.email,
-      emailVerified: attributes.email_verified === 'true',
-      name: attributes.name,
-      groups: user.groups,
-      attributes,
-    };
+    return toProfile(await this.cognito.getUser(accessToken), user);
   }
 
   private async toLoginResult(outcome: AuthOutcome, account = ''): Promise<LoginResult> {

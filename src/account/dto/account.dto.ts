@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import {
   IsBoolean,
   IsObject,
@@ -9,6 +9,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { CodeDeliveryDto } from '../../common/user/code-delivery.dto';
+import { ProfileDto } from '../../common/user/profile.dto';
 
 export class MfaSettingsDto {
   @ApiProperty({
@@ -21,29 +22,8 @@ export class MfaSettingsDto {
   preferred?: string;
 }
 
-export class AccountResponseDto {
-  @ApiProperty({ example: '7d8ca528-4931-4254-9273-ea5ee853f271' })
-  sub!: string;
-
-  @ApiProperty({ example: '7d8ca528-4931-4254-9273-ea5ee853f271' })
-  username!: string;
-
-  @ApiPropertyOptional({ example: 'alice@example.com' })
-  email?: string;
-
-  @ApiProperty({ example: true })
-  emailVerified!: boolean;
-
-  @ApiProperty({ example: ['admin'], type: [String] })
-  groups!: string[];
-
-  @ApiProperty({
-    example: { email: 'alice@example.com', name: 'Alice Liddell', 'custom:team': 'blue' },
-    type: 'object',
-    additionalProperties: { type: 'string' },
-  })
-  attributes!: Record<string, string>;
-
+/** GET /account: the profile (src/common/user) without its top-level `name`, with the MFA settings. */
+export class AccountResponseDto extends OmitType(ProfileDto, ['name'] as const) {
   @ApiProperty({ type: MfaSettingsDto })
   mfa!: MfaSettingsDto;
 }

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CodeDeliveryDto } from '../../common/user/code-delivery.dto';
+import { ProfileDto } from '../../common/user/profile.dto';
 
 export class SignUpResponseDto {
   @ApiProperty({ example: '7d8ca528-4931-4254-9273-ea5ee853f271', description: 'The new user id.' })
@@ -86,33 +87,5 @@ export class ChallengeResponseDto {
   otpauthUri?: string;
 }
 
-export class MeResponseDto {
-  @ApiProperty({ example: '7d8ca528-4931-4254-9273-ea5ee853f271' })
-  sub!: string;
-
-  @ApiProperty({
-    example: '7d8ca528-4931-4254-9273-ea5ee853f271',
-    description: 'Cognito username.',
-  })
-  username!: string;
-
-  @ApiPropertyOptional({ example: 'alice@example.com' })
-  email?: string;
-
-  @ApiProperty({ example: true })
-  emailVerified!: boolean;
-
-  @ApiPropertyOptional({ example: 'Alice Liddell' })
-  name?: string;
-
-  @ApiProperty({ example: ['admin'], type: [String], description: 'From the access token.' })
-  groups!: string[];
-
-  @ApiProperty({
-    description: 'Every user attribute Cognito returned.',
-    example: { email: 'alice@example.com', email_verified: 'true', name: 'Alice Liddell' },
-    type: 'object',
-    additionalProperties: { type: 'string' },
-  })
-  attributes!: Record<string, string>;
-}
+/** GET /auth/me: the profile (src/common/user). */
+export class MeResponseDto extends ProfileDto {}
