@@ -1,7 +1,7 @@
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { ADMIN_WRITABLE_ATTRIBUTES, allowedAttributes } from '../common/user/attributes';
-import { SessionTermination } from '../guard';
+import { SessionTermination, type SessionOwner } from '../guard';
 import { assertPasswordPolicy } from '../common/validation/password-policy';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
@@ -146,9 +146,9 @@ export class AdminService {
 
   /** Deletes the user; the access tokens they still hold are refused from then on. */
   async deleteUser(user: string): Promise<void> {
-    const account = await this.cognito.getUser(user);
+    const { sub } = await this.sessions.account(user);
     await this.cognito.deleteUser(user);
-    await this.sessions.endSessions(account.attributes.sub ?? account.username);
+    await this.sessions.endSessions(sub);
   }
 
   /** Requires a password reset at next sign-in, and ends every current session. */
@@ -172,8 +172,8 @@ export class AdminService {
   }
 
   /** Signs the user out everywhere: refresh tokens at Cognito, access tokens at the guard. */
-  globalSignOut(user: string): Promise<void> {
-    return this.sessions.endSessionsOf(user);
+  async globalSignOut(user: string): Promise<void> {
+    await this.sessions.endSessionsOf(user);
   }
 
   async updateAttributes(user: string, attributes: Record<string, unknown>): Promise<AdminUserDto> {
@@ -225,7 +225,7 @@ export class AdminService {
    * name the group, and would pass its checks until they expire.
    */
   async deleteGroup(name: string): Promise<void> {
-    const members: { sub: string; username: string }[] = [];
+    const members: SessionOwner[] = [];
     let nextToken: string | undefined;
     do {
       const page = await this.cognito.listUsersInGroup(name, 60, nextToken);

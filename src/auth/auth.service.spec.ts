@@ -10,7 +10,7 @@ import {
   InvalidAccessTokenError,
   type PasswordFailures,
   type RevocationService,
-  type SessionTermination,
+  SessionTermination,
 } from '../guard';
 import { usernameOfToken } from '../common/jwt/unverified-claims';
 import { AuthService, CODE_SENT_MESSAGE } from './auth.service';
@@ -100,19 +100,25 @@ describe(AuthService.name, () => {
     isChallengeAnswered: jest.Mock;
   };
   let admin: { getUser: jest.Mock };
-  let sessions: { endSessions: jest.Mock };
+  let sessions: SessionTermination;
   let challenges: ChallengeSessions;
   let service: AuthService;
   let afterReply: AfterReply;
 
   function build(port: jest.Mocked<CognitoIdentityPort>): AuthService {
+    // The one way to end sessions, over the same mocked ports and revocations.
+    sessions = new SessionTermination(
+      admin as unknown as CognitoAdminPort,
+      revocations as unknown as RevocationService,
+      port,
+    );
+    jest.spyOn(sessions, 'endSessions').mockResolvedValue(undefined);
     return new AuthService(
       port,
-      admin as unknown as CognitoAdminPort,
       authSettings,
       verifier as unknown as AccessTokenVerifier,
       revocations as unknown as RevocationService,
-      sessions as unknown as SessionTermination,
+      sessions,
       challenges,
       passwordBudget as unknown as PasswordFailures,
       afterReply,
@@ -134,7 +140,6 @@ describe(AuthService.name, () => {
     admin = {
       getUser: jest.fn().mockResolvedValue({ username: 'uuid-1', attributes: { sub: 'uuid-1' } }),
     };
-    sessions = { endSessions: jest.fn().mockResolvedValue(undefined) };
     challenges = new ChallengeSessions(Buffer.alloc(32, 7), 180);
     cognito.getUser.mockResolvedValue({
       username: 'uuid-1',

@@ -5,13 +5,11 @@ import { ErrorCode } from '../common/errors/error-code';
 import { unverifiedClaims, usernameOfToken } from '../common/jwt/unverified-claims';
 import { tolerate } from '../common/errors/tolerate';
 import { AfterReply } from '../common/tasks/after-reply';
-import { CognitoAdminPort } from '../cognito/cognito-admin.port';
 import { CognitoIdentityPort, type AuthOutcome } from '../cognito/cognito-identity.port';
 import { authConfig } from '../config';
 import {
   AccessTokenVerifier,
   type AuthUser,
-  globalSignOutWhereSupported,
   InvalidAccessTokenError,
   PasswordFailures,
   RevocationService,
@@ -68,7 +66,6 @@ export class AuthService {
 
   constructor(
     private readonly cognito: CognitoIdentityPort,
-    private readonly admin: CognitoAdminPort,
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
     private readonly verifier: AccessTokenVerifier,
     private readonly revocations: RevocationService,
@@ -248,18 +245,8 @@ export class AuthService {
       );
       if (!revoked) await this.revocations.revokeRefreshToken(refreshToken);
     }
-    if (accessToken && user) await attempt(() => this.globalSignOut(accessToken));
+    if (accessToken && user) await attempt(() => this.sessions.signOutAtCognito(accessToken));
     return { user, upstreamFailures };
-  }
-
-  /**
-   * Signs the user out of every device at Cognito: their refresh tokens stop working, and so do
-   * the access tokens issued before. A token Cognito no longer accepts is signed out already.
-   */
-  private async globalSignOut(accessToken: string): Promise<void> {
-    await tolerate([ErrorCode.UNAUTHORIZED], () =>
-      globalSignOutWhereSupported(this.logger, () => this.cognito.globalSignOut(accessToken)),
-    );
   }
 
   private async verifiedOrNothing(accessToken: string): Promise<AuthUser | undefined> {
@@ -294,10 +281,7 @@ export class AuthService {
     assertPasswordPolicy(dto.newPassword, this.config.passwordPolicy);
     await this.cognito.confirmForgotPassword(dto.email, dto.code, dto.newPassword);
     try {
-      const account = await this.admin.getUser(dto.email);
-      const sub = account.attributes.sub ?? account.username;
-      await this.sessions.endSessions(sub, account.username);
-      return sub;
+      return (await this.sessions.endSessionsOf(dto.email)).sub;
     } catch (error) {
       // The password is changed; answering an error now would only confuse the user. The
       // operator must know, though: the account's old sessions may still be alive.
@@ -324,8 +308,7 @@ export class AuthService {
     await this.passwords.attempt(account, address, () =>
       this.cognito.changePassword(accessToken, dto.previousPassword, dto.proposedPassword),
     );
-    await this.globalSignOut(accessToken);
-    await this.revocations.endSessions(user.sub);
+    await this.sessions.endSessionsByAccessToken(user, accessToken);
   }
 
   async me(user: AuthUser, accessToken: string): Promise<MeResponseDto> {

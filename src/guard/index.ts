@@ -29,8 +29,7 @@ export {
   toAuthUser,
 } from './jwt/access-token.verifier';
 export { RevocationService } from './revocation/revocation.service';
-export { SessionTermination } from './revocation/session-termination';
-export { globalSignOutWhereSupported } from './revocation/endpoint-gaps';
+export { SessionTermination, type SessionOwner } from './revocation/session-termination';
 export { CsrfProtection } from './session/csrf';
 export { sessionCookieNames, type SessionCookieNames } from './session/cookie-names';
 export { SessionCookies, type SessionTokens } from './session/session-cookies';

@@ -2,17 +2,27 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ErrorCode } from '../../common/errors/error-code';
 import { tolerate } from '../../common/errors/tolerate';
 import { CognitoAdminPort } from '../../cognito/cognito-admin.port';
+import { CognitoIdentityPort } from '../../cognito/cognito-identity.port';
+import type { AuthUser } from '../auth-user';
 import { globalSignOutWhereSupported } from './endpoint-gaps';
 import { RevocationService } from './revocation.service';
 
+/** An account whose sessions end: its `sub` (the guard's half) and Cognito username (Cognito's). */
+export interface SessionOwner {
+  sub: string;
+  username: string;
+}
+
 /**
- * Ends every session of an account: after a password reset, a disabled or deleted account, an
- * administrator's password change or sign-out, a removal from a group. Two halves, because each
- * side keeps its own sessions:
+ * The one way to end every session of an account: after a password reset or change, a disabled
+ * or deleted account, an administrator's password change or sign-out, a removal from a group.
+ * Two halves, because each side keeps its own sessions:
  * - this service's guard refuses every access token the account signed in for until now (on
  *   every instance, and after a restart), refreshed ones included;
- * - Cognito revokes the account's refresh tokens and earlier access tokens (AdminUserGlobalSignOut).
- * The guard's half comes first, so a failing Cognito call never leaves the sessions alive here.
+ * - Cognito revokes the account's refresh tokens and earlier access tokens (AdminUserGlobalSignOut,
+ *   or GlobalSignOut with the user's own access token).
+ * The guard's half comes first, so a failing Cognito call never leaves the sessions alive here;
+ * only the signed-in user's own variant (`endSessionsByAccessToken`) goes the other way round.
  */
 @Injectable()
 export class SessionTermination {
@@ -21,25 +31,37 @@ export class SessionTermination {
   constructor(
     private readonly admin: CognitoAdminPort,
     private readonly revocations: RevocationService,
+    private readonly cognito: CognitoIdentityPort,
   ) {}
 
-  /** Ends the sessions of the account known to Cognito as `user` (username, email or sub). */
-  async endSessionsOf(user: string): Promise<void> {
-    const account = await this.admin.getUser(user);
-    await this.endSessions(account.attributes.sub ?? account.username, account.username);
+  /**
+   * By name: ends the sessions of the account known to Cognito as `user` (username, email or
+   * sub), and answers whose they were.
+   */
+  async endSessionsOf(user: string): Promise<SessionOwner> {
+    const owner = await this.account(user);
+    await this.endSessions(owner.sub, owner.username);
+    return owner;
   }
 
   /**
-   * Takes rights away from the accounts known to Cognito as `users` (disabling one, removing it
-   * from a group, deleting a group) and ends their sessions on both sides of the change: the
-   * guard's cutoff first, so their tokens can no longer undo the change while it is being made (a
-   * demoted administrator adding itself back), then the change, then everything again, which also
-   * ends a session that signed in meanwhile with the old rights.
+   * By access token: ends every session of the signed-in user, this one included, with no
+   * administrator's rights (after a password change). Cognito's half (GlobalSignOut) comes first:
+   * should it fail, the error is answered before the guard's half is made.
    */
-  async endSessionsAround<T>(
-    users: readonly { sub: string; username: string }[],
-    change: () => Promise<T>,
-  ): Promise<T> {
+  async endSessionsByAccessToken(user: Pick<AuthUser, 'sub'>, accessToken: string): Promise<void> {
+    await this.signOutAtCognito(accessToken);
+    await this.revocations.endSessions(user.sub);
+  }
+
+  /**
+   * Around a change of rights: takes rights away from the accounts known to Cognito as `users`
+   * (disabling one, removing it from a group, deleting a group) and ends their sessions on both
+   * sides of the change: the guard's cutoff first, so their tokens can no longer undo the change
+   * while it is being made (a demoted administrator adding itself back), then the change, then
+   * everything again, which also ends a session that signed in meanwhile with the old rights.
+   */
+  async endSessionsAround<T>(users: readonly SessionOwner[], change: () => Promise<T>): Promise<T> {
     await Promise.all(users.map(({ sub }) => this.revocations.endSessions(sub)));
     const result = await change();
     await Promise.all(users.map(({ sub, username }) => this.endSessions(sub, username)));
@@ -47,7 +69,7 @@ export class SessionTermination {
   }
 
   /** The `sub` and Cognito username of the account known to Cognito as `user`. */
-  async account(user: string): Promise<{ sub: string; username: string }> {
+  async account(user: string): Promise<SessionOwner> {
     const account = await this.admin.getUser(user);
     return { sub: account.attributes.sub ?? account.username, username: account.username };
   }
@@ -63,6 +85,18 @@ export class SessionTermination {
     // An account deleted meanwhile has no refresh tokens left to revoke.
     await tolerate([ErrorCode.USER_NOT_FOUND], () =>
       globalSignOutWhereSupported(this.logger, () => this.admin.globalSignOut(username)),
+    );
+  }
+
+  /**
+   * Cognito's half alone, with the user's own access token: every device is signed out at
+   * Cognito (their refresh tokens stop working, and so do the access tokens issued before). A
+   * logout needs only this: the guard revokes the logged-out session itself. A token Cognito no
+   * longer accepts is signed out already.
+   */
+  async signOutAtCognito(accessToken: string): Promise<void> {
+    await tolerate([ErrorCode.UNAUTHORIZED], () =>
+      globalSignOutWhereSupported(this.logger, () => this.cognito.globalSignOut(accessToken)),
     );
   }
 }
