@@ -1,4 +1,4 @@
-import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { ADMIN_WRITABLE_ATTRIBUTES, allowedAttributes } from '../common/user/attributes';
 import { SessionTermination, type SessionOwner } from '../guard';
@@ -86,8 +86,6 @@ function userFilter(query: ListUsersQueryDto): UserFilter | undefined {
 /** User and group administration, for members of the admin group. */
 @Injectable()
 export class AdminService {
-  private readonly logger = new Logger('AdminService');
-
   constructor(
     private readonly cognito: CognitoAdminPort,
     private readonly sessions: SessionTermination,

@@ -112,7 +112,8 @@ export class AuthService {
   /**
    * Answers the step a login asked for; the answer is tokens or the next step. The session must
    * be one this service issued for this email and this step, checked before anything else: the
-   * embedded emulator checks no session, so without this anyone could answer any user's step.
+   * app does not rely on the endpoint for it (a cognito-local at COGNITO_ENDPOINT checks no
+   * session, so without this anyone could answer any user's step there).
    */
   async answerChallenge(dto: ChallengeAnswerDto): Promise<LoginResult> {
     const opened = this.challenges.open(dto.session, dto.email, dto.nextStep);
