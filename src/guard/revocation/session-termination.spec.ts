@@ -65,10 +65,17 @@ describe(SessionTermination.name, () => {
     expect(calls).toEqual(['cutoff s1']);
   });
 
-  it('ends the signed-in user’s sessions with their own access token: Cognito, then the guard', async () => {
+  it('ends the signed-in user’s sessions with their own access token: the guard, then Cognito', async () => {
     await sessions.endSessionsByAccessToken({ sub: 's1' }, 'access');
-    expect(calls).toEqual(['own sign-out access', 'cutoff s1']);
+    expect(calls).toEqual(['cutoff s1', 'own sign-out access']);
     expect(admin.globalSignOut).not.toHaveBeenCalled();
+  });
+
+  it('has ended the sessions at the guard when Cognito’s sign-out fails after a password change', async () => {
+    const down = new AppException(503, ErrorCode.UPSTREAM_UNAVAILABLE, 'down');
+    cognito.globalSignOut.mockRejectedValue(down);
+    await expect(sessions.endSessionsByAccessToken({ sub: 's1' }, 'access')).rejects.toBe(down);
+    expect(calls).toEqual(['cutoff s1']);
   });
 
   it.each([

@@ -21,8 +21,8 @@ export interface SessionOwner {
  *   every instance, and after a restart), refreshed ones included;
  * - Cognito revokes the account's refresh tokens and earlier access tokens (AdminUserGlobalSignOut,
  *   or GlobalSignOut with the user's own access token).
- * The guard's half comes first, so a failing Cognito call never leaves the sessions alive here;
- * only the signed-in user's own variant (`endSessionsByAccessToken`) goes the other way round.
+ * The guard's half always comes first, so a failing Cognito call never leaves the sessions alive
+ * here (a refresh at Cognito then gets tokens the guard refuses: they keep the old sign-in time).
  */
 @Injectable()
 export class SessionTermination {
@@ -46,12 +46,12 @@ export class SessionTermination {
 
   /**
    * By access token: ends every session of the signed-in user, this one included, with no
-   * administrator's rights (after a password change). Cognito's half (GlobalSignOut) comes first:
-   * should it fail, the error is answered before the guard's half is made.
+   * administrator's rights (after a password change). The guard's half first: should Cognito's
+   * (GlobalSignOut) fail, its error is answered, and the sessions have ended here all the same.
    */
   async endSessionsByAccessToken(user: Pick<AuthUser, 'sub'>, accessToken: string): Promise<void> {
-    await this.signOutAtCognito(accessToken);
     await this.revocations.endSessions(user.sub);
+    await this.signOutAtCognito(accessToken);
   }
 
   /**
