@@ -123,17 +123,20 @@ describe('Guard on a foreign module (e2e)', () => {
   it('applies the CSRF rule to cookie-authenticated unsafe requests of a foreign module', async () => {
     const token = forge.accessToken();
     const { secret, token: csrf } = app.get(CsrfProtection).issue([token]);
-    const unsafe = () => http().post('/reports/unsafe');
-    const refused = await unsafe().set('cookie', `${COOKIE.access}=${token}`);
-    expect([refused.status, refused.body.error]).toEqual([403, 'CSRF_REJECTED']);
-    expect(
-      (
-        await unsafe()
-          .set('cookie', `${COOKIE.access}=${token}; ${COOKIE.csrfSecret}=${secret}`)
-          .set('x-xsrf-token', csrf)
-      ).status,
-    ).toBe(201);
-    expect((await unsafe().set('authorization', `Bearer ${token}`)).status).toBe(201);
+    // The global guard's routes, and a route run by AuthGuard('cognito') alone: the same rule.
+    for (const path of ['/reports/unsafe', '/reports/passport']) {
+      const unsafe = () => http().post(path);
+      const refused = await unsafe().set('cookie', `${COOKIE.access}=${token}`);
+      expect([path, refused.status, refused.body.error]).toEqual([path, 403, 'CSRF_REJECTED']);
+      expect(
+        (
+          await unsafe()
+            .set('cookie', `${COOKIE.access}=${token}; ${COOKIE.csrfSecret}=${secret}`)
+            .set('x-xsrf-token', csrf)
+        ).status,
+      ).toBe(201);
+      expect((await unsafe().set('authorization', `Bearer ${token}`)).status).toBe(201);
+    }
   });
 
   it('answers @Groups with 401 without a token, 403 without the group, 200 with any listed group', async () => {

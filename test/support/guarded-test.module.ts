@@ -53,6 +53,13 @@ export class ReportsController {
     return { sub };
   }
 
+  @Public()
+  @UseGuards(AuthGuard(COGNITO_STRATEGY))
+  @Post('passport')
+  passportUnsafe(@CurrentUser('sub') sub: string): { sub: string } {
+    return { sub };
+  }
+
   @Post('unsafe')
   unsafe(): { done: boolean } {
     return { done: true };

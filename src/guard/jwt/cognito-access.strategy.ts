@@ -4,6 +4,7 @@ import passport from 'passport';
 import { Strategy } from 'passport-strategy';
 import { COGNITO_STRATEGY } from '../guard.constants';
 import type { AuthUser } from '../auth-user';
+import { CsrfProtection, type CsrfRequest } from '../session/csrf';
 import { AccessTokenVerifier, InvalidAccessTokenError } from './access-token.verifier';
 import { presentedAccessToken } from './token-extractors';
 
@@ -35,7 +36,8 @@ const alive: CognitoAccessStrategy[] = [];
  * guard runs it for every guarded route, and `@UseGuards(AuthGuard('cognito'))` (from
  * @nestjs/passport) runs the same strategy on a route of your own.
  *
- * It takes the access token the request presents (a bearer header, else the session cookie) and
+ * It takes the access token the request presents (a bearer header, else the session cookie; an
+ * unsafe request that relies on the cookie must pass the CSRF check first, 403 otherwise) and
  * hands it to AccessTokenVerifier (aws-jwt-verify: passport-jwt's strategy would verify with
  * jsonwebtoken instead). A token verified before, still unexpired and unrevoked, succeeds at once,
  * without a promise: measured here, a promise round per request cost a guarded route about a
@@ -46,7 +48,10 @@ export class CognitoAccessStrategy
   extends PassportStrategy(Strategy, COGNITO_STRATEGY)
   implements OnModuleDestroy
 {
-  constructor(private readonly verifier: AccessTokenVerifier) {
+  constructor(
+    private readonly verifier: AccessTokenVerifier,
+    private readonly csrf: CsrfProtection,
+  ) {
     super();
     alive.push(this);
   }
@@ -57,6 +62,14 @@ export class CognitoAccessStrategy
     if (!presented) {
       this.fail(MISSING, 401);
       return;
+    }
+    if (presented.viaCookie) {
+      try {
+        this.csrf.verify(request as CsrfRequest, presented.token);
+      } catch (rejection) {
+        this.error(rejection as Error);
+        return;
+      }
     }
     const known = this.verifier.peek(presented.token);
     if (known) {
@@ -85,7 +98,8 @@ export class CognitoAccessStrategy
    * (as in tests): the name then goes back to the latest app still running, or to none.
    */
   onModuleDestroy(): void {
-    alive.splice(alive.indexOf(this), 1);
+    const index = alive.indexOf(this);
+    if (index >= 0) alive.splice(index, 1);
     const latest = alive.at(-1);
     if (latest) passport.use(COGNITO_STRATEGY, latest);
     else passport.unuse(COGNITO_STRATEGY);

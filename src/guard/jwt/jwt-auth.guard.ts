@@ -6,8 +6,7 @@ import { withoutStack } from '../../common/errors/without-stack';
 import type { AuthUser } from '../auth-user';
 import { IS_PUBLIC_KEY, OPTIONAL_AUTH_KEY, REQUIRED_GROUPS_KEY } from '../decorators/auth-metadata';
 import { CognitoAccessStrategy, type AuthFailure } from './cognito-access.strategy';
-import { CsrfProtection, type CsrfRequest } from '../session/csrf';
-import { presentedAccessToken } from './token-extractors';
+import type { CsrfRequest } from '../session/csrf';
 
 interface AuthenticatedRequest {
   user?: AuthUser;
@@ -34,8 +33,9 @@ interface RoutePolicy {
  * `@Public()`. `@OptionalAuth()` lets a route run without a token; `@Groups()` adds a group check.
  * No failure path grants access: errors become 401, 403 or 503.
  *
- * One path for every request: the CSRF rule for a session cookie, then the Passport strategy
- * (CognitoAccessStrategy) run through Passport's Strategy API, then the route's policy. It runs
+ * One path for every request: the Passport strategy (CognitoAccessStrategy: the token read once,
+ * the CSRF rule for a session cookie, verification) run through Passport's Strategy API, then the
+ * route's policy. It runs
  * the strategy itself rather than through `passport.authenticate()`: measured here, the latter's
  * per-request work (a middleware closure, and login/logout helpers grafted onto every request)
  * cost about a third of a guarded route's throughput, with no part in the verification. When the
@@ -48,7 +48,6 @@ export class JwtAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly strategy: CognitoAccessStrategy,
-    private readonly csrf: CsrfProtection,
   ) {}
 
   private policy(context: ExecutionContext): RoutePolicy {
@@ -70,8 +69,6 @@ export class JwtAuthGuard implements CanActivate {
     const policy = this.policy(context);
     if (policy.isPublic) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest & CsrfRequest>();
-    const presented = presentedAccessToken(request);
-    if (presented?.viaCookie) this.csrf.verify(request, presented.token);
     const outcome = this.authenticate(request);
     return outcome instanceof Promise
       ? outcome.then((settled) => this.admit(request, this.decide(settled, policy), policy))
