@@ -9,7 +9,6 @@ import {
 import { type AuthUser, PasswordFailures, SessionTermination } from '../guard';
 import { maskDelivery } from '../common/user/mask';
 import { toProfile } from '../common/user/profile';
-import type { ProfileDto } from '../common/user/profile.dto';
 import { otpauthUri, qrCodeDataUrl } from '../common/user/totp';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
@@ -45,9 +44,8 @@ export class AccountService {
 
   async get(user: AuthUser, accessToken: string): Promise<AccountResponseDto> {
     const account = await this.cognito.getUser(accessToken);
-    const profile: ProfileDto = toProfile(account, user);
     // This answer has never had the top-level `name` of GET /auth/me's: it is in `attributes`.
-    delete profile.name;
+    const { name, ...profile } = toProfile(account, user);
     return { ...profile, mfa: this.mfaSettings(account.mfaOptions, account.preferredMfa) };
   }
 

@@ -2,10 +2,9 @@ import { Body, Controller, Req, Res } from '@nestjs/common';
 import { ApiExtraModels, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NoStore } from '../common/http/no-store.decorator';
-import { SecurityEvents, setEventSubject } from '../common/logging/security-events';
+import { setEventSubject } from '../common/logging/security-events';
 import { AccessToken, type AuthUser, ClientAddress, CurrentUser, SessionCookies } from '../guard';
-import { subOfToken } from '../common/jwt/unverified-claims';
-import { AuthService, type LoginResult } from './auth.service';
+import { AuthService } from './auth.service';
 import {
   ChallengeRoute,
   ChangePasswordRoute,
@@ -37,6 +36,7 @@ import {
   SignUpResponseDto,
   TokensResponseDto,
 } from './dto/responses.dto';
+import { SessionAnswers } from './session-answers';
 import { SessionCredentials } from './session-credentials';
 
 /** Sign-up and sign-in flows. Every answer is `no-store`: tokens, codes' destinations, the profile. */
@@ -49,7 +49,7 @@ export class AuthController {
     private readonly auth: AuthService,
     private readonly cookies: SessionCookies,
     private readonly credentials: SessionCredentials,
-    private readonly events: SecurityEvents,
+    private readonly answers: SessionAnswers,
   ) {}
 
   @SignUpRoute()
@@ -73,7 +73,7 @@ export class AuthController {
     @ClientAddress() address: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokensResponseDto | ChallengeResponseDto> {
-    return this.answer(await this.auth.login(dto, address), reply);
+    return this.answers.signedIn(await this.auth.login(dto, address), reply);
   }
 
   @ChallengeRoute()
@@ -81,7 +81,7 @@ export class AuthController {
     @Body() dto: ChallengeAnswerDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokensResponseDto | ChallengeResponseDto> {
-    return this.answer(await this.auth.answerChallenge(dto), reply);
+    return this.answers.signedIn(await this.auth.answerChallenge(dto), reply);
   }
 
   @RefreshRoute()
@@ -92,7 +92,11 @@ export class AuthController {
     @AccessToken() accessToken: string | undefined,
   ): Promise<TokensResponseDto | ChallengeResponseDto> {
     const { refreshToken, username } = this.credentials.forRefresh(request, dto, accessToken);
-    return this.answer(await this.auth.refresh(refreshToken, username), reply, refreshToken);
+    return this.answers.signedIn(
+      await this.auth.refresh(refreshToken, username),
+      reply,
+      refreshToken,
+    );
   }
 
   @LogoutRoute()
@@ -104,13 +108,7 @@ export class AuthController {
   ): Promise<void> {
     const refreshTokens = this.credentials.forLogout(request, dto);
     this.cookies.clear(reply);
-    const { user, upstreamFailures } = await this.auth.logout(refreshTokens, accessToken);
-    setEventSubject(request, user?.sub);
-    if (upstreamFailures.length > 0) {
-      this.events.record(request, 'auth.logout_upstream', 'failure', {
-        error: upstreamFailures.join(','),
-      });
-    }
+    this.answers.signedOut(request, await this.auth.logout(refreshTokens, accessToken));
   }
 
   @ForgotPasswordRoute()
@@ -141,27 +139,5 @@ export class AuthController {
   @MeRoute()
   me(@CurrentUser() user: AuthUser, @AccessToken() accessToken: string): Promise<MeResponseDto> {
     return this.auth.me(user, accessToken);
-  }
-
-  /**
-   * Sets the session cookies and shapes the body as TOKEN_DELIVERY says. `refreshToken`: the one
-   * a refresh used, to which the new CSRF token is bound as well.
-   */
-  private answer(
-    result: LoginResult,
-    reply: FastifyReply,
-    refreshToken?: string,
-  ): TokensResponseDto | ChallengeResponseDto {
-    if (result.kind === 'challenge') return result.challenge;
-    const { tokens } = result;
-    setEventSubject(reply.request, subOfToken(tokens.accessToken));
-    this.cookies.set(reply, tokens, tokens.refreshToken ?? refreshToken);
-    const body: TokensResponseDto = { expiresIn: tokens.expiresIn, tokenType: tokens.tokenType };
-    if (this.cookies.tokensInBody) {
-      body.accessToken = tokens.accessToken;
-      body.idToken = tokens.idToken;
-      body.refreshToken = tokens.refreshToken;
-    }
-    return body;
   }
 }

@@ -9,6 +9,7 @@ import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { challengeSessionKey } from './challenge/challenge-session-key';
 import { ChallengeSessions } from './challenge/challenge-sessions';
+import { SessionAnswers } from './session-answers';
 import { SessionCredentials } from './session-credentials';
 
 /**
@@ -21,6 +22,7 @@ import { SessionCredentials } from './session-credentials';
   providers: [
     AuthService,
     SessionCredentials,
+    SessionAnswers,
     AfterReply,
     {
       provide: ChallengeSessions,

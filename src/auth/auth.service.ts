@@ -14,6 +14,7 @@ import {
   PasswordFailures,
   RevocationService,
   SessionTermination,
+  type SessionTokens,
   toAuthUser,
 } from '../guard';
 import { allowedAttributes, SELF_WRITABLE_ATTRIBUTES } from '../common/user/attributes';
@@ -31,7 +32,6 @@ import { toProfile } from '../common/user/profile';
 import { assertPasswordPolicy } from '../common/validation/password-policy';
 import { otpauthUri } from '../common/user/totp';
 import { ChallengeSessions, invalidSession } from './challenge/challenge-sessions';
-import type { SessionTokens } from '../guard';
 
 /** What a logout did; it never throws for Cognito's half. */
 export interface LogoutResult {

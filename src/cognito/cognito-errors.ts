@@ -154,6 +154,17 @@ const CODE_NOT_ACCEPTED: MappedError = {
     'The code is incorrect or has expired. Request a new one, or sign in if the account is confirmed already.',
 };
 
+/** Calls made with the user's access token: a refused token is a 401 to sign in again. */
+const ACCESS_TOKEN_ROWS = {
+  NotAuthorizedException: INVALID_ACCESS_TOKEN,
+  UserNotFoundException: INVALID_ACCESS_TOKEN,
+};
+
+/** Enrolling an authenticator: a TOTP code it refuses is a wrong code. */
+const WRONG_TOTP_CODE_ROW = {
+  EnableSoftwareTokenMFAException: COGNITO_ERROR_TABLE.CodeMismatchException,
+};
+
 /**
  * The calls for which an exception means something other than its table row says, each with the
  * rows it replaces; an exception a call does not list answers as in the table. Calls with no
@@ -177,16 +188,9 @@ export const OPERATION_OVERRIDES = {
     UnsupportedTokenTypeException: INVALID_REFRESH_TOKEN,
   },
   /** Calls made with the user's access token. */
-  accessToken: {
-    NotAuthorizedException: INVALID_ACCESS_TOKEN,
-    UserNotFoundException: INVALID_ACCESS_TOKEN,
-  },
+  accessToken: ACCESS_TOKEN_ROWS,
   /** Enrolling an authenticator with the access token: a wrong TOTP code is a wrong code. */
-  authenticator: {
-    NotAuthorizedException: INVALID_ACCESS_TOKEN,
-    UserNotFoundException: INVALID_ACCESS_TOKEN,
-    EnableSoftwareTokenMFAException: COGNITO_ERROR_TABLE.CodeMismatchException,
-  },
+  authenticator: { ...ACCESS_TOKEN_ROWS, ...WRONG_TOTP_CODE_ROW },
   /**
    * ChangePassword. Amazon Cognito answers a wrong current password with NotAuthorized; the
    * emulator with InvalidPassword. The new password has already passed the local policy check, so
@@ -204,7 +208,7 @@ export const OPERATION_OVERRIDES = {
       message:
         'The password change was refused: check the current password, and do not reuse a recent one.',
     },
-    UserNotFoundException: INVALID_ACCESS_TOKEN,
+    UserNotFoundException: ACCESS_TOKEN_ROWS.UserNotFoundException,
   },
   /**
    * A login step (RespondToAuthChallenge, or enrolling an authenticator with the step's session).
@@ -213,7 +217,7 @@ export const OPERATION_OVERRIDES = {
   signInStep: {
     NotAuthorizedException: INVALID_SESSION,
     ExpiredCodeException: INVALID_SESSION,
-    EnableSoftwareTokenMFAException: COGNITO_ERROR_TABLE.CodeMismatchException,
+    ...WRONG_TOTP_CODE_ROW,
   },
   /**
    * ConfirmSignUp: one answer for a wrong code, an expired one, an account confirmed already and

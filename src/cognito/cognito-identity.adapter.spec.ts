@@ -152,6 +152,15 @@ describe(CognitoIdentityAdapter.name, () => {
       await expect(withSecret.refreshTokens('r', 'uuid')).resolves.toMatchObject({
         tokens: { expiresIn: 3600, tokenType: 'Bearer' },
       });
+      // An `exp` that is not a number counts as unreadable, never as NaN seconds.
+      const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+      const oddExp = `${part({ alg: 'RS256' })}.${part({ exp: '9999999999' })}.c2ln`;
+      sdk
+        .on(InitiateAuthCommand)
+        .resolves({ AuthenticationResult: { AccessToken: oddExp, IdToken: 'i' } });
+      await expect(withSecret.refreshTokens('r', 'uuid')).resolves.toMatchObject({
+        tokens: { expiresIn: 3600 },
+      });
     });
 
     it('returns a challenge with its session and parameters', async () => {

@@ -66,7 +66,7 @@ function toCodeDelivery(details: CodeDeliveryDetailsType | undefined): CodeDeliv
  */
 function secondsUntilExpiry(accessToken: string): number {
   const exp = unverifiedClaims(accessToken)?.exp;
-  return exp ? Math.max(0, exp - Math.floor(Date.now() / 1000)) : 3600;
+  return typeof exp === 'number' ? Math.max(0, exp - Math.floor(Date.now() / 1000)) : 3600;
 }
 
 function toAuthOutcome(

@@ -1,7 +1,9 @@
 /**
  * The guard kit's front door: what any module of the app (and a module of your own) imports to be
- * protected by Cognito access tokens. Importing GuardModule once, anywhere in the app, puts every
- * route behind the global guard; the decorators mark the exceptions and read the user.
+ * protected by Cognito access tokens. GuardModule, imported anywhere in the app (the feature
+ * modules that inject its services import it too; Nest makes one instance), puts every route
+ * behind the global guard; the decorators mark the exceptions and read the user. The services
+ * below the decorators are for the app's own flows (sign-in, account, admin, health).
  */
 export { GuardModule } from './guard.module';
 export type { AuthUser } from './auth-user';
@@ -14,24 +16,15 @@ export {
   Public,
 } from './decorators';
 export { BEARER_SCHEME, COGNITO_STRATEGY, COOKIE_SCHEME } from './guard.constants';
-export { JwtAuthGuard } from './jwt/jwt-auth.guard';
-export {
-  extractAccessToken,
-  isCookieAuthenticated,
-  presentedAccessToken,
-  type PresentedToken,
-} from './jwt/token-extractors';
-export { CognitoAccessStrategy } from './jwt/cognito-access.strategy';
 export {
   AccessTokenVerifier,
   InvalidAccessTokenError,
-  KeysUnavailableError,
   toAuthUser,
 } from './jwt/access-token.verifier';
 export { RevocationService } from './revocation/revocation.service';
 export { SessionTermination, type SessionOwner } from './revocation/session-termination';
 export { CsrfProtection } from './session/csrf';
-export { sessionCookieNames, type SessionCookieNames } from './session/cookie-names';
+export { sessionCookieNames } from './session/cookie-names';
 export { SessionCookies, type SessionTokens } from './session/session-cookies';
 export {
   changesContact,
