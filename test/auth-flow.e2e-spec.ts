@@ -5,6 +5,7 @@ import { browserSession, COOKIE, cookieValue, setCookies } from './support/cooki
 import { rememberSecret } from './support/suite-log';
 import { TestPool } from './support/test-pool';
 import { release } from './support/teardown';
+import { signedInAccount } from './support/accounts';
 
 const ERROR_KEYS = ['error', 'message', 'requestId', 'statusCode'];
 
@@ -447,6 +448,25 @@ describe('Authentication flows (e2e)', () => {
         (await http().post('/auth/confirm-sign-up').send({ email, code: second })).status,
       ).toBe(204);
       expect((await login(email)).status).toBe(200);
+    },
+  );
+
+  (pool.emulated ? it : it.skip)(
+    'answers a refresh sent with another account’s username with 401, never a 500',
+    async () => {
+      const mine = await signedInAccount(app, pool, uniqueEmail('refresh-mine'));
+      const theirs = await signedInAccount(app, pool, uniqueEmail('refresh-theirs'));
+      const them = await http()
+        .get('/auth/me')
+        .set('authorization', `Bearer ${theirs.body.accessToken}`);
+      expect(them.status).toBe(200);
+      expectErrorBody(
+        await http()
+          .post('/auth/refresh')
+          .send({ refreshToken: mine.body.refreshToken, username: them.body.username }),
+        401,
+        'INVALID_REFRESH_TOKEN',
+      );
     },
   );
 

@@ -374,7 +374,10 @@ export async function sendMapped<I extends ServiceInputTypes, O extends ServiceO
   try {
     return await client.send(command);
   } catch (error) {
-    if (isSecretHashRejection(error)) {
+    // A refresh's SECRET_HASH is made from a username the client sends (body, cookie or old
+    // token): a rejected one is that client's wrong username, answered as an invalid refresh
+    // token, not the app's misconfiguration (which every sign-in would show).
+    if (operation !== 'refreshToken' && isSecretHashRejection(error)) {
       // A wrong COGNITO_CLIENT_SECRET would otherwise look like a wrong password to every user.
       logger.error('Cognito rejected the SECRET_HASH: check COGNITO_CLIENT_SECRET');
       throw toAppException(error, { NotAuthorizedException: MISCONFIGURED });

@@ -93,6 +93,19 @@ describe(CognitoIdentityAdapter.name, () => {
       expect(error.message).not.toMatch(/secret|hash|client/i);
     });
 
+    it('answers a refresh whose SECRET_HASH is refused (a username the client got wrong) with 401, not 500', async () => {
+      sdk
+        .on(InitiateAuthCommand)
+        .rejects(
+          cognitoError(
+            'NotAuthorizedException',
+            'Unable to verify secret hash for client client-abc',
+          ),
+        );
+      const error = await rejectionOf(withSecret.refreshTokens('refresh-1', 'another-username'));
+      expect([error.getStatus(), error.code]).toEqual([401, 'INVALID_REFRESH_TOKEN']);
+    });
+
     it('revokes a refresh token with the client secret', async () => {
       sdk.on(RevokeTokenCommand).resolves({});
       await withSecret.revokeRefreshToken('refresh-1');
