@@ -12,7 +12,7 @@ import { createValidationPipe } from './common/validation/validation.pipe';
 import { loadConfiguration, type Configuration } from './config';
 import { acceptJsonBodiesOnly, BODY_LIMIT_BYTES } from './setup/body-parsing.setup';
 import { enableCors } from './setup/cors.setup';
-import { answerFrameworkErrors } from './setup/framework-errors.setup';
+import { answerClientErrors, answerFrameworkErrors } from './setup/framework-errors.setup';
 import { requestId } from './setup/request-id.setup';
 import { addAnswerHeaders, answerHeaders } from './setup/security-headers.setup';
 import { setupSwagger } from './setup/swagger.setup';
@@ -73,6 +73,7 @@ export async function createApp(
       // Client addresses come from the socket unless a trusted proxy is configured.
       trustProxy: config.http.trustProxy,
       frameworkErrors: answerFrameworkErrors(answerHeaders(config)),
+      clientErrorHandler: answerClientErrors,
     }),
     // JSON bodies are parsed by configureApp's parser (registerJsonParser), not Nest's.
     { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: false },

@@ -1,5 +1,7 @@
 import { Controller, Get, Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import request from 'supertest';
 import { AppModule } from '../src/app.module';
 import { Public } from '../src/guard';
@@ -41,6 +43,45 @@ describe('Errors (e2e)', () => {
     app = await startTestApp(AppWithFaultsModule, logs);
   });
   afterAll(() => release(app));
+
+  it('answers what the HTTP parser refuses (huge headers, a malformed request) in the error body', async () => {
+    const server = app.getHttpServer() as Server;
+    if (!server.listening) await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const { port } = server.address() as AddressInfo;
+    const raw = (payload: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => socket.end(payload));
+        let answer = '';
+        socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+        socket.on('close', () => resolve(answer));
+        socket.on('error', reject);
+      });
+    const cases = [
+      [
+        `GET /health/live HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+        431,
+        'HEADERS_TOO_LARGE',
+      ],
+      ['GET /health/live HTTP/1.1\r\nHost: x\r\nBad Header: 1\r\n\r\n', 400, 'BAD_REQUEST'],
+      ['get /health/live HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'BAD_REQUEST'],
+    ] as const;
+    for (const [payload, status, code] of cases) {
+      const answer = await raw(payload);
+      expect(answer.startsWith(`HTTP/1.1 ${status} `)).toBe(true);
+      const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as Record<
+        string,
+        unknown
+      >;
+      expect(body).toEqual({
+        statusCode: status,
+        error: code,
+        message: expect.any(String),
+        requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      });
+      expect(answer).toMatch(new RegExp(`x-request-id: ${String(body.requestId)}`, 'i'));
+    }
+    expect((await http().get('/health/live')).status).toBe(200);
+  });
 
   it('answers an unknown route with 404 in the error body', async () => {
     const response = await http().get('/no-such-route');

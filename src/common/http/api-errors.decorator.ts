@@ -7,6 +7,8 @@ import { ErrorResponseDto } from '../errors/error-response.dto';
 const SAMPLE_MESSAGES: Record<ErrorCode, string> = {
   VALIDATION_FAILED: 'email must be an email address',
   BAD_REQUEST: "Body is not valid JSON but content-type is set to 'application/json'",
+  HEADERS_TOO_LARGE: 'The request headers are too large.',
+  REQUEST_TIMEOUT: 'The request took too long to arrive.',
   UNSUPPORTED_MEDIA_TYPE: 'Send the body as application/json.',
   PAYLOAD_TOO_LARGE: 'Request body is too large',
   NOT_FOUND: 'Cannot GET /auth/nothing',
