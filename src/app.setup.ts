@@ -66,6 +66,10 @@ export async function createApp(
     rootModule,
     new FastifyAdapter({
       bodyLimit: BODY_LIMIT_BYTES,
+      // A path parameter, percent-encoded as the router sees it, may be a 254-character email or
+      // a 128-character federated subject (up to 4 UTF-8 bytes, 12 encoded characters, each); the
+      // router's default of 100 would refuse those before validation.
+      routerOptions: { maxParamLength: 1536 },
       genReqId: requestId,
       requestIdHeader: false,
       loggerInstance: logger,

@@ -358,6 +358,185 @@ describeEmulated('Administration (e2e)', () => {
     expect(changes[0]).toMatchObject({ sub: expect.any(String), ip: expect.any(String) });
   });
 
+  describe('linked federated identities', () => {
+    const identities = (email: string) => `/admin/users/${encodeURIComponent(email)}/identities`;
+    const one = (email: string, provider: string, id: string) =>
+      `${identities(email)}/${encodeURIComponent(provider)}/${encodeURIComponent(id)}`;
+    const read = async (email: string) =>
+      (
+        await http()
+          .get(`/admin/users/${encodeURIComponent(email)}`)
+          .set(as(admin))
+      ).body as { identities: unknown[] };
+
+    it('links an identity, shows it in the user read, and unlinks it, ending the user’s sessions', async () => {
+      const email = await signedUp('linked');
+      const other = await signedUp('linked-other');
+      const session = await tokenOf(email);
+      const me = async () => (await http().get('/auth/me').set(as(session))).status;
+      const id = `google-sub-${Date.now()}`;
+      expect((await read(email)).identities).toEqual([]);
+      logs.clear();
+
+      const linked = await http()
+        .post(identities(email))
+        .set(as(admin))
+        .send({ providerName: 'Google', providerUserId: id });
+      expect([linked.status, linked.body]).toEqual([204, {}]);
+      expect((await read(email)).identities).toEqual([
+        {
+          providerName: 'Google',
+          providerUserId: id,
+          providerType: 'Google',
+          primary: false,
+          dateCreated: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        },
+      ]);
+      // Linking adds a way in; the sessions the user has stay.
+      expect(await me()).toBe(200);
+
+      const taken = await http()
+        .post(identities(other))
+        .set(as(admin))
+        .send({ providerName: 'Google', providerUserId: id });
+      expect([taken.status, taken.body.error]).toEqual([409, 'IDENTITY_ALREADY_LINKED']);
+      expect(JSON.stringify(taken.body)).not.toMatch(
+        /AliasExists|already linked to another user\./,
+      );
+      expect((await read(other)).identities).toEqual([]);
+      // Another user's path cannot unlink it, nor end that user's sessions.
+      const elsewhere = await http()
+        .delete(one(other, 'Google', id))
+        .set(as(admin));
+      expect([elsewhere.status, elsewhere.body.error]).toEqual([404, 'IDENTITY_NOT_LINKED']);
+      expect(await me()).toBe(200);
+
+      const unlinked = await http()
+        .delete(one(email, 'Google', id))
+        .set(as(admin));
+      expect(unlinked.status).toBe(204);
+      expect((await read(email)).identities).toEqual([]);
+      // Unlinking ends every session of the user: one may have come through that identity.
+      expect(await me()).toBe(401);
+      const again = await http()
+        .delete(one(email, 'Google', id))
+        .set(as(admin));
+      expect([again.status, again.body.error]).toEqual([404, 'IDENTITY_NOT_LINKED']);
+
+      expect(
+        logs.events('admin.identity_change').map((line) => [line.outcome, line.route]),
+      ).toEqual([
+        ['success', 'POST /admin/users/:user/identities'],
+        ['failure', 'POST /admin/users/:user/identities'],
+        ['failure', 'DELETE /admin/users/:user/identities/:providerName/:providerUserId'],
+        ['success', 'DELETE /admin/users/:user/identities/:providerName/:providerUserId'],
+        ['failure', 'DELETE /admin/users/:user/identities/:providerName/:providerUserId'],
+      ]);
+      const audit = logs.records().filter((line) => line.context === 'AdminAudit');
+      expect(audit).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            action: 'POST /admin/users/:user/identities',
+            target: { user: email },
+            outcome: 'success',
+          }),
+          expect.objectContaining({
+            action: 'DELETE /admin/users/:user/identities/:providerName/:providerUserId',
+            target: { user: email, providerName: 'Google', providerUserId: id },
+            outcome: 'success',
+          }),
+        ]),
+      );
+    });
+
+    it('refuses a sixth identity with 409 IDENTITY_LINK_LIMIT', async () => {
+      const email = await signedUp('linked-many');
+      const id = `many-${Date.now()}`;
+      for (let i = 1; i <= 5; i += 1) {
+        const linked = await http()
+          .post(identities(email))
+          .set(as(admin))
+          .send({ providerName: `Provider${i}`, providerUserId: id });
+        expect(linked.status).toBe(204);
+      }
+      const sixth = await http()
+        .post(identities(email))
+        .set(as(admin))
+        .send({ providerName: 'Provider6', providerUserId: id });
+      expect([sixth.status, sixth.body.error]).toEqual([409, 'IDENTITY_LINK_LIMIT']);
+      expect((await read(email)).identities).toHaveLength(5);
+    });
+
+    it('answers 401 without a token, 403 without the group, 404 for an unknown user, 400 for bad values', async () => {
+      const email = await signedUp('linked-guarded');
+      const body = { providerName: 'Google', providerUserId: 'sub-1' };
+      expect((await http().post(identities(email)).send(body)).status).toBe(401);
+      expect((await http().delete(one(email, 'Google', 'sub-1'))).status).toBe(401);
+      const forbidden = await http().post(identities(email)).set(as(member)).send(body);
+      expect([forbidden.status, forbidden.body.error]).toEqual([403, 'FORBIDDEN']);
+      expect(
+        (
+          await http()
+            .delete(one(email, 'Google', 'sub-1'))
+            .set(as(member))
+        ).status,
+      ).toBe(403);
+
+      const nobody = uniqueEmail('linked-nobody');
+      const unknown = await http().post(identities(nobody)).set(as(admin)).send(body);
+      expect([unknown.status, unknown.body.error]).toEqual([404, 'USER_NOT_FOUND']);
+      const unknownUnlink = await http()
+        .delete(one(nobody, 'Google', 'sub-1'))
+        .set(as(admin));
+      expect([unknownUnlink.status, unknownUnlink.body.error]).toEqual([404, 'USER_NOT_FOUND']);
+
+      for (const bad of [
+        { providerName: 'Cognito', providerUserId: 'sub-1' },
+        { providerName: 'COGNITO', providerUserId: 'sub-1' },
+        { providerName: '', providerUserId: 'sub-1' },
+        { providerName: 'P'.repeat(33), providerUserId: 'sub-1' },
+        { providerName: 'Has Space', providerUserId: 'sub-1' },
+        { providerName: 'Google', providerUserId: '' },
+        { providerName: 'Google', providerUserId: 'x'.repeat(129) },
+        { providerName: 'Google', providerUserId: 'line\nbreak' },
+        { providerName: 'Google' },
+        { providerName: 42, providerUserId: 'sub-1' },
+        { ...body, extra: true },
+      ]) {
+        const refused = await http().post(identities(email)).set(as(admin)).send(bad);
+        expect([bad, refused.status, refused.body.error]).toEqual([bad, 400, 'VALIDATION_FAILED']);
+      }
+      for (const [provider, id] of [
+        ['Cognito', 'sub-1'],
+        ['P'.repeat(33), 'sub-1'],
+        ['Google', 'x'.repeat(129)],
+      ]) {
+        const refused = await http()
+          .delete(one(email, provider, id))
+          .set(as(admin));
+        expect([provider, refused.status, refused.body.error]).toEqual([
+          provider,
+          400,
+          'VALIDATION_FAILED',
+        ]);
+      }
+      // The longest values are taken.
+      const longest = await http()
+        .post(identities(email))
+        .set(as(admin))
+        .send({ providerName: 'P'.repeat(32), providerUserId: 'x'.repeat(128) });
+      expect(longest.status).toBe(204);
+      expect((await read(email)).identities).toEqual([
+        expect.objectContaining({ providerName: 'P'.repeat(32), providerType: 'OIDC' }),
+      ]);
+      const unlinked = await http()
+        .delete(one(email, 'P'.repeat(32), 'x'.repeat(128)))
+        .set(as(admin));
+      expect(unlinked.status).toBe(204);
+      expect((await read(email)).identities).toEqual([]);
+    });
+  });
+
   it('writes one audit line per administrative request, with the actor and the target but no body', async () => {
     logs.clear();
     const email = await signedUp('audited');

@@ -2,10 +2,12 @@ import { createPrivateKey } from 'node:crypto';
 import {
   AdminConfirmSignUpCommand,
   AdminCreateUserCommand,
+  AdminDisableProviderForUserCommand,
   AdminDisableUserCommand,
   AdminEnableUserCommand,
   AdminGetUserCommand,
   AdminInitiateAuthCommand,
+  AdminLinkProviderForUserCommand,
   AdminResetUserPasswordCommand,
   AdminSetUserPasswordCommand,
   AdminUserGlobalSignOutCommand,
@@ -868,6 +870,109 @@ describeEmulated('The embedded emulator behind its layer (AWS SDK)', () => {
     // Enabled again: a new sign-in works, and the access tokens of before stay revoked.
     await expect(getUser(session.tokens)).rejects.toEqual(refused('Access Token has been revoked'));
     expect((await getUser((await signedIn(email)).tokens)).Username).toBe(session.username);
+  });
+
+  describe('AdminLinkProviderForUser and AdminDisableProviderForUser', () => {
+    const identity = (providerName: string, id: string) => ({
+      ProviderName: providerName,
+      ProviderAttributeName: 'Cognito_Subject',
+      ProviderAttributeValue: id,
+    });
+    const link = (username: string, providerName: string, id: string) =>
+      sdk.send(
+        new AdminLinkProviderForUserCommand({
+          UserPoolId: userPoolId,
+          DestinationUser: { ProviderName: 'Cognito', ProviderAttributeValue: username },
+          SourceUser: identity(providerName, id),
+        }),
+      );
+    const unlink = (providerName: string, id: string) =>
+      sdk.send(
+        new AdminDisableProviderForUserCommand({
+          UserPoolId: userPoolId,
+          User: identity(providerName, id),
+        }),
+      );
+    async function userOf(email: string) {
+      return sdk.send(new AdminGetUserCommand({ UserPoolId: userPoolId, Username: email }));
+    }
+    async function identitiesOf(email: string): Promise<unknown> {
+      const value = (await userOf(email)).UserAttributes?.find(
+        (a) => a.Name === 'identities',
+      )?.Value;
+      return value === undefined ? undefined : JSON.parse(value);
+    }
+
+    it('records a link in the user’s identities attribute, in Cognito’s shape, and removes it', async () => {
+      const email = uniqueEmail('layer-link');
+      await confirmedUser(email);
+      const { Username: username } = await userOf(email);
+      const id = `google-${Date.now()}`;
+      const before = Date.now();
+      await link(username ?? '', 'Google', id);
+      await link(username ?? '', 'Corp-OIDC', id);
+      expect(await identitiesOf(email)).toEqual([
+        {
+          userId: id,
+          providerName: 'Google',
+          providerType: 'Google',
+          issuer: null,
+          primary: false,
+          dateCreated: expect.any(Number),
+        },
+        expect.objectContaining({ userId: id, providerName: 'Corp-OIDC', providerType: 'OIDC' }),
+      ]);
+      const [first] = (await identitiesOf(email)) as { dateCreated: number }[];
+      expect(first.dateCreated).toBeGreaterThanOrEqual(before - 1000);
+
+      // Linking it again to the same user changes nothing.
+      await link(username ?? '', 'Google', id);
+      expect(await identitiesOf(email)).toHaveLength(2);
+
+      await unlink('Google', id);
+      expect(await identitiesOf(email)).toEqual([
+        expect.objectContaining({ userId: id, providerName: 'Corp-OIDC' }),
+      ]);
+      // Other attributes stay as they were.
+      expect((await userOf(email)).UserAttributes).toEqual(
+        expect.arrayContaining([{ Name: 'email', Value: email }]),
+      );
+    });
+
+    it('refuses an identity linked to another user, a sixth link, Cognito itself and an unknown user', async () => {
+      const owner = uniqueEmail('layer-link-owner');
+      const other = uniqueEmail('layer-link-other');
+      await confirmedUser(owner);
+      await confirmedUser(other);
+      const ownerName = (await userOf(owner)).Username ?? '';
+      const otherName = (await userOf(other)).Username ?? '';
+      const id = `taken-${Date.now()}`;
+      await link(ownerName, 'Google', id);
+      await expect(link(otherName, 'Google', id)).rejects.toMatchObject({
+        name: 'AliasExistsException',
+      });
+      expect(await identitiesOf(other)).toBeUndefined();
+
+      for (let i = 2; i <= 5; i += 1) await link(ownerName, `Provider${i}`, id);
+      await expect(link(ownerName, 'Provider6', id)).rejects.toMatchObject({
+        name: 'LimitExceededException',
+      });
+      expect(await identitiesOf(owner)).toHaveLength(5);
+
+      await expect(link(otherName, 'Cognito', id)).rejects.toMatchObject({
+        name: 'InvalidParameterException',
+      });
+      await expect(
+        link(uniqueEmail('layer-link-nobody'), 'Google', `${id}-2`),
+      ).rejects.toMatchObject({ name: 'UserNotFoundException' });
+
+      // Unlinked, the identity is free for another user.
+      await unlink('Google', id);
+      await link(otherName, 'Google', id);
+      expect(await identitiesOf(other)).toEqual([
+        expect.objectContaining({ userId: id, providerName: 'Google' }),
+      ]);
+    });
   });
 
   describe('SECRET_HASH, checked because the app client has a secret', () => {

@@ -16,6 +16,7 @@ import {
   GetUserRoute,
   GroupMembersRoute,
   GroupsOfUserRoute,
+  LinkIdentityRoute,
   ListGroupsRoute,
   ListUsersRoute,
   RemoveMemberRoute,
@@ -24,6 +25,7 @@ import {
   SetPasswordRoute,
   SignOutUserRoute,
   UpdateAttributesRoute,
+  UnlinkIdentityRoute,
   UpdateGroupRoute,
 } from './admin.routes';
 import { AdminService } from './admin.service';
@@ -34,6 +36,8 @@ import {
   CreateUserDto,
   GroupDto,
   GroupPageDto,
+  IdentityParamsDto,
+  LinkIdentityDto,
   ListUsersQueryDto,
   PageQueryDto,
   SetPasswordDto,
@@ -114,6 +118,19 @@ export class AdminController {
   @SignOutUserRoute()
   async signOut(@Param('user') user: string): Promise<void> {
     await this.admin.globalSignOut(user);
+  }
+
+  @LinkIdentityRoute()
+  async linkIdentity(@Param('user') user: string, @Body() dto: LinkIdentityDto): Promise<void> {
+    await this.admin.linkIdentity(user, dto);
+  }
+
+  @UnlinkIdentityRoute()
+  async unlinkIdentity(@Param() params: IdentityParamsDto): Promise<void> {
+    await this.admin.unlinkIdentity(params.user, {
+      providerName: params.providerName,
+      providerUserId: params.providerUserId,
+    });
   }
 
   @GroupsOfUserRoute()

@@ -5,7 +5,15 @@ import { Responds } from '../common/http/responds.decorator';
 import { SecurityEvent } from '../common/logging/security-events';
 import { changesContact, RateLimited, type LimitedRequest } from '../guard';
 import { AdminUserDto, AdminUserPageDto, GroupDto, GroupPageDto } from './dto/admin.dto';
-import { GROUP_PARAM, MESSAGE_LIMIT, NO_GROUP, NO_USER, USER_PARAM } from './dto/admin.examples';
+import {
+  GROUP_PARAM,
+  MESSAGE_LIMIT,
+  NO_GROUP,
+  NO_USER,
+  PROVIDER_NAME_PARAM,
+  PROVIDER_USER_ID_PARAM,
+  USER_PARAM,
+} from './dto/admin.examples';
 
 /**
  * The routes of AdminController, one decorator each: rate limit and security event, method and
@@ -231,4 +239,46 @@ export const RemoveMemberRoute = (): MethodDecorator =>
     ApiParam(USER_PARAM),
     ApiOperation({ summary: 'Remove a user from a group' }),
     Responds(HttpStatus.NO_CONTENT, { description: 'Removed.' }),
+  );
+
+export const LinkIdentityRoute = (): MethodDecorator =>
+  applyDecorators(
+    SecurityEvent('admin.identity_change'),
+    Post('users/:user/identities'),
+    ApiParam(USER_PARAM),
+    ApiOperation({
+      summary: 'Link a federated identity to a user',
+      description:
+        'Whoever signs in with this identity through the provider signs in as this user from then ' +
+        'on: check that the identity is the user’s own. The user’s current sessions stay. At most ' +
+        '5 identities per user; an identity belongs to one user.',
+    }),
+    Responds(HttpStatus.NO_CONTENT, { description: 'Linked.' }),
+    ApiErrors({
+      400: 'Invalid body, `Cognito` as the provider (`VALIDATION_FAILED`), or a value Cognito refuses (`INVALID_PARAMETER`).',
+      404: 'No such user (`USER_NOT_FOUND`), or the pool has no such identity provider (`PROVIDER_NOT_FOUND`).',
+      409: 'The identity is linked to another user (`IDENTITY_ALREADY_LINKED`), or the user has 5 already (`IDENTITY_LINK_LIMIT`).',
+      ...UPSTREAM_ERRORS,
+    }),
+  );
+
+export const UnlinkIdentityRoute = (): MethodDecorator =>
+  applyDecorators(
+    SecurityEvent('admin.identity_change'),
+    Delete('users/:user/identities/:providerName/:providerUserId'),
+    ApiParam(USER_PARAM),
+    ApiParam(PROVIDER_NAME_PARAM),
+    ApiParam(PROVIDER_USER_ID_PARAM),
+    ApiOperation({
+      summary: 'Unlink a federated identity from a user, and sign the user out everywhere',
+      description:
+        'The identity no longer signs in as this user. Every session of the user ends (a token ' +
+        'does not tell which identity it came through), as with sign-out.',
+    }),
+    Responds(HttpStatus.NO_CONTENT, { description: 'Unlinked.' }),
+    ApiErrors({
+      400: 'An invalid provider name or subject, `Cognito` included (`VALIDATION_FAILED`), or a value Cognito refuses (`INVALID_PARAMETER`).',
+      404: 'No such user (`USER_NOT_FOUND`), the identity is not linked to this user (`IDENTITY_NOT_LINKED`), or the pool has no such identity provider (`PROVIDER_NOT_FOUND`).',
+      ...UPSTREAM_ERRORS,
+    }),
   );

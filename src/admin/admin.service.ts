@@ -10,6 +10,7 @@ import {
   type AdminGroup,
   type AdminUser,
   type Page,
+  type ProviderIdentity,
   type UserFilter,
 } from '../cognito/cognito-admin.port';
 import { authConfig } from '../config';
@@ -32,6 +33,10 @@ function toUserDto(user: AdminUser): AdminUserDto {
     ...user,
     createdAt: user.createdAt?.toISOString(),
     updatedAt: user.updatedAt?.toISOString(),
+    identities: user.identities.map((identity) => ({
+      ...identity,
+      dateCreated: identity.dateCreated?.toISOString(),
+    })),
   };
 }
 
@@ -255,6 +260,42 @@ export class AdminService {
   async removeFromGroup(user: string, group: string): Promise<void> {
     await this.sessions.endSessionsAround([await this.sessions.account(user)], () =>
       this.cognito.removeUserFromGroup(user, group),
+    );
+  }
+
+  /**
+   * Links a federated identity to the user: whoever signs in with it through the provider signs
+   * in as this user from then on. The user's current sessions stay: none of them came through the
+   * new identity, and nothing they hold changes.
+   */
+  async linkIdentity(user: string, identity: ProviderIdentity): Promise<void> {
+    const { username } = await this.cognito.getUser(user);
+    await this.cognito.linkProviderForUser(username, identity);
+  }
+
+  /**
+   * Unlinks a federated identity of this user (404 IDENTITY_NOT_LINKED when the user has no such
+   * identity, so one user's path never unlinks another's) and ends every session of the user: a
+   * token does not tell which identity it was signed in with, and a session that came through the
+   * unlinked identity must not outlive the link.
+   */
+  async unlinkIdentity(user: string, identity: ProviderIdentity): Promise<void> {
+    const current = await this.cognito.getUser(user);
+    const linked = current.identities.some(
+      (known) =>
+        known.providerName === identity.providerName &&
+        known.providerUserId === identity.providerUserId,
+    );
+    if (!linked) {
+      throw new AppException(
+        HttpStatus.NOT_FOUND,
+        ErrorCode.IDENTITY_NOT_LINKED,
+        'This identity is not linked to the user.',
+      );
+    }
+    await this.sessions.endSessionsAround(
+      [{ sub: current.sub ?? current.username, username: current.username }],
+      () => this.cognito.disableProviderForUser(identity),
     );
   }
 }

@@ -1,5 +1,8 @@
 import {
   AdminCreateUserCommand,
+  AdminDisableProviderForUserCommand,
+  AdminGetUserCommand,
+  AdminLinkProviderForUserCommand,
   AdminResetUserPasswordCommand,
   AdminUserGlobalSignOutCommand,
   CognitoIdentityProviderClient,
@@ -88,6 +91,7 @@ describe(CognitoAdminAdapter.name, () => {
           createdAt: new Date('2026-01-02T03:04:05Z'),
           updatedAt: undefined,
           attributes: { sub: 'uuid-1', email: 'alice@example.com', email_verified: 'true' },
+          identities: [],
         },
       ],
       nextToken: 'page-2',
@@ -155,6 +159,109 @@ describe(CognitoAdminAdapter.name, () => {
       UserPoolId: POOL,
       Username: 'b@example.com',
       MessageAction: 'RESEND',
+    });
+  });
+
+  describe('linked identities', () => {
+    const google = { providerName: 'Google', providerUserId: '1155500001' };
+
+    it('links with AdminLinkProviderForUser: the Cognito user by username, the identity by Cognito_Subject', async () => {
+      sdk.on(AdminLinkProviderForUserCommand).resolves({});
+      await adapter.linkProviderForUser('uuid-1', google);
+      expect(sdk.commandCalls(AdminLinkProviderForUserCommand)[0].args[0].input).toEqual({
+        UserPoolId: POOL,
+        DestinationUser: { ProviderName: 'Cognito', ProviderAttributeValue: 'uuid-1' },
+        SourceUser: {
+          ProviderName: 'Google',
+          ProviderAttributeName: 'Cognito_Subject',
+          ProviderAttributeValue: '1155500001',
+        },
+      });
+    });
+
+    it('unlinks with AdminDisableProviderForUser, naming the identity by Cognito_Subject', async () => {
+      sdk.on(AdminDisableProviderForUserCommand).resolves({});
+      await adapter.disableProviderForUser(google);
+      expect(sdk.commandCalls(AdminDisableProviderForUserCommand)[0].args[0].input).toEqual({
+        UserPoolId: POOL,
+        User: {
+          ProviderName: 'Google',
+          ProviderAttributeName: 'Cognito_Subject',
+          ProviderAttributeValue: '1155500001',
+        },
+      });
+    });
+
+    it.each([
+      ['UserNotFoundException', 404, 'USER_NOT_FOUND'],
+      ['InvalidParameterException', 400, 'INVALID_PARAMETER'],
+      ['AliasExistsException', 409, 'IDENTITY_ALREADY_LINKED'],
+      ['LimitExceededException', 409, 'IDENTITY_LINK_LIMIT'],
+      ['ResourceNotFoundException', 404, 'PROVIDER_NOT_FOUND'],
+    ])(
+      'maps %s from a link or an unlink to %i %s, with a fixed message',
+      async (name, status, code) => {
+        sdk.on(AdminLinkProviderForUserCommand).rejects(cognitoError(name, 'AWS detail'));
+        sdk.on(AdminDisableProviderForUserCommand).rejects(cognitoError(name, 'AWS detail'));
+        for (const call of [
+          adapter.linkProviderForUser('uuid-1', google),
+          adapter.disableProviderForUser(google),
+        ]) {
+          const error = (await call.catch((e: unknown) => e)) as { message: string };
+          expect(error).toMatchObject({ status, code });
+          expect(error.message).not.toContain('AWS detail');
+        }
+      },
+    );
+
+    it('reads the identities attribute of AdminGetUser; an absent or unreadable one is none', async () => {
+      const withIdentities = (value?: string) =>
+        sdk.on(AdminGetUserCommand).resolves({
+          Username: 'uuid-1',
+          UserAttributes: [
+            { Name: 'sub', Value: 'uuid-1' },
+            ...(value === undefined ? [] : [{ Name: 'identities', Value: value }]),
+          ],
+        });
+      withIdentities(
+        JSON.stringify([
+          {
+            userId: '1155500001',
+            providerName: 'Google',
+            providerType: 'Google',
+            issuer: null,
+            primary: false,
+            dateCreated: 1764460800000,
+          },
+          { userId: 'abc', providerName: 'Corp', providerType: 'SAML', primary: 'true' },
+          { providerName: 'NoSubject' },
+          'not an object',
+        ]),
+      );
+      await expect(adapter.getUser('alice@example.com')).resolves.toMatchObject({
+        identities: [
+          {
+            providerName: 'Google',
+            providerUserId: '1155500001',
+            providerType: 'Google',
+            primary: false,
+            dateCreated: new Date(1764460800000),
+          },
+          {
+            providerName: 'Corp',
+            providerUserId: 'abc',
+            providerType: 'SAML',
+            primary: true,
+            dateCreated: undefined,
+          },
+        ],
+      });
+      for (const value of [undefined, '', 'not json', '{"userId":"x"}', 'null', '[1,2]']) {
+        withIdentities(value);
+        await expect(adapter.getUser('alice@example.com')).resolves.toMatchObject({
+          identities: [],
+        });
+      }
     });
   });
 });

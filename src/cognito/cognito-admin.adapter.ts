@@ -3,9 +3,11 @@ import {
   AdminConfirmSignUpCommand,
   AdminCreateUserCommand,
   AdminDeleteUserCommand,
+  AdminDisableProviderForUserCommand,
   AdminDisableUserCommand,
   AdminEnableUserCommand,
   AdminGetUserCommand,
+  AdminLinkProviderForUserCommand,
   AdminListGroupsForUserCommand,
   AdminRemoveUserFromGroupCommand,
   AdminResetUserPasswordCommand,
@@ -30,13 +32,64 @@ import {
   type AdminGroup,
   type AdminUser,
   type CreateUserInput,
+  type LinkedIdentity,
   type Page,
+  type ProviderIdentity,
   type UserFilter,
 } from './cognito-admin.port';
 import { CognitoConnection } from './cognito-connection';
 import { toAttributeList, toAttributeMap } from './cognito-attributes';
 import { sendMapped } from './cognito-errors';
 import { COGNITO_SDK_CLIENT } from './cognito.tokens';
+
+/** Cognito's attribute name for the subject of a federated identity. */
+const SUBJECT = 'Cognito_Subject';
+
+const optionalString = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value : undefined;
+
+/**
+ * The `identities` attribute: a JSON array of `{ userId, providerName, providerType, issuer,
+ * primary, dateCreated }`. Anything unreadable (not JSON, not an array, an entry without a
+ * provider or subject) is left out: a malformed attribute shows as no identities, never an error.
+ */
+export function parseIdentities(value: string | undefined): LinkedIdentity[] {
+  if (!value) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(parsed)) return [];
+  return parsed.flatMap((entry: unknown): LinkedIdentity[] => {
+    if (typeof entry !== 'object' || entry === null) return [];
+    const raw = entry as Record<string, unknown>;
+    const providerName = optionalString(raw.providerName);
+    const providerUserId = optionalString(raw.userId);
+    if (!providerName || !providerUserId) return [];
+    const created = Number(raw.dateCreated);
+    return [
+      {
+        providerName,
+        providerUserId,
+        providerType: optionalString(raw.providerType),
+        dateCreated:
+          raw.dateCreated !== undefined && raw.dateCreated !== null && Number.isFinite(created)
+            ? new Date(created)
+            : undefined,
+        primary:
+          typeof raw.primary === 'boolean'
+            ? raw.primary
+            : raw.primary === 'true'
+              ? true
+              : raw.primary === 'false'
+                ? false
+                : undefined,
+      },
+    ];
+  });
+}
 
 function toAdminUser(user: {
   Username?: string;
@@ -58,6 +111,7 @@ function toAdminUser(user: {
     createdAt: user.UserCreateDate,
     updatedAt: user.UserLastModifiedDate,
     attributes,
+    identities: parseIdentities(attributes.identities),
   };
 }
 
@@ -317,6 +371,37 @@ export class CognitoAdminAdapter extends CognitoAdminPort {
         GroupName: group,
       }),
       'group',
+    );
+  }
+
+  async linkProviderForUser(username: string, identity: ProviderIdentity): Promise<void> {
+    await sendMapped(
+      this.client,
+      new AdminLinkProviderForUserCommand({
+        UserPoolId: this.pool,
+        DestinationUser: { ProviderName: 'Cognito', ProviderAttributeValue: username },
+        SourceUser: {
+          ProviderName: identity.providerName,
+          ProviderAttributeName: SUBJECT,
+          ProviderAttributeValue: identity.providerUserId,
+        },
+      }),
+      'providerLink',
+    );
+  }
+
+  async disableProviderForUser(identity: ProviderIdentity): Promise<void> {
+    await sendMapped(
+      this.client,
+      new AdminDisableProviderForUserCommand({
+        UserPoolId: this.pool,
+        User: {
+          ProviderName: identity.providerName,
+          ProviderAttributeName: SUBJECT,
+          ProviderAttributeValue: identity.providerUserId,
+        },
+      }),
+      'providerLink',
     );
   }
 }

@@ -1,3 +1,21 @@
+/** A federated identity as a user's `identities` attribute lists it. */
+export interface LinkedIdentity {
+  /** The identity provider's name in the pool (`Google`, `ExampleOIDC`...). */
+  providerName: string;
+  /** The user's subject at that provider. */
+  providerUserId: string;
+  /** OIDC, SAML, Google, Facebook, LoginWithAmazon, SignInWithApple. */
+  providerType?: string;
+  dateCreated?: Date;
+  primary?: boolean;
+}
+
+/** A federated identity named by its provider and the user's subject there. */
+export interface ProviderIdentity {
+  providerName: string;
+  providerUserId: string;
+}
+
 /** A user as administrators see it. */
 export interface AdminUser {
   /** The Cognito username: with email sign-in, a UUID equal to `sub`. */
@@ -11,6 +29,8 @@ export interface AdminUser {
   createdAt?: Date;
   updatedAt?: Date;
   attributes: Record<string, string>;
+  /** The federated identities linked to the user (parsed from the `identities` attribute). */
+  identities: LinkedIdentity[];
 }
 
 export interface AdminGroup {
@@ -81,4 +101,11 @@ export abstract class CognitoAdminPort {
   ): Promise<Page<AdminUser>>;
   abstract addUserToGroup(user: string, group: string): Promise<void>;
   abstract removeUserFromGroup(user: string, group: string): Promise<void>;
+  /**
+   * Links a federated identity to the user of that Cognito `username` (exactly: not a sub or an
+   * email), who then signs in as that user through the provider.
+   */
+  abstract linkProviderForUser(username: string, identity: ProviderIdentity): Promise<void>;
+  /** Removes a federated identity's link, whichever user it is linked to. */
+  abstract disableProviderForUser(identity: ProviderIdentity): Promise<void>;
 }

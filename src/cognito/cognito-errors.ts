@@ -245,6 +245,28 @@ export const OPERATION_OVERRIDES = {
       message: 'No such group.',
     },
   },
+  /**
+   * AdminLinkProviderForUser and AdminDisableProviderForUser. AliasExists: the identity is linked
+   * to another user already; LimitExceeded: the user has 5 linked identities (Cognito's limit, not
+   * throttling here); ResourceNotFound: the pool has no identity provider of that name.
+   */
+  providerLink: {
+    AliasExistsException: {
+      status: HttpStatus.CONFLICT,
+      code: ErrorCode.IDENTITY_ALREADY_LINKED,
+      message: 'This identity is linked to another user already.',
+    },
+    LimitExceededException: {
+      status: HttpStatus.CONFLICT,
+      code: ErrorCode.IDENTITY_LINK_LIMIT,
+      message: 'The user has the most linked identities allowed (5).',
+    },
+    ResourceNotFoundException: {
+      status: HttpStatus.NOT_FOUND,
+      code: ErrorCode.PROVIDER_NOT_FOUND,
+      message: 'The user pool has no such identity provider.',
+    },
+  },
 } satisfies Record<string, Overrides>;
 
 /** A call whose answers differ from the table's, by its name in OPERATION_OVERRIDES. */

@@ -87,6 +87,24 @@ export class ListUsersQueryDto extends PageQueryDto {
   enabled?: boolean;
 }
 
+/** A federated identity linked to a user. */
+export class LinkedIdentityDto {
+  @ApiProperty({ example: 'Google' })
+  providerName!: string;
+
+  @ApiProperty({ example: '115550000000000000001', description: 'The user’s subject there.' })
+  providerUserId!: string;
+
+  @ApiPropertyOptional({ example: 'Google', description: 'OIDC, SAML, Google, Facebook...' })
+  providerType?: string;
+
+  @ApiPropertyOptional({ example: '2026-11-26T07:00:00.000Z' })
+  dateCreated?: string;
+
+  @ApiPropertyOptional({ example: false })
+  primary?: boolean;
+}
+
 export class AdminUserDto {
   @ApiProperty({ example: '7d8ca528-4931-4254-9273-ea5ee853f271' })
   username!: string;
@@ -118,6 +136,13 @@ export class AdminUserDto {
     additionalProperties: { type: 'string' },
   })
   attributes!: Record<string, string>;
+
+  @ApiProperty({
+    type: [LinkedIdentityDto],
+    description:
+      'The federated identities linked to the user (from the `identities` attribute); none: `[]`.',
+  })
+  identities!: LinkedIdentityDto[];
 }
 
 export class AdminUserPageDto {
@@ -256,4 +281,41 @@ export class UpdateGroupDto {
   @IsInt()
   @Min(0)
   precedence?: number;
+}
+
+/**
+ * A provider name as a user pool takes it: 1 to 32 letters, marks, symbols, digits or punctuation,
+ * but not `Cognito` (the pool's own users, in any letter case).
+ */
+const PROVIDER_NAME = /^(?!cognito$)[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,32}$/iu;
+/** A subject at the provider: 1 to 128 printable characters. */
+const PROVIDER_USER_ID = /^\P{C}{1,128}$/u;
+const PROVIDER_NAME_MESSAGE =
+  'providerName must be 1 to 32 characters without spaces, and not Cognito';
+const PROVIDER_USER_ID_MESSAGE = 'providerUserId must be 1 to 128 printable characters';
+
+export class LinkIdentityDto {
+  @ApiProperty({
+    example: 'Google',
+    maxLength: 32,
+    description: 'An identity provider of the user pool (not `Cognito`).',
+  })
+  @IsString()
+  @Matches(PROVIDER_NAME, { message: PROVIDER_NAME_MESSAGE })
+  providerName!: string;
+
+  @ApiProperty({
+    example: '115550000000000000001',
+    maxLength: 128,
+    description: 'The user’s subject (`sub`) at that provider.',
+  })
+  @IsString()
+  @Matches(PROVIDER_USER_ID, { message: PROVIDER_USER_ID_MESSAGE })
+  providerUserId!: string;
+}
+
+/** The path of one linked identity: `users/:user/identities/:providerName/:providerUserId`. */
+export class IdentityParamsDto extends LinkIdentityDto {
+  @IsString()
+  user!: string;
 }

@@ -22,3 +22,15 @@ export const GROUP_PARAM = { name: 'group', example: 'editors' };
 
 export const MESSAGE_LIMIT =
   'Too many requests, or too many messages to this user this hour (`TOO_MANY_REQUESTS`, with `Retry-After`).';
+
+export const PROVIDER_NAME_PARAM = {
+  name: 'providerName',
+  description: 'The identity provider’s name in the user pool.',
+  example: 'Google',
+};
+
+export const PROVIDER_USER_ID_PARAM = {
+  name: 'providerUserId',
+  description: 'The user’s subject at that provider.',
+  example: '115550000000000000001',
+};

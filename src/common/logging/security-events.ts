@@ -29,6 +29,7 @@ export type SecurityEventName =
   | 'account.mfa_change'
   | 'account.delete'
   | 'admin.group_change'
+  | 'admin.identity_change'
   | 'rate_limit';
 
 export type SecurityOutcome = 'success' | 'failure' | 'challenge' | 'blocked';

@@ -15,6 +15,7 @@ import { installChallengeSessionCheck } from './challenge-session.layer';
 import { installDisabledUserRefusal } from './disabled-user.layer';
 import { installGlobalSignOut } from './global-sign-out.layer';
 import { installPasswordPolicy } from './password-policy.layer';
+import { installProviderLinks } from './provider-links.layer';
 import { installResendConfirmationCode } from './resend-confirmation-code.layer';
 import { installSecretHashCheck } from './secret-hash.layer';
 import { installTemporaryPasswordCheck } from './temporary-password.layer';
@@ -29,6 +30,7 @@ process.umask(0o077);
 installResendConfirmationCode();
 installGlobalSignOut();
 installAdminResetPassword();
+installProviderLinks();
 
 installChallengeRefreshToken();
 installChallengeSessionCheck();

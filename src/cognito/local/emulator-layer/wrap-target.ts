@@ -1,4 +1,8 @@
 import type {
+  AdminDisableProviderForUserRequest,
+  AdminDisableProviderForUserResponse,
+  AdminLinkProviderForUserRequest,
+  AdminLinkProviderForUserResponse,
   AdminResetUserPasswordRequest,
   AdminResetUserPasswordResponse,
   AdminUserGlobalSignOutRequest,
@@ -17,6 +21,11 @@ import { Targets } from 'cognito-local/lib/targets/targets';
  * router answers every name missing from its `Targets` table with `CognitoLocal#Unsupported`).
  */
 interface AddedTargets {
+  AdminDisableProviderForUser: [
+    AdminDisableProviderForUserRequest,
+    AdminDisableProviderForUserResponse,
+  ];
+  AdminLinkProviderForUser: [AdminLinkProviderForUserRequest, AdminLinkProviderForUserResponse];
   AdminResetUserPassword: [AdminResetUserPasswordRequest, AdminResetUserPasswordResponse];
   AdminUserGlobalSignOut: [AdminUserGlobalSignOutRequest, AdminUserGlobalSignOutResponse];
   GlobalSignOut: [GlobalSignOutRequest, GlobalSignOutResponse];
