@@ -1,6 +1,5 @@
 import { Controller, Get, Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import request from 'supertest';
 import { AppModule } from '../src/app.module';
@@ -45,7 +44,7 @@ describe('Errors (e2e)', () => {
   afterAll(() => release(app));
 
   it('answers what the HTTP parser refuses (huge headers, a malformed request) in the error body', async () => {
-    const server = app.getHttpServer() as Server;
+    const server = app.getHttpServer();
     if (!server.listening) await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     const { port } = server.address() as AddressInfo;
     const raw = (payload: string) =>
