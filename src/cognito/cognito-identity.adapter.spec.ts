@@ -44,6 +44,9 @@ describe(CognitoIdentityAdapter.name, () => {
   afterAll(() => jest.restoreAllMocks());
 
   describe('SECRET_HASH', () => {
+    const secretHashRefused = () =>
+      cognitoError('NotAuthorizedException', 'Unable to verify secret hash for client client-abc');
+
     it('signs sign-up with a hash of the email when the client has a secret', async () => {
       sdk.on(SignUpCommand).resolves({ UserSub: 'sub-1', UserConfirmed: false });
       await withSecret.signUp({ email: 'a@example.com', password: 'P@ssw0rd!', attributes: {} });
@@ -79,14 +82,7 @@ describe(CognitoIdentityAdapter.name, () => {
     });
 
     it('answers a rejected SECRET_HASH (a wrong client secret) with a generic 500, not "wrong password"', async () => {
-      sdk
-        .on(InitiateAuthCommand)
-        .rejects(
-          cognitoError(
-            'NotAuthorizedException',
-            'Unable to verify secret hash for client client-abc',
-          ),
-        );
+      sdk.on(InitiateAuthCommand).rejects(secretHashRefused());
       const error = await rejectionOf(withSecret.initiatePasswordAuth('a@example.com', 'pw'));
       expect(error.getStatus()).toBe(500);
       expect(error.code).toBe('INTERNAL_ERROR');
@@ -94,14 +90,7 @@ describe(CognitoIdentityAdapter.name, () => {
     });
 
     it('answers a refresh whose SECRET_HASH is refused (a username the client got wrong) with 401, not 500', async () => {
-      sdk
-        .on(InitiateAuthCommand)
-        .rejects(
-          cognitoError(
-            'NotAuthorizedException',
-            'Unable to verify secret hash for client client-abc',
-          ),
-        );
+      sdk.on(InitiateAuthCommand).rejects(secretHashRefused());
       const error = await rejectionOf(withSecret.refreshTokens('refresh-1', 'another-username'));
       expect([error.getStatus(), error.code]).toEqual([401, 'INVALID_REFRESH_TOKEN']);
     });

@@ -1,9 +1,4 @@
-import {
-  ACCESS_COOKIE_NAME,
-  extractAccessToken,
-  isCookieAuthenticated,
-  presentedAccessToken,
-} from './token-extractors';
+import { ACCESS_COOKIE_NAME, extractAccessToken, presentedAccessToken } from './token-extractors';
 
 describe(extractAccessToken.name, () => {
   it('takes a bearer token from the Authorization header, whatever the scheme case', () => {
@@ -61,7 +56,7 @@ describe(extractAccessToken.name, () => {
     // A plain cookie could have been planted over http or from a sibling subdomain.
     const planted = withCookies({ access_token: 'planted.cookie.jwt' });
     expect(extractAccessToken(planted)).toBeNull();
-    expect(isCookieAuthenticated(planted)).toBe(false);
+    expect(presentedAccessToken(planted)?.viaCookie).not.toBe(true);
   });
 });
 
@@ -76,7 +71,7 @@ describe(presentedAccessToken.name, () => {
     };
     expect(presentedAccessToken(request)).toEqual({ token: 'abc.def.ghi', viaCookie: false });
     expect(extractAccessToken(request)).toBe('abc.def.ghi');
-    expect(isCookieAuthenticated(request)).toBe(false);
+    expect(presentedAccessToken(request)?.viaCookie).toBe(false);
     expect(reads).toBe(1);
   });
 

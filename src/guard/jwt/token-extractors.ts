@@ -58,11 +58,6 @@ export function extractAccessToken(request: unknown): string | null {
   return presentedAccessToken(request)?.token ?? null;
 }
 
-/** Whether the access token the request presents is the session cookie's (not a bearer header). */
-export function isCookieAuthenticated(request: unknown): boolean {
-  return presentedAccessToken(request)?.viaCookie === true;
-}
-
 /** The access cookie under this app's name only: a cookie under another name is not looked at. */
 function accessCookie(request: TokenRequest): string | null {
   const name = request[ACCESS_COOKIE_NAME];

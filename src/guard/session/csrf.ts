@@ -68,7 +68,7 @@ export class CsrfProtection {
     return { secret, token };
   }
 
-  isSafe(request: CsrfRequest): boolean {
+  private isSafe(request: CsrfRequest): boolean {
     return SAFE_METHODS.has((request.method ?? 'GET').toUpperCase());
   }
 
