@@ -15,6 +15,11 @@ export class CognitoConnection {
   readonly jwksUri!: string;
   /** Set when Cognito is reached at a custom address (embedded emulator, LocalStack...). */
   readonly endpoint?: string;
+  /**
+   * The origin of the pool's managed login (its domain: `/oauth2/authorize`, `/oauth2/token`,
+   * `/logout`), when sign-in with a provider is set up: COGNITO_DOMAIN, or the embedded stand-in.
+   */
+  readonly domain?: string;
 
   constructor(values: CognitoConnection) {
     Object.assign(this, values);
