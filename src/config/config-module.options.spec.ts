@@ -3,9 +3,9 @@ import { Test } from '@nestjs/testing';
 import * as classValidator from 'class-validator';
 import { configModuleOptions } from './config-module.options';
 import { ConfigurationError, loadConfiguration, parseEnvironment } from './environment';
-import { appConfig, authConfig, cognitoConfig, httpConfig, redisConfig } from '.';
+import { appConfig, authConfig, cognitoConfig, federationConfig, httpConfig, redisConfig } from '.';
 
-const NAMESPACES = [appConfig, authConfig, cognitoConfig, httpConfig, redisConfig];
+const NAMESPACES = [appConfig, authConfig, cognitoConfig, httpConfig, redisConfig, federationConfig];
 
 /** What an app build reads: the settings `createApp` takes first, then every config namespace. */
 async function buildConfiguration(): Promise<{ port: number; namespaces: unknown[] }> {
@@ -26,7 +26,7 @@ describe('configModuleOptions', () => {
     else process.env.PORT = savedPort;
   });
 
-  it('builds the app’s settings and all five namespaces from one parse of the environment', async () => {
+  it('builds the app’s settings and all six namespaces from one parse of the environment', async () => {
     // A value no earlier test used, so nothing parsed before can answer.
     process.env.PORT = String(40000 + Math.floor(Math.random() * 20000));
     const validations = jest.spyOn(classValidator, 'validateSync');
@@ -35,8 +35,8 @@ describe('configModuleOptions', () => {
 
     expect(validations).toHaveBeenCalledTimes(1);
     expect(port).toBe(Number(process.env.PORT));
-    const { app, auth, cognito, http, redis } = parseEnvironment(process.env);
-    expect(namespaces).toEqual([app, auth, cognito, http, redis]);
+    const { app, auth, cognito, http, redis, federation } = parseEnvironment(process.env);
+    expect(namespaces).toEqual([app, auth, cognito, http, redis, federation]);
   });
 
   it('parses a changed environment anew for the next app, and still refuses an invalid one', async () => {

@@ -2,6 +2,7 @@ import type { ConfigModuleOptions } from '@nestjs/config';
 import { appConfig } from './app.config';
 import { authConfig } from './auth.config';
 import { cognitoConfig } from './cognito.config';
+import { federationConfig } from './federation.config';
 import { httpConfig } from './http.config';
 import { redisConfig } from './redis.config';
 
@@ -13,5 +14,5 @@ export const configModuleOptions: ConfigModuleOptions = {
   isGlobal: true,
   cache: true,
   ignoreEnvFile: process.env.NODE_ENV === 'test',
-  load: [appConfig, cognitoConfig, authConfig, httpConfig, redisConfig],
+  load: [appConfig, cognitoConfig, authConfig, httpConfig, redisConfig, federationConfig],
 };

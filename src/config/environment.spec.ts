@@ -252,3 +252,92 @@ describe(parseEnvironment.name, () => {
     ]);
   });
 });
+
+describe('sign-in with a provider (federation)', () => {
+  const pool = { COGNITO_USER_POOL_ID: 'eu-west-1_AbCdEf123', COGNITO_CLIENT_ID: 'abc123' };
+
+  it('is on in the embedded mode with its stand-in’s providers, and off for a pool without a domain', () => {
+    expect(parseEnvironment({}).federation).toEqual({
+      enabled: true,
+      domain: undefined,
+      redirectUri: undefined,
+      logoutUri: undefined,
+      scopes: ['openid', 'email', 'profile'],
+      providers: [
+        { name: 'LocalProvider', type: 'social' },
+        { name: 'COGNITO', type: 'cognito' },
+      ],
+      returnOrigins: [],
+    });
+    expect(parseEnvironment(pool).federation).toMatchObject({ enabled: false, providers: [] });
+  });
+
+  it('reads the domain, callback, scopes, typed providers and return origins', () => {
+    const federation = parseEnvironment({
+      ...pool,
+      COGNITO_DOMAIN: 'https://auth.example.com/',
+      OAUTH_REDIRECT_URI: 'https://api.example.com/auth/oauth/callback',
+      OAUTH_SCOPES: 'openid email aws.cognito.signin.user.admin',
+      OAUTH_PROVIDERS: 'Google, SignInWithApple,Corp:saml,Okta,COGNITO',
+      OAUTH_RETURN_ORIGINS: 'https://app.example.com, com.example.app:, myapp://',
+    }).federation;
+    expect(federation).toEqual({
+      enabled: true,
+      domain: 'https://auth.example.com',
+      redirectUri: 'https://api.example.com/auth/oauth/callback',
+      logoutUri: undefined,
+      scopes: ['openid', 'email', 'aws.cognito.signin.user.admin'],
+      providers: [
+        { name: 'Google', type: 'social' },
+        { name: 'SignInWithApple', type: 'social' },
+        { name: 'Corp', type: 'saml' },
+        { name: 'Okta', type: 'oidc' },
+        { name: 'COGNITO', type: 'cognito' },
+      ],
+      returnOrigins: ['https://app.example.com', 'com.example.app:', 'myapp:'],
+    });
+  });
+
+  it('refuses what would make the flow unsafe or impossible, naming each variable', () => {
+    expect(problemsOf({ ...pool, COGNITO_DOMAIN: 'https://auth.example.com' })).toEqual([
+      expect.stringContaining('OAUTH_REDIRECT_URI is required'),
+    ]);
+    expect(
+      problemsOf({
+        ...pool,
+        COGNITO_DOMAIN: 'http://auth.example.com',
+        OAUTH_REDIRECT_URI: 'http://api.example.com/auth/oauth/callback',
+        OAUTH_SCOPES: 'email profile',
+        OAUTH_RETURN_ORIGINS: 'https://app.example.com/path,javascript:',
+        OAUTH_PROVIDERS: 'Bad_Name',
+      }),
+    ).toEqual([
+      expect.stringContaining('OAUTH_PROVIDERS must be'),
+      'COGNITO_DOMAIN must be https (plain http only on a loopback address)',
+      'OAUTH_REDIRECT_URI must be https (plain http only on a loopback address)',
+      'OAUTH_SCOPES must include openid: the sign-in is checked with the ID token',
+      expect.stringContaining('https://app.example.com/path is neither'),
+      expect.stringContaining('javascript: is neither'),
+    ]);
+    expect(problemsOf({ COGNITO_DOMAIN: 'https://auth.example.com' })).toEqual([
+      expect.stringContaining('COGNITO_DOMAIN applies to a configured pool'),
+    ]);
+    expect(
+      problemsOf({
+        ...pool,
+        NODE_ENV: 'production',
+        CHALLENGE_SESSION_KEY: 'pQ8xZ2mN4vB7cK1sT9wE3rY6uI0oL5aH/dF+gJ2kX4c=',
+        OAUTH_REDIRECT_URI: 'http://localhost:3000/auth/oauth/callback',
+      }),
+    ).toEqual([
+      expect.stringContaining('NODE_ENV=production refuses the non-HTTPS OAUTH_REDIRECT_URI'),
+    ]);
+  });
+
+  it('allows plain http callbacks on loopback addresses in development, as Cognito does', () => {
+    expect(
+      parseEnvironment({ ...pool, OAUTH_REDIRECT_URI: 'http://localhost:3000/auth/oauth/callback' })
+        .federation,
+    ).toMatchObject({ enabled: true, redirectUri: 'http://localhost:3000/auth/oauth/callback' });
+  });
+});

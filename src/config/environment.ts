@@ -31,6 +31,10 @@ function emptyAsUndefined({ value }: { value: unknown }): unknown {
   return typeof value === 'string' && value.trim() === '' ? undefined : value;
 }
 
+/** `Name` or `Name:type`; a name as Cognito allows it for an identity provider (no `_`, `,`, `:`). */
+const PROVIDER = String.raw`[^\s,:_]{1,32}(:(social|saml|oidc|cognito))?`;
+const PROVIDER_LIST = new RegExp(String.raw`^${PROVIDER}(\s*,\s*${PROVIDER})*$`);
+
 const URL_OPTIONS = {
   require_tld: false,
   require_protocol: true,
@@ -130,6 +134,42 @@ export class EnvironmentVariables {
   @OptionalEnv()
   @IsUrl(URL_OPTIONS, { message: 'COGNITO_JWKS_URI must be an http(s) URL' })
   COGNITO_JWKS_URI?: string;
+
+  @OptionalEnv()
+  @IsUrl(URL_OPTIONS, {
+    message: 'COGNITO_DOMAIN must be the http(s) URL of the managed login domain',
+  })
+  COGNITO_DOMAIN?: string;
+
+  @OptionalEnv()
+  @IsUrl(URL_OPTIONS, { message: 'OAUTH_REDIRECT_URI must be an http(s) URL' })
+  OAUTH_REDIRECT_URI?: string;
+
+  @OptionalEnv()
+  @IsUrl(URL_OPTIONS, { message: 'OAUTH_LOGOUT_URI must be an http(s) URL' })
+  OAUTH_LOGOUT_URI?: string;
+
+  @OptionalEnv()
+  @Matches(/^[\w.:/-]+(\s+[\w.:/-]+)*$/, {
+    message: 'OAUTH_SCOPES must be scopes separated by spaces, e.g. openid email profile',
+  })
+  OAUTH_SCOPES?: string;
+
+  @OptionalEnv()
+  @Matches(PROVIDER_LIST, {
+    message:
+      'OAUTH_PROVIDERS must be a comma-separated list of provider names as the pool names them, ' +
+      'each optionally typed, e.g. Google,SignInWithApple,Corp:saml,Okta:oidc,COGNITO',
+  })
+  OAUTH_PROVIDERS?: string;
+
+  @OptionalEnv()
+  @Matches(/^[^\s,]+(\s*,\s*[^\s,]+)*$/, {
+    message:
+      'OAUTH_RETURN_ORIGINS must be a comma-separated list of origins (https://app.example.com) ' +
+      'or app schemes (com.example.app:)',
+  })
+  OAUTH_RETURN_ORIGINS?: string;
 
   @IsOptionalInt(100, 60000)
   COGNITO_REQUEST_TIMEOUT_MS?: number;
@@ -265,6 +305,13 @@ export class EnvironmentVariables {
 }
 
 export type CognitoMode = 'embedded' | 'endpoint' | 'aws';
+export type ProviderType = 'social' | 'saml' | 'oidc' | 'cognito';
+
+/** An identity provider a frontend may offer, as the pool names it. */
+export interface OAuthProvider {
+  name: string;
+  type: ProviderType;
+}
 export type TokenDelivery = 'body' | 'cookie' | 'both';
 
 export interface PasswordPolicy {
@@ -344,6 +391,23 @@ export interface Configuration {
      * in its data folder, other modes make one per process) and how long a sealed session lasts.
      */
     challengeSessions: { key?: Buffer; ttlSeconds: number };
+  };
+  /**
+   * Sign-in with a provider through the pool's managed login (the app is its OAuth 2.0 client).
+   * On in the embedded mode (its stand-in) and wherever COGNITO_DOMAIN or OAUTH_REDIRECT_URI is set.
+   */
+  federation: {
+    enabled: boolean;
+    /** The managed login's origin; unset: the embedded stand-in's, or read from discovery. */
+    domain?: string;
+    /** The app's callback; unset only in the embedded mode, which derives it from its address. */
+    redirectUri?: string;
+    /** Where the managed login's /logout sends the browser; unset: the callback's origin. */
+    logoutUri?: string;
+    scopes: string[];
+    providers: OAuthProvider[];
+    /** Origins (and app schemes) besides this app's own paths that `returnTo` may name. */
+    returnOrigins: string[];
   };
   /**
    * Shared state for several instances (token revocations) in Redis; without `url`, one instance
@@ -470,6 +534,8 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): Configuration {
     );
   }
 
+  const federation = parseFederation(vars, mode, production, problems);
+
   if (problems.length > 0) throw new ConfigurationError(problems);
 
   return {
@@ -532,10 +598,110 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): Configuration {
         ttlSeconds: vars.CHALLENGE_SESSION_SECONDS ?? 180,
       },
     },
+    federation,
     redis: {
       url: vars.REDIS_URL,
       stateDir: vars.STATE_DIR ?? vars.COGNITO_LOCAL_DATA_DIR ?? '.cognito-local',
     },
+  };
+}
+
+/** The names Cognito gives the social providers, whose type their name says. */
+const SOCIAL_PROVIDERS = new Set(['Google', 'Facebook', 'LoginWithAmazon', 'SignInWithApple']);
+
+/** The simulated provider of the embedded stand-in, and the pool's own sign-in. */
+const EMBEDDED_PROVIDERS: OAuthProvider[] = [
+  { name: 'LocalProvider', type: 'social' },
+  { name: 'COGNITO', type: 'cognito' },
+];
+
+function parseProviders(value: string | undefined): OAuthProvider[] {
+  return splitList(value).map((entry) => {
+    const [name, type] = entry.split(':') as [string, ProviderType | undefined];
+    if (type) return { name, type };
+    if (name === 'COGNITO') return { name, type: 'cognito' };
+    return { name, type: SOCIAL_PROVIDERS.has(name) ? 'social' : 'oidc' };
+  });
+}
+
+const isLoopbackHttp = (url: string) =>
+  /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/i.test(url);
+
+/** A scheme (`com.example.app:`) or an http(s) origin, as `returnTo` is compared with it. */
+function returnOrigin(entry: string): string | undefined {
+  if (
+    /^[a-z][a-z0-9+.-]*:(\/\/)?$/i.test(entry) &&
+    !/^(https?|javascript|data|file):/i.test(entry)
+  ) {
+    return entry.replace(/\/\/$/, '').toLowerCase();
+  }
+  try {
+    const url = new URL(entry);
+    if (!['http:', 'https:'].includes(url.protocol) || url.pathname !== '/' || url.search) {
+      return undefined;
+    }
+    return url.origin;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseFederation(
+  vars: EnvironmentVariables,
+  mode: CognitoMode,
+  production: boolean,
+  problems: string[],
+): Configuration['federation'] {
+  const domain = vars.COGNITO_DOMAIN?.replace(/\/+$/, '');
+  const redirectUri = vars.OAUTH_REDIRECT_URI;
+  const enabled = mode === 'embedded' || domain !== undefined || redirectUri !== undefined;
+  if (mode === 'embedded' && domain) {
+    problems.push('COGNITO_DOMAIN applies to a configured pool; the embedded mode serves its own');
+  }
+  if (mode !== 'embedded' && enabled && !redirectUri) {
+    problems.push(
+      'OAUTH_REDIRECT_URI is required for sign-in with a provider: the URL of /auth/oauth/callback ' +
+        "as the app client's allowed callback URLs list it",
+    );
+  }
+  for (const [name, url] of [
+    ['COGNITO_DOMAIN', domain],
+    ['OAUTH_REDIRECT_URI', redirectUri],
+    ['OAUTH_LOGOUT_URI', vars.OAUTH_LOGOUT_URI],
+  ] as const) {
+    // Amazon Cognito itself allows plain http only for localhost callbacks.
+    if (production && url && !url.startsWith('https://')) {
+      problems.push(`NODE_ENV=production refuses the non-HTTPS ${name} ${url}`);
+    } else if (url && !url.startsWith('https://') && !isLoopbackHttp(url)) {
+      problems.push(`${name} must be https (plain http only on a loopback address)`);
+    }
+  }
+  const scopes = (vars.OAUTH_SCOPES ?? 'openid email profile').split(/\s+/);
+  if (!scopes.includes('openid')) {
+    problems.push('OAUTH_SCOPES must include openid: the sign-in is checked with the ID token');
+  }
+  const returnOrigins: string[] = [];
+  for (const entry of splitList(vars.OAUTH_RETURN_ORIGINS)) {
+    const origin = returnOrigin(entry);
+    if (origin) returnOrigins.push(origin);
+    else
+      problems.push(
+        `OAUTH_RETURN_ORIGINS: ${entry} is neither an http(s) origin nor an app scheme`,
+      );
+  }
+  const providers = vars.OAUTH_PROVIDERS
+    ? parseProviders(vars.OAUTH_PROVIDERS)
+    : mode === 'embedded'
+      ? EMBEDDED_PROVIDERS
+      : [];
+  return {
+    enabled,
+    domain,
+    redirectUri,
+    logoutUri: vars.OAUTH_LOGOUT_URI,
+    scopes,
+    providers,
+    returnOrigins,
   };
 }
 

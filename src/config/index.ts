@@ -1,6 +1,7 @@
 export { appConfig } from './app.config';
 export { authConfig } from './auth.config';
 export { cognitoConfig } from './cognito.config';
+export { federationConfig } from './federation.config';
 export { httpConfig } from './http.config';
 export { redisConfig } from './redis.config';
 export {
@@ -10,6 +11,7 @@ export {
   parseEnvironment,
   type CognitoMode,
   type Configuration,
+  type OAuthProvider,
   type PasswordPolicy,
   type TokenDelivery,
 } from './environment';
