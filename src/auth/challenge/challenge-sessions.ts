@@ -1,12 +1,8 @@
 import { HttpStatus } from '@nestjs/common';
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { SealedBox } from '../../common/crypto/sealed-box';
 import { AppException } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 
-const VERSION = 1;
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
-const HEADER_BYTES = 1 + IV_BYTES + TAG_BYTES;
 /** Separates this key's use from any other use of the same configured secret. */
 const KEY_INFO = 'nest-cognito-auth challenge session v1';
 
@@ -33,10 +29,6 @@ function normalisedUsername(username: string): string {
   return username.normalize('NFC').trim().toLowerCase();
 }
 
-/** Authenticated with the ciphertext, never stored in it: a mismatch fails decryption. */
-function boundTo(username: string, step: string): Buffer {
-  return Buffer.from(JSON.stringify([VERSION, normalisedUsername(username), step]), 'utf8');
-}
 
 /**
  * The sessions of sign-in steps (NEW_PASSWORD_REQUIRED, MFA codes, MFA_SETUP) are this service's
@@ -48,7 +40,7 @@ function boundTo(username: string, step: string): Buffer {
  * Amazon Cognito's own sessions are single-use too.
  */
 export class ChallengeSessions {
-  private readonly key: Buffer;
+  private readonly box: SealedBox;
   private readonly answered = new Map<string, number>();
   private nextPurge = 0;
 
@@ -62,19 +54,12 @@ export class ChallengeSessions {
     private readonly ttlSeconds: number,
     private readonly now: () => number = Date.now,
   ) {
-    this.key = Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), KEY_INFO, 32));
+    this.box = new SealedBox(secret, KEY_INFO, now);
   }
 
   /** Seals Cognito's session for `username` answering `step`; the result is opaque base64url. */
   seal(session: string | undefined, username: string, step: string): string {
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv, { authTagLength: TAG_BYTES });
-    cipher.setAAD(boundTo(username, step));
-    const contents = JSON.stringify({ s: session ?? '', e: this.now() + this.ttlSeconds * 1000 });
-    const sealed = Buffer.concat([cipher.update(contents, 'utf8'), cipher.final()]);
-    return Buffer.concat([Buffer.of(VERSION), iv, cipher.getAuthTag(), sealed]).toString(
-      'base64url',
-    );
+    return this.box.seal(session ?? '', this.ttlSeconds, [normalisedUsername(username), step]);
   }
 
   /**
@@ -83,38 +68,11 @@ export class ChallengeSessions {
    * session at all) -> 401 `INVALID_SESSION`.
    */
   open(sealed: string, username: string, step: string): OpenedSession {
-    const bytes = Buffer.from(sealed, 'base64url');
-    // Node's decoder skips characters outside the alphabet; only the exact encoding is ours.
-    if (
-      bytes.length <= HEADER_BYTES ||
-      bytes[0] !== VERSION ||
-      bytes.toString('base64url') !== sealed
-    ) {
+    const opened = this.box.open(sealed, [normalisedUsername(username), step]);
+    if (!opened || typeof opened.value !== 'string' || this.isAnswered(opened.id)) {
       throw invalidSession();
     }
-    const iv = bytes.subarray(1, 1 + IV_BYTES);
-    let contents: unknown;
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', this.key, iv, {
-        authTagLength: TAG_BYTES,
-      });
-      decipher.setAAD(boundTo(username, step));
-      decipher.setAuthTag(bytes.subarray(1 + IV_BYTES, HEADER_BYTES));
-      const plain = Buffer.concat([
-        decipher.update(bytes.subarray(HEADER_BYTES)),
-        decipher.final(),
-      ]);
-      contents = JSON.parse(plain.toString('utf8'));
-    } catch {
-      throw invalidSession();
-    }
-    const { s: session, e: expiresAt } = (contents ?? {}) as { s?: unknown; e?: unknown };
-    if (typeof session !== 'string' || typeof expiresAt !== 'number' || expiresAt <= this.now()) {
-      throw invalidSession();
-    }
-    const id = iv.toString('base64url');
-    if (this.isAnswered(id)) throw invalidSession();
-    return { id, session, expiresAt };
+    return { id: opened.id, session: opened.value, expiresAt: opened.expiresAt };
   }
 
   /**
