@@ -5,6 +5,7 @@ import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { configModuleOptions } from './config/config-module.options';
 import { GuardModule } from './guard';
+import { FederationModule } from './federation/federation.module';
 import { HealthModule } from './health/health.module';
 
 @Module({
@@ -14,6 +15,7 @@ import { HealthModule } from './health/health.module';
     AuthModule,
     AccountModule,
     AdminModule,
+    FederationModule,
     HealthModule,
   ],
 })

@@ -7,7 +7,7 @@ import { authConfig, cognitoConfig } from '../config';
 import { GuardModule } from '../guard';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
-import { challengeSessionKey } from './challenge/challenge-session-key';
+import { challengeSessionKey, SEALING_KEY } from './challenge/challenge-session-key';
 import { ChallengeSessions } from './challenge/challenge-sessions';
 import { SessionAnswers } from './session-answers';
 import { SessionCredentials } from './session-credentials';
@@ -25,17 +25,18 @@ import { SessionCredentials } from './session-credentials';
     SessionAnswers,
     AfterReply,
     {
-      provide: ChallengeSessions,
+      provide: SEALING_KEY,
       inject: [authConfig.KEY, cognitoConfig.KEY],
-      useFactory: (
-        auth: ConfigType<typeof authConfig>,
-        cognito: ConfigType<typeof cognitoConfig>,
-      ) =>
-        new ChallengeSessions(
-          challengeSessionKey(auth, cognito),
-          auth.challengeSessions.ttlSeconds,
-        ),
+      useFactory: challengeSessionKey,
+    },
+    {
+      provide: ChallengeSessions,
+      inject: [SEALING_KEY, authConfig.KEY],
+      useFactory: (key: Buffer, auth: ConfigType<typeof authConfig>) =>
+        new ChallengeSessions(key, auth.challengeSessions.ttlSeconds),
     },
   ],
+  // For the other ways of signing in, which end in the same session.
+  exports: [AuthService, SessionCredentials, SessionAnswers, SEALING_KEY],
 })
 export class AuthModule {}

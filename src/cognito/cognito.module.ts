@@ -1,7 +1,7 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { authConfig, cognitoConfig } from '../config';
+import { authConfig, cognitoConfig, federationConfig } from '../config';
 import { CognitoAdminAdapter } from './cognito-admin.adapter';
 import { CognitoAdminPort } from './cognito-admin.port';
 import { createCognitoClient } from './cognito-client.factory';
@@ -11,9 +11,14 @@ import { CognitoReachability } from './cognito-reachability';
 import { CognitoIdentityPort } from './cognito-identity.port';
 import { COGNITO_SDK_CLIENT } from './cognito.tokens';
 import { EmbeddedCognito } from './local/embedded-cognito';
+import { ManagedLoginAdapter } from './managed-login.adapter';
+import { ManagedLoginPort } from './managed-login.port';
 
 /** The endpoint and AWS modes: everything comes from the validated configuration. */
-function poolFromConfig(settings: ConfigType<typeof cognitoConfig>): ResolvedPool {
+function poolFromConfig(
+  settings: ConfigType<typeof cognitoConfig>,
+  domain: string | undefined,
+): ResolvedPool {
   const { mode, region, userPoolId, clientId, issuer, jwksUri, endpoint, clientSecret } = settings;
   if (!userPoolId || !clientId || !issuer || !jwksUri) {
     // parseEnvironment refuses such a configuration; this guards against a future gap.
@@ -30,6 +35,7 @@ function poolFromConfig(settings: ConfigType<typeof cognitoConfig>): ResolvedPoo
       issuer,
       jwksUri,
       endpoint,
+      domain,
     }),
     clientSecret,
   };
@@ -45,15 +51,16 @@ function poolFromConfig(settings: ConfigType<typeof cognitoConfig>): ResolvedPoo
     EmbeddedCognito,
     {
       provide: RESOLVED_POOL,
-      inject: [cognitoConfig.KEY, authConfig.KEY, EmbeddedCognito],
+      inject: [cognitoConfig.KEY, authConfig.KEY, federationConfig.KEY, EmbeddedCognito],
       useFactory: (
         settings: ConfigType<typeof cognitoConfig>,
         auth: ConfigType<typeof authConfig>,
+        federation: ConfigType<typeof federationConfig>,
         embedded: EmbeddedCognito,
       ): ResolvedPool | Promise<ResolvedPool> =>
         settings.mode === 'embedded'
           ? embedded.start(settings, auth.passwordPolicy)
-          : poolFromConfig(settings),
+          : poolFromConfig(settings, federation.domain),
     },
     {
       provide: CognitoConnection,
@@ -74,8 +81,15 @@ function poolFromConfig(settings: ConfigType<typeof cognitoConfig>): ResolvedPoo
     CognitoReachability,
     { provide: CognitoIdentityPort, useClass: CognitoIdentityAdapter },
     { provide: CognitoAdminPort, useClass: CognitoAdminAdapter },
+    { provide: ManagedLoginPort, useClass: ManagedLoginAdapter },
   ],
-  exports: [CognitoConnection, CognitoIdentityPort, CognitoAdminPort, CognitoReachability],
+  exports: [
+    CognitoConnection,
+    CognitoIdentityPort,
+    CognitoAdminPort,
+    ManagedLoginPort,
+    CognitoReachability,
+  ],
 })
 export class CognitoModule implements OnApplicationShutdown {
   constructor(@Inject(COGNITO_SDK_CLIENT) private readonly client: CognitoIdentityProviderClient) {}

@@ -5,7 +5,14 @@ import { configModuleOptions } from './config-module.options';
 import { ConfigurationError, loadConfiguration, parseEnvironment } from './environment';
 import { appConfig, authConfig, cognitoConfig, federationConfig, httpConfig, redisConfig } from '.';
 
-const NAMESPACES = [appConfig, authConfig, cognitoConfig, httpConfig, redisConfig, federationConfig];
+const NAMESPACES = [
+  appConfig,
+  authConfig,
+  cognitoConfig,
+  httpConfig,
+  redisConfig,
+  federationConfig,
+];
 
 /** What an app build reads: the settings `createApp` takes first, then every config namespace. */
 async function buildConfiguration(): Promise<{ port: number; namespaces: unknown[] }> {

@@ -683,11 +683,13 @@ function parseFederation(
   const returnOrigins: string[] = [];
   for (const entry of splitList(vars.OAUTH_RETURN_ORIGINS)) {
     const origin = returnOrigin(entry);
-    if (origin) returnOrigins.push(origin);
-    else
+    if (origin) {
+      returnOrigins.push(origin);
+    } else {
       problems.push(
         `OAUTH_RETURN_ORIGINS: ${entry} is neither an http(s) origin nor an app scheme`,
       );
+    }
   }
   const providers = vars.OAUTH_PROVIDERS
     ? parseProviders(vars.OAUTH_PROVIDERS)

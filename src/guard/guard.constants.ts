@@ -17,7 +17,11 @@ export const CSRF_TOKEN_COOKIE = 'XSRF-TOKEN';
 export const CSRF_HEADERS = ['x-xsrf-token', 'x-csrf-token'] as const;
 
 /** The refresh cookies are sent only to the routes that use them. */
-export const REFRESH_COOKIE_PATHS = ['/auth/refresh', '/auth/logout'] as const;
+export const REFRESH_COOKIE_PATHS = [
+  '/auth/refresh',
+  '/auth/logout',
+  '/auth/oauth/logout',
+] as const;
 
 /**
  * The name the access-token strategy has in Passport's registry:

@@ -29,7 +29,6 @@ function normalisedUsername(username: string): string {
   return username.normalize('NFC').trim().toLowerCase();
 }
 
-
 /**
  * The sessions of sign-in steps (NEW_PASSWORD_REQUIRED, MFA codes, MFA_SETUP) are this service's
  * own: Cognito's session is sealed with AES-256-GCM together with an expiry, and bound (as

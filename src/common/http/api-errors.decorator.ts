@@ -32,6 +32,15 @@ const SAMPLE_MESSAGES: Record<ErrorCode, string> = {
   IDENTITY_ALREADY_LINKED: 'This identity is linked to another user already.',
   IDENTITY_LINK_LIMIT: 'The user has the most linked identities allowed (5).',
   INVALID_USER_STATE: 'The user is not in a state that allows this.',
+  FEDERATION_NOT_CONFIGURED: 'Sign-in with a provider is not set up on this service.',
+  RETURN_TO_NOT_ALLOWED:
+    'returnTo must be a path of this site (/account) or an address on OAUTH_RETURN_ORIGINS.',
+  OAUTH_STATE_INVALID:
+    'This sign-in was not started here, was completed already, or took too long. Sign in again.',
+  OAUTH_PROVIDER_ERROR: 'The provider did not sign you in (access_denied). Sign in again.',
+  OAUTH_CALLBACK_INVALID:
+    'The sign-in could not be completed: its code is invalid, used or expired, or its answer did not check out. Sign in again.',
+  LOGIN_CODE_INVALID: 'The login code is invalid, used or expired, or the verifier does not match.',
   ATTRIBUTE_NOT_ALLOWED: 'These attributes cannot be changed here: email_verified.',
   REFRESH_TOKEN_REQUIRED: 'Send the refresh token in the body, or sign in again.',
   USERNAME_REQUIRED: 'Send the username claim of your access token with the refresh token.',

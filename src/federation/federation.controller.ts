@@ -1,0 +1,103 @@
+import { Body, Controller, Query, Req, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SessionAnswers } from '../auth/session-answers';
+import { SessionCredentials } from '../auth/session-credentials';
+import { AuthService } from '../auth/auth.service';
+import { LogoutDto } from '../auth/dto/requests.dto';
+import type { TokensResponseDto } from '../auth/dto/responses.dto';
+import { NoStore } from '../common/http/no-store.decorator';
+import { subOfToken } from '../common/jwt/unverified-claims';
+import { setEventSubject } from '../common/logging/security-events';
+import { AccessToken, SessionCookies } from '../guard';
+import {
+  AuthorizeQueryDto,
+  CallbackQueryDto,
+  LoginCodeDto,
+  type LogoutUrlResponseDto,
+  type ProviderDto,
+} from './dto/federation.dto';
+import {
+  AuthorizeRoute,
+  CallbackRoute,
+  LoginCodeRoute,
+  OAuthLogoutRoute,
+  ProvidersRoute,
+} from './federation.routes';
+import { FederationService } from './federation.service';
+import { StateCookie } from './state-cookie';
+
+/** Sign-in with a provider through the pool's managed login. Every answer is `no-store`. */
+@ApiTags('auth')
+@NoStore()
+@Controller('auth/oauth')
+export class FederationController {
+  constructor(
+    private readonly federation: FederationService,
+    private readonly stateCookie: StateCookie,
+    private readonly answers: SessionAnswers,
+    private readonly cookies: SessionCookies,
+    private readonly credentials: SessionCredentials,
+    private readonly auth: AuthService,
+  ) {}
+
+  @ProvidersRoute()
+  providers(): ProviderDto[] {
+    return this.federation.providers();
+  }
+
+  @AuthorizeRoute()
+  async authorize(@Query() query: AuthorizeQueryDto, @Res() reply: FastifyReply): Promise<void> {
+    const { location, sealedState } = await this.federation.start(query);
+    this.stateCookie.set(reply, sealedState);
+    await reply.redirect(location, 302);
+  }
+
+  @CallbackRoute()
+  async callback(
+    @Query() query: CallbackQueryDto,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    // Spent whatever happens next: a callback is answered once.
+    const sealedState = this.stateCookie.take(request, reply);
+    const signIn = await this.federation.complete(query, sealedState);
+    if (signIn.kind === 'code') {
+      await reply.redirect(signIn.location, 302);
+      return;
+    }
+    this.answers.signedIn({ kind: 'tokens', tokens: signIn.tokens }, reply);
+    await reply.redirect(signIn.returnTo, 302);
+  }
+
+  @LoginCodeRoute()
+  async token(
+    @Body() dto: LoginCodeDto,
+    @Req() request: FastifyRequest,
+  ): Promise<TokensResponseDto> {
+    const tokens = await this.federation.redeem(dto);
+    setEventSubject(request, subOfToken(tokens.accessToken));
+    return {
+      accessToken: tokens.accessToken,
+      idToken: tokens.idToken,
+      refreshToken: tokens.refreshToken,
+      expiresIn: tokens.expiresIn,
+      tokenType: tokens.tokenType,
+    };
+  }
+
+  @OAuthLogoutRoute()
+  async logout(
+    @Body() dto: LogoutDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @AccessToken() accessToken: string | undefined,
+  ): Promise<LogoutUrlResponseDto> {
+    // The address first: a logout that cannot tell where to go next ends no session halfway.
+    const logoutUrl = await this.federation.logoutUrl();
+    const refreshTokens = this.credentials.forLogout(request, dto);
+    this.cookies.clear(reply);
+    this.answers.signedOut(request, await this.auth.logout(refreshTokens, accessToken));
+    return { logoutUrl };
+  }
+}
