@@ -147,7 +147,7 @@ export class ManagedLoginAdapter extends ManagedLoginPort {
           timeout: this.timeoutSeconds,
         });
       } catch (error) {
-        throw this.mapped(error);
+        throw this.discoveryFailed(error);
       }
       if (!config.serverMetadata().authorization_endpoint) {
         this.logger.error(
@@ -172,6 +172,24 @@ export class ManagedLoginAdapter extends ManagedLoginPort {
     return [domain, issuer, jwksUri].every(
       (url) => !url?.startsWith('http:') || isLoopbackHttp(url),
     );
+  }
+
+  /** Discovery is this service's set-up: a document that does not check out is not the user's doing. */
+  private discoveryFailed(error: unknown): AppException {
+    if (error instanceof oidc.ClientError || error instanceof oidc.ResponseBodyError) {
+      if (error instanceof oidc.ResponseBodyError && error.status >= 500) return unavailable(error);
+      this.logger.error(
+        `The discovery document of ${this.connection.issuer} was refused (${error.code}): ` +
+          'set COGNITO_DOMAIN',
+      );
+      return new AppException(
+        HttpStatus.BAD_GATEWAY,
+        ErrorCode.UPSTREAM_ERROR,
+        'The identity service’s sign-in settings could not be read.',
+        { cause: error },
+      );
+    }
+    return unavailable(error);
   }
 
   /** A library or network error as the one error body; the details stay in the server's log. */
