@@ -262,7 +262,7 @@ describe('sign-in with a provider (federation)', () => {
       domain: undefined,
       redirectUri: undefined,
       logoutUri: undefined,
-      scopes: ['openid', 'email', 'profile'],
+      scopes: ['openid', 'email', 'profile', 'aws.cognito.signin.user.admin'],
       providers: [
         { name: 'LocalProvider', type: 'social' },
         { name: 'COGNITO', type: 'cognito' },

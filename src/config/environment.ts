@@ -606,6 +606,8 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): Configuration {
   };
 }
 
+const DEFAULT_SCOPES = 'openid email profile aws.cognito.signin.user.admin';
+
 /** The names Cognito gives the social providers, whose type their name says. */
 const SOCIAL_PROVIDERS = new Set(['Google', 'Facebook', 'LoginWithAmazon', 'SignInWithApple']);
 
@@ -676,7 +678,9 @@ function parseFederation(
       problems.push(`${name} must be https (plain http only on a loopback address)`);
     }
   }
-  const scopes = (vars.OAUTH_SCOPES ?? 'openid email profile').split(/\s+/);
+  // aws.cognito.signin.user.admin: without it Cognito refuses the access token for the user's own
+  // operations (GetUser...), so /auth/me and /account would not work for these sessions.
+  const scopes = (vars.OAUTH_SCOPES ?? DEFAULT_SCOPES).split(/\s+/);
   if (!scopes.includes('openid')) {
     problems.push('OAUTH_SCOPES must include openid: the sign-in is checked with the ID token');
   }
