@@ -201,6 +201,28 @@ describe('ManagedLoginAdapter', () => {
       ]);
     });
 
+    it.each([
+      ['404 (a wrong issuer address)', (_origin: string) => answer(404, { message: 'Not found' })],
+      [
+        'a document of another issuer',
+        (origin: string) => answer(200, { ...discovery(origin), issuer: 'https://evil.example' }),
+      ],
+      [
+        'a document that is not JSON',
+        (_origin: string) => answer(200, '<html></html>', 'text/html'),
+      ],
+    ])(
+      'a discovery that fails for another reason than an outage (%s): 502 UPSTREAM_ERROR, never a 400 about a code',
+      async (_label, make) => {
+        let origin = '';
+        const started = await stub((req, res) => make(origin)(req, res));
+        origin = started.origin;
+        await expect(
+          failure(adapter(origin, { domain: false }).logoutUrl('http://127.0.0.1:3000/')),
+        ).resolves.toEqual({ status: 502, code: 'UPSTREAM_ERROR' });
+      },
+    );
+
     it('a discovery document that names no managed login: 404 FEDERATION_NOT_CONFIGURED', async () => {
       let origin = '';
       const started = await stub((req, res) => {

@@ -190,6 +190,7 @@ export class ManagedLoginAdapter extends ManagedLoginPort {
 
   /** Discovery is this service's set-up: a document that does not check out is not the user's doing. */
   private discoveryFailed(error: unknown): AppException {
+    if (error instanceof oidc.ClientError && upstreamDown(error)) return unavailable(error);
     if (error instanceof oidc.ClientError || error instanceof oidc.ResponseBodyError) {
       if (error instanceof oidc.ResponseBodyError && error.status >= 500) return unavailable(error);
       this.logger.error(
