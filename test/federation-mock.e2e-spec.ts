@@ -547,9 +547,11 @@ describe('Sign-in with a provider against an independent OAuth server (e2e)', ()
       const browser = new Browser();
       expect((await signIn(browser)).status).toBe(302);
       const csrf = decodeURIComponent(browser.value(COOKIE.csrfToken) ?? '');
+      const stolen = browser.header('/reports/mine');
+      expect((await appHttp().get('/reports/mine').set('cookie', stolen)).status).toBe(200);
       const response = await appHttp()
         .post('/auth/oauth/logout')
-        .set('cookie', browser.header('/auth/logout'))
+        .set('cookie', browser.header('/auth/oauth/logout'))
         .set('x-xsrf-token', csrf)
         .send({});
       expect(response.status).toBe(200);
@@ -562,8 +564,16 @@ describe('Sign-in with a provider against an independent OAuth server (e2e)', ()
       for (const name of [COOKIE.access, COOKIE.csrfSecret, COOKIE.csrfToken]) {
         expect(setCookies(response, name)[0]).toMatch(/Max-Age=0|Expires=Thu, 01 Jan 1970/);
       }
+      expect(
+        setCookies(response, COOKIE.refresh)
+          .map((line) => /Path=([^;]+)/.exec(line)?.[1])
+          .sort(),
+      ).toEqual([...REFRESH_COOKIE_PATHS].sort());
       browser.absorb(response);
-      expect(browser.has(COOKIE.access)).toBe(false);
+      for (const name of SESSION_COOKIES) expect(browser.has(name)).toBe(false);
+      // The access token of the ended session is refused even by someone who kept a copy.
+      const after = await appHttp().get('/reports/mine').set('cookie', stolen);
+      expect([after.status, after.body.error]).toEqual([401, 'UNAUTHORIZED']);
       // The managed login takes that address and sends the browser back to OAUTH_LOGOUT_URI.
       const managed = await fetch(logoutUrl, { redirect: 'manual' });
       expect([managed.status, managed.headers.get('location')]).toEqual([302, logoutUri]);
