@@ -124,8 +124,12 @@ const s256 = (verifier: string) => createHash('sha256').update(verifier).digest(
  *
  * It enforces what Cognito enforces and the mock does not: the app client's secret (HTTP Basic),
  * the allowed callback URLs, `redirect_uri` equal to the authorization request's, codes used once,
- * and the PKCE S256 verifier. `faults` makes it misbehave on demand; `stopDomain`/`startDomain`
- * make its domain unreachable and back.
+ * and the PKCE S256 verifier. Those checks run in front of oauth2-mock-server, which is reached
+ * only through that front (on a third loopback port): its own PKCE check answers a reused code with
+ * `invalid_request` where Cognito answers `invalid_grant`, and its hooks run after that check. The
+ * hooks shape the tokens (`beforeTokenSigning`) and the token answer (`beforeResponse`).
+ * `faults` makes it misbehave on demand; `stopDomain`/`startDomain` and `stopIssuer`/`startIssuer`
+ * make an origin unreachable and back.
  */
 export class MockManagedLogin {
   readonly issuerKeys = new OAuth2Issuer();
