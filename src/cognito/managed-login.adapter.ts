@@ -34,6 +34,20 @@ function unavailable(cause: unknown): AppException {
   );
 }
 
+/**
+ * Whether openid-client's error says the managed login could not answer, rather than that it
+ * refused: a timeout, a 5xx (which it reports as a non-conform response, not as an OAuth error
+ * body), or no connection (fetch's TypeError, which arrives wrapped, without a code, when it comes
+ * from another realm).
+ */
+function upstreamDown(error: oidc.ClientError): boolean {
+  if (error.code === 'OAUTH_TIMEOUT' || error.code === 'OAUTH_ABORT') return true;
+  // Duck-typed: a Response or an error of another realm is no instance of this realm's classes.
+  const cause = error.cause as { status?: unknown; name?: unknown } | undefined;
+  if (typeof cause?.status === 'number') return cause.status >= 500;
+  return error.code === undefined && cause?.name === 'TypeError';
+}
+
 const isLoopbackHttp = (url: string) =>
   /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/i.test(url);
 
@@ -176,6 +190,7 @@ export class ManagedLoginAdapter extends ManagedLoginPort {
 
   /** Discovery is this service's set-up: a document that does not check out is not the user's doing. */
   private discoveryFailed(error: unknown): AppException {
+    if (error instanceof oidc.ClientError && upstreamDown(error)) return unavailable(error);
     if (error instanceof oidc.ClientError || error instanceof oidc.ResponseBodyError) {
       if (error instanceof oidc.ResponseBodyError && error.status >= 500) return unavailable(error);
       this.logger.error(
@@ -210,6 +225,7 @@ export class ManagedLoginAdapter extends ManagedLoginPort {
         { cause: error },
       );
     }
+    if (error instanceof oidc.ClientError && upstreamDown(error)) return unavailable(error);
     if (error instanceof oidc.ClientError || error instanceof oidc.AuthorizationResponseError) {
       this.logger.warn(`A sign-in callback was refused: ${error.code ?? error.name}`);
       return callbackRefused(error);
