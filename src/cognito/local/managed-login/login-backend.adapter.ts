@@ -132,7 +132,7 @@ export class EmulatorLoginBackend implements LoginBackend {
     const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
     if (!response.ok) {
       throw new EmulatorError(
-        String(answer.__type ?? `HTTP ${response.status}`),
+        typeof answer.__type === 'string' ? answer.__type : `HTTP ${response.status}`,
         typeof answer.message === 'string' ? answer.message : '',
       );
     }
