@@ -29,6 +29,8 @@ import { STRONG_PASSWORD, startTestApp, uniqueEmail, withEnv } from './support/t
 const ADMIN_EMAIL = 'standin-admin@example.com';
 const ADMIN_PASSWORD = 'Admin-Passw0rd!';
 const CALLBACK = 'http://localhost:3999/auth/oauth/callback';
+/** The scopes the app asks for when it calls Cognito's user operations with the access token. */
+const SCOPES = 'openid email profile aws.cognito.signin.user.admin';
 
 interface TokenAnswer {
   access_token: string;
@@ -122,7 +124,7 @@ describe('The managed login stand-in of the embedded mode (e2e)', () => {
   }
 
   /** A valid authorization request's sign-in page, with what the client keeps. */
-  async function signInPage(identityProvider?: string) {
+  async function signInPage(identityProvider?: string, scope = SCOPES) {
     const { verifier, challenge } = pkce();
     const state = randomBytes(16).toString('base64url');
     const nonce = randomBytes(16).toString('base64url');
@@ -130,7 +132,7 @@ describe('The managed login stand-in of the embedded mode (e2e)', () => {
       client_id: connection.clientId,
       response_type: 'code',
       redirect_uri: CALLBACK,
-      scope: 'openid email profile',
+      scope,
       state,
       nonce,
       code_challenge: challenge,
@@ -164,8 +166,8 @@ describe('The managed login stand-in of the embedded mode (e2e)', () => {
   }
 
   /** The whole flow with the simulated provider, as the person with `email`. */
-  async function providerSignIn(email: string) {
-    const { verifier, state, nonce, requestId } = await signInPage('LocalProvider');
+  async function providerSignIn(email: string, scope = SCOPES) {
+    const { verifier, state, nonce, requestId } = await signInPage('LocalProvider', scope);
     const callback = callbackOf(await postForm('/login/provider', { request: requestId, email }));
     expect(callback.searchParams.get('state')).toBe(state);
     const answer = await redeem(callback.searchParams.get('code') ?? '', verifier);
@@ -253,6 +255,7 @@ describe('The managed login stand-in of the embedded mode (e2e)', () => {
     });
     expect(access).toMatchObject({
       username: `LocalProvider_${subject}`,
+      scope: SCOPES,
       client_id: connection.clientId,
       origin_jti: id.origin_jti,
     });
@@ -307,6 +310,34 @@ describe('The managed login stand-in of the embedded mode (e2e)', () => {
     expect(claims(refreshed.id_token)).toMatchObject({ sub: id.sub, origin_jti: id.origin_jti });
     // A refresh is no new authentication: no nonce.
     expect(claims(refreshed.id_token).nonce).toBeUndefined();
+  });
+
+  it('gives the access token the scopes asked for: without aws.cognito.signin.user.admin, Cognito’s user operations refuse it', async () => {
+    const { tokens } = await providerSignIn(uniqueEmail('scopes'), 'openid email');
+    expect(claims(tokens.access_token).scope).toBe('openid email');
+    // As on Amazon Cognito ("Access Token does not have required scopes"): GetUser refuses it.
+    const me = await http().get('/auth/me').set('authorization', `Bearer ${tokens.access_token}`);
+    expect(me.status).toBe(401);
+    // userInfo takes it (it wants openid).
+    const info = await fetch(`${domain}/oauth2/userInfo`, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
+    expect(info.status).toBe(200);
+    // A refresh keeps the sign-in's scopes.
+    const refreshed = await http()
+      .post('/auth/refresh')
+      .set('authorization', `Bearer ${tokens.access_token}`)
+      .send({ refreshToken: tokens.refresh_token });
+    expect(refreshed.status).toBe(200);
+    expect(claims(refreshed.body.accessToken as string).scope).toBe('openid email');
+
+    // The app's own sign-in has the one scope that Cognito's InitiateAuth gives; userInfo refuses it.
+    const { accessToken } = await nativeUser('scopes-native');
+    expect(claims(accessToken).scope).toBe('aws.cognito.signin.user.admin');
+    const refused = await fetch(`${domain}/oauth2/userInfo`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    expect(refused.status).toBe(401);
   });
 
   it('the app’s admin routes and a password sign-in treat the provider user as Cognito does', async () => {
@@ -421,6 +452,7 @@ describe('The managed login stand-in of the embedded mode (e2e)', () => {
     const answer = await redeem(callback.searchParams.get('code') ?? '', verifier);
     const tokens = (await answer.json()) as TokenAnswer;
     expect(claims(tokens.id_token)).toMatchObject({ nonce, email, token_use: 'id' });
+    expect(claims(tokens.access_token).scope).toBe(SCOPES);
 
     const login = await http().post('/auth/login').send({ email, password: STRONG_PASSWORD });
     expect(login.status).toBe(200);

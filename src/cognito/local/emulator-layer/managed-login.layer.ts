@@ -21,6 +21,7 @@ import {
   SOCIAL_PROVIDERS,
   type IdentityEntry,
 } from './provider-links.layer';
+import { checkAccessToken } from './access-token-check.layer';
 import { resigned } from './token-claims.layer';
 import { waitPastRevocation } from './token-revocation';
 import { targetOf, wrapTarget, addTarget } from './wrap-target';
@@ -45,6 +46,8 @@ export interface LocalFederatedSignInRequest {
   Email: string;
   /** Copied into the ID token's `nonce` claim. */
   Nonce?: string;
+  /** The scopes of the authorization request (space-separated), for the access token. */
+  Scope?: string;
 }
 
 export interface LocalFederatedSignInResponse {
@@ -57,17 +60,45 @@ export interface LocalFederatedSignInResponse {
  * `LocalManagedLoginInitiateAuth` and `LocalManagedLoginRespondToAuthChallenge`: NOT Amazon
  * Cognito APIs. The stand-in's own password sign-in: exactly InitiateAuth and
  * RespondToAuthChallenge (every check of the layer included), plus the `nonce` that a managed
- * login puts in its ID token. InitiateAuth itself never puts one there.
+ * login puts in its ID token and the scopes it puts in its access token. InitiateAuth itself never
+ * puts a nonce there, and its access tokens have the one scope `aws.cognito.signin.user.admin`.
  */
-export type ManagedLoginRequest<R> = R & { Nonce?: string };
+export type ManagedLoginRequest<R> = R & { Nonce?: string; Scope?: string };
+
+/**
+ * `LocalUserInfo`: NOT an Amazon Cognito API. The stand-in's `/oauth2/userInfo`: the user of an
+ * access token that has the `openid` scope (GetUser wants `aws.cognito.signin.user.admin`).
+ */
+export interface LocalUserInfoRequest {
+  AccessToken?: string;
+}
+export interface LocalUserInfoResponse {
+  Username: string;
+  UserAttributes: { Name: string; Value?: string }[];
+}
+
+/** What a managed login's sign-in puts in its tokens. */
+interface ManagedLogin {
+  nonce?: string;
+  scope?: string;
+}
 
 /** What the stand-in's operations hand the token generator, through the request's context. */
 interface ManagedLoginContext extends Context {
-  readonly managedLogin?: { nonce?: string };
+  readonly managedLogin?: ManagedLogin;
 }
 
-function withNonce(ctx: Context, nonce: string | undefined): ManagedLoginContext {
-  return { ...ctx, managedLogin: { nonce: nonce || undefined } };
+function withManagedLogin(ctx: Context, login: ManagedLogin): ManagedLoginContext {
+  return {
+    ...ctx,
+    managedLogin: { nonce: login.nonce || undefined, scope: login.scope || undefined },
+  };
+}
+
+/** The scopes a refresh token was issued with (the emulator's refresh tokens are readable). */
+function scopeOf(refreshToken: string | undefined): string | undefined {
+  const scope = unverifiedClaims(refreshToken)?.scope;
+  return typeof scope === 'string' ? scope : undefined;
 }
 
 /** A provider's name or a subject: printable, no spaces, as Cognito takes them in a username. */
@@ -154,7 +185,9 @@ async function userOfIdentity(
  * Amazon Cognito: a sign-in through an identity provider of the pool's managed login signs in
  * the user that identity is linked to, or else a federated user that the first sign-in creates:
  * username `<ProviderName>_<subject>`, status EXTERNAL_PROVIDER, an `identities` attribute, member
- * of the automatic group `<UserPoolId>_<ProviderName>`. Its ID token carries `identities` and the
+ * of the automatic group `<UserPoolId>_<ProviderName>`. A managed login's access token has the
+ * scopes of the authorization request (and a refresh keeps them), and `/oauth2/userInfo` takes an
+ * access token with `openid`. Its ID token carries `identities` and the
  * `nonce` of the authorization request, and `email_verified` as the attribute says (false unless
  * it says "true"). A federated user cannot sign in with a password, and its email is no sign-in
  * alias of the pool.
@@ -170,22 +203,55 @@ export function installManagedLogin(): void {
 
   wrapTokenGenerator((generate) => async (ctx, user, groups, client, metadata, source) => {
     const tokens = await generate(ctx, user, groups, client, metadata, source);
-    const claims = unverifiedClaims(tokens.IdToken);
-    if (!claims) return tokens;
-    const nonce = (ctx as ManagedLoginContext).managedLogin?.nonce;
+    const { nonce, scope } = (ctx as ManagedLoginContext).managedLogin ?? {};
     const identities = identitiesOf(user);
     const federated = isFederated(user);
-    if (!nonce && identities.length === 0 && !federated) return tokens;
-    const changed: Record<string, unknown> = { ...claims };
-    // cognito-local writes any non-empty attribute as true. Only a federated user's is put right
-    // here: the pool's own users keep "false" after ConfirmSignUp in cognito-local (Cognito sets
-    // "true"), which that claim happens to hide.
-    if (federated) {
-      changed.email_verified = attributeValue('email_verified', user.Attributes) === 'true';
+    const result = { ...tokens };
+    if (nonce || identities.length > 0 || federated) {
+      const changed: Record<string, unknown> = { ...unverifiedClaims(tokens.IdToken) };
+      // cognito-local writes any non-empty attribute as true. Only a federated user's is put
+      // right here: the pool's own users keep "false" after ConfirmSignUp in cognito-local
+      // (Cognito sets "true"), which that claim happens to hide.
+      if (federated) {
+        changed.email_verified = attributeValue('email_verified', user.Attributes) === 'true';
+      }
+      if (identities.length > 0) changed.identities = identitiesClaim(identities);
+      if (nonce) changed.nonce = nonce;
+      result.IdToken = resigned(tokens.IdToken, changed);
     }
-    if (identities.length > 0) changed.identities = identitiesClaim(identities);
-    if (nonce) changed.nonce = nonce;
-    return { ...tokens, IdToken: resigned(tokens.IdToken, changed) };
+    if (scope) {
+      result.AccessToken = resigned(tokens.AccessToken, {
+        ...unverifiedClaims(tokens.AccessToken),
+        scope,
+      });
+      // The sign-in's scopes stay with its refresh token, for the tokens a refresh issues.
+      if (tokens.RefreshToken) {
+        result.RefreshToken = resigned(tokens.RefreshToken, {
+          ...unverifiedClaims(tokens.RefreshToken),
+          scope,
+        });
+      }
+    }
+    return result;
+  });
+
+  // A refresh issues access tokens with the scopes of its sign-in.
+  for (const name of ['InitiateAuth', 'AdminInitiateAuth'] as const) {
+    wrapTarget(name, (original) => (ctx, request) => {
+      const scope = scopeOf(request.AuthParameters?.REFRESH_TOKEN);
+      return original(scope ? withManagedLogin(ctx, { scope }) : ctx, request);
+    });
+  }
+
+  addTarget('LocalUserInfo', (services) => async (ctx, request) => {
+    const claims = await checkAccessToken(services, ctx, request.AccessToken ?? '', 'openid');
+    const pool = await services.cognito.getUserPoolForClientId(ctx, String(claims.client_id));
+    const user = await pool.getUserByUsername(ctx, String(claims.sub));
+    if (!user) throw new NotAuthorizedError('Invalid Access Token');
+    return {
+      Username: user.Username,
+      UserAttributes: user.Attributes.map(({ Name, Value }) => ({ Name, Value })),
+    };
   });
 
   addTarget('LocalFederatedSignIn', (services) => async (ctx, request) => {
@@ -207,7 +273,7 @@ export function installManagedLogin(): void {
     await waitPastRevocation(user);
     const groups = await pool.listUserGroupMembership(ctx, user);
     const tokens = await tokenGenerator.generate(
-      withNonce(ctx, request.Nonce),
+      withManagedLogin(ctx, { nonce: request.Nonce, scope: request.Scope }),
       user,
       groups,
       client,
@@ -221,14 +287,20 @@ export function installManagedLogin(): void {
   addTarget(
     'LocalManagedLoginInitiateAuth',
     (services) =>
-      (ctx, { Nonce, ...request }) =>
-        targetOf('InitiateAuth', services)(withNonce(ctx, Nonce), request),
+      (ctx, { Nonce, Scope, ...request }) =>
+        targetOf('InitiateAuth', services)(
+          withManagedLogin(ctx, { nonce: Nonce, scope: Scope }),
+          request,
+        ),
   );
   addTarget(
     'LocalManagedLoginRespondToAuthChallenge',
     (services) =>
-      (ctx, { Nonce, ...request }) =>
-        targetOf('RespondToAuthChallenge', services)(withNonce(ctx, Nonce), request),
+      (ctx, { Nonce, Scope, ...request }) =>
+        targetOf('RespondToAuthChallenge', services)(
+          withManagedLogin(ctx, { nonce: Nonce, scope: Scope }),
+          request,
+        ),
   );
 }
 

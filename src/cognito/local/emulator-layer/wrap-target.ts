@@ -18,6 +18,8 @@ import { Targets } from 'cognito-local/lib/targets/targets';
 import type {
   LocalFederatedSignInRequest,
   LocalFederatedSignInResponse,
+  LocalUserInfoRequest,
+  LocalUserInfoResponse,
   ManagedLoginRequest,
 } from './managed-login.layer';
 
@@ -48,6 +50,7 @@ interface AddedTargets {
     ManagedLoginRequest<OwnRequest<'InitiateAuth'>>,
     OwnResponse<'InitiateAuth'>,
   ];
+  LocalUserInfo: [LocalUserInfoRequest, LocalUserInfoResponse];
   LocalManagedLoginRespondToAuthChallenge: [
     ManagedLoginRequest<OwnRequest<'RespondToAuthChallenge'>>,
     OwnResponse<'RespondToAuthChallenge'>,

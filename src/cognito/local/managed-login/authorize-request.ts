@@ -113,7 +113,8 @@ export function checkAuthorizeRequest(query: URLSearchParams, clientId: string):
   if (codeChallenge !== undefined && !/^[A-Za-z0-9_-]{43}$/.test(codeChallenge)) {
     return refuse('invalid_request', 'code_challenge is not an S256 challenge.');
   }
-  const scope = (query.get('scope') ?? 'openid email phone profile').trim();
+  // None asked for: every scope the app client allows (the embedded client allows them all).
+  const scope = (query.get('scope') ?? SUPPORTED_SCOPES.join(' ')).trim();
   const scopes = scope.split(/\s+/).filter(Boolean);
   if (scopes.length === 0 || scopes.some((s) => !SUPPORTED_SCOPES.includes(s))) {
     return refuse('invalid_scope', 'A requested scope is not allowed for this client.');

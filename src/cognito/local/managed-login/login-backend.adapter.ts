@@ -32,6 +32,12 @@ export interface ProviderIdentity {
   email: string;
 }
 
+/** What the authorization request asks of the tokens: the ID token's nonce, the access token's scopes. */
+export interface TokenRequest {
+  nonce?: string;
+  scope?: string;
+}
+
 /** Thrown when the pool refuses a federated sign-in (a disabled user): `message` is Cognito's. */
 export class SignInRefused extends Error {}
 
@@ -40,12 +46,15 @@ export class SignInRefused extends Error {}
  * only, so their specs run without an emulator.
  */
 export interface LoginBackend {
-  federatedSignIn(identity: ProviderIdentity, nonce?: string): Promise<LoginTokens>;
-  passwordSignIn(email: string, password: string, nonce?: string): Promise<PasswordOutcome>;
-  answerCode(step: CodeStep, code: string, nonce?: string): Promise<PasswordOutcome>;
+  federatedSignIn(identity: ProviderIdentity, request: TokenRequest): Promise<LoginTokens>;
+  passwordSignIn(email: string, password: string, request: TokenRequest): Promise<PasswordOutcome>;
+  answerCode(step: CodeStep, code: string, request: TokenRequest): Promise<PasswordOutcome>;
   /** New access and ID tokens, or undefined for a refresh token the pool refuses. */
   refresh(refreshToken: string): Promise<LoginTokens | undefined>;
-  /** The user's attributes (and username), or undefined for an access token the pool refuses. */
+  /**
+   * The user's attributes (and username), or undefined for an access token the pool refuses or
+   * that lacks the `openid` scope.
+   */
   userInfo(accessToken: string): Promise<Record<string, string> | undefined>;
   revoke(refreshToken: string): Promise<void>;
 }
@@ -109,7 +118,7 @@ function tokensOf(result: AuthenticationResult | undefined): LoginTokens {
 /**
  * The stand-in's backend: the embedded emulator, called over its endpoint with the operations
  * Amazon Cognito has plus the layer's private ones (LocalFederatedSignIn,
- * LocalManagedLoginInitiateAuth, LocalManagedLoginRespondToAuthChallenge: see
+ * LocalManagedLoginInitiateAuth, LocalManagedLoginRespondToAuthChallenge, LocalUserInfo: see
  * ../emulator-layer/managed-login.layer.ts), which the AWS SDK has no commands for.
  */
 export class EmulatorLoginBackend implements LoginBackend {
@@ -139,7 +148,7 @@ export class EmulatorLoginBackend implements LoginBackend {
     return answer as T;
   }
 
-  async federatedSignIn(identity: ProviderIdentity, nonce?: string): Promise<LoginTokens> {
+  async federatedSignIn(identity: ProviderIdentity, request: TokenRequest): Promise<LoginTokens> {
     try {
       const answer = await this.call<AuthAnswer>('LocalFederatedSignIn', {
         UserPoolId: this.pool.userPoolId,
@@ -147,7 +156,8 @@ export class EmulatorLoginBackend implements LoginBackend {
         ProviderName: identity.providerName,
         ProviderUserId: identity.providerUserId,
         Email: identity.email,
-        Nonce: nonce,
+        Nonce: request.nonce,
+        Scope: request.scope,
       });
       return tokensOf(answer.AuthenticationResult);
     } catch (error) {
@@ -204,7 +214,11 @@ export class EmulatorLoginBackend implements LoginBackend {
     }
   }
 
-  async passwordSignIn(email: string, password: string, nonce?: string): Promise<PasswordOutcome> {
+  async passwordSignIn(
+    email: string,
+    password: string,
+    request: TokenRequest,
+  ): Promise<PasswordOutcome> {
     try {
       return this.outcome(
         await this.call<AuthAnswer>('LocalManagedLoginInitiateAuth', {
@@ -215,7 +229,8 @@ export class EmulatorLoginBackend implements LoginBackend {
             PASSWORD: password,
             SECRET_HASH: this.secretHash(email),
           },
-          Nonce: nonce,
+          Nonce: request.nonce,
+          Scope: request.scope,
         }),
       );
     } catch (error) {
@@ -223,7 +238,7 @@ export class EmulatorLoginBackend implements LoginBackend {
     }
   }
 
-  async answerCode(step: CodeStep, code: string, nonce?: string): Promise<PasswordOutcome> {
+  async answerCode(step: CodeStep, code: string, request: TokenRequest): Promise<PasswordOutcome> {
     try {
       return this.outcome(
         await this.call<AuthAnswer>('LocalManagedLoginRespondToAuthChallenge', {
@@ -235,7 +250,8 @@ export class EmulatorLoginBackend implements LoginBackend {
             [CODE_ANSWER[step.name]]: code,
             SECRET_HASH: this.secretHash(step.username),
           },
-          Nonce: nonce,
+          Nonce: request.nonce,
+          Scope: request.scope,
         }),
       );
     } catch (error) {
@@ -269,7 +285,7 @@ export class EmulatorLoginBackend implements LoginBackend {
       const answer = await this.call<{
         Username?: string;
         UserAttributes?: { Name?: string; Value?: string }[];
-      }>('GetUser', { AccessToken: accessToken });
+      }>('LocalUserInfo', { AccessToken: accessToken });
       const info: Record<string, string> = {};
       for (const { Name, Value } of answer.UserAttributes ?? []) {
         if (Name && Value !== undefined) info[Name] = Value;

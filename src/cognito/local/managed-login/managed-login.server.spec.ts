@@ -236,7 +236,7 @@ describe('ManagedLoginStandIn', () => {
           providerUserId: localProviderSubject('alice@example.com'),
           email: 'Alice@Example.com',
         },
-        'n0nce',
+        { nonce: 'n0nce', scope: 'openid email' },
       );
       expect(localProviderSubject('alice@example.com')).toMatch(/^[0-9a-f]{21}$/);
     });
@@ -310,7 +310,10 @@ describe('ManagedLoginStandIn', () => {
       expect(page).toContain('Incorrect username or password.');
       expect(page).toContain('value="a&quot;&lt;b&gt;@example.com"');
       expect(page).not.toContain('wrong');
-      expect(backend.passwordSignIn).toHaveBeenCalledWith('a"<b>@example.com', 'wrong', 'n0nce');
+      expect(backend.passwordSignIn).toHaveBeenCalledWith('a"<b>@example.com', 'wrong', {
+        nonce: 'n0nce',
+        scope: 'openid email',
+      });
       // The same page can be tried again.
       expect(
         (
@@ -336,7 +339,10 @@ describe('ManagedLoginStandIn', () => {
       expect(await answer.text()).toContain('Code from your authenticator app');
       const done = await post('/login/code', { request: id, code: '123456' });
       expect(done.status).toBe(302);
-      expect(backend.answerCode).toHaveBeenCalledWith(step, '123456', 'n0nce');
+      expect(backend.answerCode).toHaveBeenCalledWith(step, '123456', {
+        nonce: 'n0nce',
+        scope: 'openid email',
+      });
     });
 
     it('refuses a code for a sign-in that is not waiting for one', async () => {

@@ -11,6 +11,7 @@ import {
   type LoginBackend,
   type LoginTokens,
   type PasswordOutcome,
+  type TokenRequest,
 } from './login-backend.adapter';
 import {
   COGNITO_PROVIDER,
@@ -58,6 +59,11 @@ interface IssuedCode {
   redirectUri: string;
   codeChallenge?: string;
   tokens: LoginTokens;
+}
+
+/** What the tokens of a sign-in carry from its authorization request. */
+function tokenRequest(request: AuthorizeRequest): TokenRequest {
+  return { nonce: request.nonce, scope: request.scope };
 }
 
 /** A stable provider subject for an email: the same email is the same provider account. */
@@ -306,7 +312,7 @@ export class ManagedLoginStandIn {
     try {
       tokens = await this.options.backend.federatedSignIn(
         { providerName: LOCAL_PROVIDER, providerUserId: localProviderSubject(email), email },
-        pending.request.nonce,
+        tokenRequest(pending.request),
       );
     } catch (error) {
       if (!(error instanceof SignInRefused)) throw error;
@@ -343,7 +349,7 @@ export class ManagedLoginStandIn {
     const outcome = await this.options.backend.passwordSignIn(
       email,
       password,
-      pending.request.nonce,
+      tokenRequest(pending.request),
     );
     this.afterPassword(res, id, pending, outcome, email);
   }
@@ -364,7 +370,7 @@ export class ManagedLoginStandIn {
     const outcome = await this.options.backend.answerCode(
       pending.step,
       code,
-      pending.request.nonce,
+      tokenRequest(pending.request),
     );
     // The step's session is spent either way.
     this.pending.update(id, { request: pending.request });
