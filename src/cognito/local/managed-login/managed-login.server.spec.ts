@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { request } from 'node:http';
 import {
   SignInRefused,
   type LoginBackend,
@@ -138,6 +139,25 @@ describe('ManagedLoginStandIn', () => {
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       code_challenge_methods_supported: ['S256'],
     });
+  });
+
+  it('answers only under its loopback names (no DNS rebinding)', async () => {
+    const status = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        request(
+          `${standIn.origin}/.well-known/openid-configuration`,
+          { headers: { host } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        )
+          .on('error', reject)
+          .end();
+      });
+    expect(await status(`evil.example:${standIn.port}`)).toBe(421);
+    expect(await status(`127.0.0.1:${standIn.port}`)).toBe(200);
+    expect(await status(`localhost:${standIn.port}`)).toBe(200);
   });
 
   describe('/oauth2/authorize', () => {

@@ -179,6 +179,11 @@ export class ManagedLoginStandIn {
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('X-Frame-Options', 'DENY');
     res.setHeader('Cache-Control', 'no-store');
+    // A page of another site that renamed itself to 127.0.0.1 (DNS rebinding) sends its own name.
+    const host = req.headers.host;
+    if (host !== `${STAND_IN_HOST}:${this.port}` && host !== `localhost:${this.port}`) {
+      return this.html(res, 421, errorPage('This server answers only as a loopback address.'));
+    }
     const url = new URL(req.url ?? '/', this.origin);
     const route = `${req.method} ${url.pathname}`;
     switch (route) {
