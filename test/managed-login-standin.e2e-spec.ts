@@ -70,6 +70,10 @@ describe('The managed login stand-in of the embedded mode (e2e)', () => {
         COGNITO_LOCAL_PRINT_CODES: 'false',
         COGNITO_LOCAL_ADMIN_EMAIL: ADMIN_EMAIL,
         COGNITO_LOCAL_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        // The app's own client of the stand-in (src/federation): supertest does not listen, so
+        // the callback is named; the scope that Cognito's user operations need is asked for.
+        OAUTH_REDIRECT_URI: CALLBACK,
+        OAUTH_SCOPES: SCOPES,
       },
       () => startTestApp(),
     );
@@ -539,6 +543,58 @@ describe('The managed login stand-in of the embedded mode (e2e)', () => {
       wrongVerifier.status,
       ((await wrongVerifier.json()) as { error: string }).error,
     ]).toEqual([400, 'invalid_grant']);
+  });
+
+  it('completes a sign-in through the app’s own routes (/auth/oauth/*) and openid-client', async () => {
+    const email = uniqueEmail('app-client');
+    const { verifier, challenge } = pkce();
+    const start = await http()
+      .get('/auth/oauth/authorize')
+      .query({ provider: 'LocalProvider', returnTo: '/signed-in', codeChallenge: challenge });
+    expect(start.status).toBe(302);
+    const location = new URL(start.headers.location);
+    expect(`${location.origin}${location.pathname}`).toBe(`${domain}/oauth2/authorize`);
+    const stateCookie = ([] as string[])
+      .concat(start.headers['set-cookie'] ?? [])
+      .map((cookie) => cookie.split(';')[0])
+      .join('; ');
+
+    const page = await fetch(location, { redirect: 'manual' });
+    expect(page.status).toBe(200);
+    const callback = callbackOf(
+      await postForm('/login/provider', { request: requestIdOf(await page.text()), email }),
+    );
+    const back = await http()
+      .get('/auth/oauth/callback')
+      .query(Object.fromEntries(callback.searchParams))
+      .set('cookie', stateCookie);
+    expect(back.status).toBe(302);
+    const landing = new URL(back.headers.location, 'http://app.invalid');
+    expect(landing.pathname).toBe('/signed-in');
+    const loginCode = landing.searchParams.get('loginCode') ?? landing.searchParams.get('code');
+    expect(loginCode).toEqual(expect.any(String));
+    rememberSecret(loginCode ?? undefined, 'code');
+
+    const tokens = await http()
+      .post('/auth/oauth/token')
+      .send({ loginCode, codeVerifier: verifier });
+    expect(tokens.status).toBe(200);
+    rememberSecret(tokens.body.refreshToken as string, 'refresh token');
+    expect(claims(tokens.body.idToken as string)['cognito:username']).toBe(
+      `LocalProvider_${localProviderSubject(email)}`,
+    );
+    const me = await http()
+      .get('/auth/me')
+      .set('authorization', `Bearer ${tokens.body.accessToken as string}`);
+    expect([me.status, me.body.email]).toEqual([200, email]);
+
+    const logout = await http()
+      .post('/auth/oauth/logout')
+      .set('authorization', `Bearer ${tokens.body.accessToken as string}`)
+      .send({ refreshToken: tokens.body.refreshToken as string });
+    expect(logout.status).toBeLessThan(300);
+    const signOut = await fetch(logout.body.logoutUrl as string, { redirect: 'manual' });
+    expect(signOut.status).toBe(302);
   });
 
   it('sends the browser to a loopback logout_uri of the client, and refuses others', async () => {
