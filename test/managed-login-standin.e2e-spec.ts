@@ -1,4 +1,5 @@
 import {
+  AdminCreateUserCommand,
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
   NotAuthorizedException,
@@ -461,6 +462,76 @@ describe('The managed login stand-in of the embedded mode (e2e)', () => {
     const login = await http().post('/auth/login').send({ email, password: STRONG_PASSWORD });
     expect(login.status).toBe(200);
     expect(claims(login.body.idToken as string).nonce).toBeUndefined();
+  });
+
+  it('names a step the page does not offer, and a disabled user, on the password form', async () => {
+    const invited = uniqueEmail('invited');
+    await sdk.send(
+      new AdminCreateUserCommand({
+        UserPoolId: connection.userPoolId,
+        Username: invited,
+        TemporaryPassword: 'Temp-Passw0rd!',
+        MessageAction: 'SUPPRESS',
+        UserAttributes: [{ Name: 'email', Value: invited }],
+      }),
+    );
+    const { requestId } = await signInPage('COGNITO');
+    const step = await postForm('/login/password', {
+      request: requestId,
+      email: invited,
+      password: 'Temp-Passw0rd!',
+    });
+    expect(step.status).toBe(400);
+    const page = await step.text();
+    expect(page).toContain('NEW_PASSWORD_REQUIRED');
+    expect(page).toContain('POST /auth/login');
+
+    const { email } = await nativeUser('disabled-native');
+    expect(
+      (
+        await http()
+          .post(`/admin/users/${encodeURIComponent(email)}/disable`)
+          .set(asAdmin())
+      ).status,
+    ).toBe(204);
+    const disabled = await postForm('/login/password', {
+      request: requestId,
+      email,
+      password: STRONG_PASSWORD,
+    });
+    expect(disabled.status).toBe(400);
+    expect(await disabled.text()).toContain('User is disabled.');
+  });
+
+  it('LocalFederatedSignIn, the layer’s private operation, refuses another pool’s client and Cognito as a provider', async () => {
+    const call = (body: Record<string, unknown>) =>
+      fetch(`${connection.endpoint}/`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amz-target': 'AWSCognitoIdentityProviderService.LocalFederatedSignIn',
+        },
+        body: JSON.stringify({
+          UserPoolId: connection.userPoolId,
+          ClientId: connection.clientId,
+          ProviderName: 'LocalProvider',
+          ProviderUserId: 'abc',
+          Email: 'x@example.com',
+          ...body,
+        }),
+      });
+    const foreign = await call({ UserPoolId: 'local_Other' });
+    expect([foreign.status, ((await foreign.json()) as { __type: string }).__type]).toEqual([
+      400,
+      'ResourceNotFoundException',
+    ]);
+    const cognito = await call({ ProviderName: 'Cognito' });
+    expect([cognito.status, ((await cognito.json()) as { __type: string }).__type]).toEqual([
+      400,
+      'InvalidParameterException',
+    ]);
+    const spaced = await call({ ProviderUserId: 'a b' });
+    expect(spaced.status).toBe(400);
   });
 
   it('asks a TOTP user for the code after the password, then completes the sign-in', async () => {
