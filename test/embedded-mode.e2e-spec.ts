@@ -164,6 +164,8 @@ describe('Embedded mode (e2e)', () => {
       expect(connection.userPoolId).toBe(before.userPoolId);
       expect(connection.clientId).toBe(before.clientId);
       expect(connection.endpoint).toBe(`http://127.0.0.1:${before.port as number}`);
+      // The managed login stand-in keeps its port too.
+      expect(connection.domain).toBe(`http://127.0.0.1:${before.managedLoginPort as number}`);
       const login = await request(app.getHttpServer())
         .post('/auth/login')
         .send({ email, password: STRONG_PASSWORD });

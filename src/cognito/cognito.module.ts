@@ -1,7 +1,7 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { authConfig, cognitoConfig, federationConfig } from '../config';
+import { appConfig, authConfig, cognitoConfig, federationConfig } from '../config';
 import { CognitoAdminAdapter } from './cognito-admin.adapter';
 import { CognitoAdminPort } from './cognito-admin.port';
 import { createCognitoClient } from './cognito-client.factory';
@@ -51,15 +51,22 @@ function poolFromConfig(
     EmbeddedCognito,
     {
       provide: RESOLVED_POOL,
-      inject: [cognitoConfig.KEY, authConfig.KEY, federationConfig.KEY, EmbeddedCognito],
+      inject: [
+        cognitoConfig.KEY,
+        authConfig.KEY,
+        appConfig.KEY,
+        federationConfig.KEY,
+        EmbeddedCognito,
+      ],
       useFactory: (
         settings: ConfigType<typeof cognitoConfig>,
         auth: ConfigType<typeof authConfig>,
+        app: ConfigType<typeof appConfig>,
         federation: ConfigType<typeof federationConfig>,
         embedded: EmbeddedCognito,
       ): ResolvedPool | Promise<ResolvedPool> =>
         settings.mode === 'embedded'
-          ? embedded.start(settings, auth.passwordPolicy)
+          ? embedded.start(settings, auth.passwordPolicy, app.nodeEnv)
           : poolFromConfig(settings, federation.domain),
     },
     {

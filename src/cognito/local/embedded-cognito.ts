@@ -7,6 +7,8 @@ import { createCognitoClient } from '../cognito-client.factory';
 import { CognitoConnection, type ResolvedPool } from '../cognito-connection';
 import { CodeMailbox } from './code-mailbox';
 import { lockDataFolder } from './data-folder-lock';
+import { EmulatorLoginBackend } from './managed-login/login-backend.adapter';
+import { ManagedLoginStandIn, STAND_IN_HOST } from './managed-login/managed-login.server';
 import {
   EMULATOR_HOST,
   findFreePort,
@@ -33,10 +35,20 @@ type PasswordPolicy = Configuration['auth']['passwordPolicy'];
 export class EmbeddedCognito implements OnApplicationShutdown {
   private readonly logger = new Logger('EmbeddedCognito');
   private emulator?: EmulatorProcess;
+  private managedLogin?: ManagedLoginStandIn;
   private mailbox?: CodeMailbox;
   private unlockDataFolder?: () => void;
 
-  async start(settings: CognitoSettings, policy: PasswordPolicy): Promise<ResolvedPool> {
+  /**
+   * Starts the emulator, makes sure of its pool, then starts the local stand-in for the pool's
+   * managed login (./managed-login), whose origin is the connection's `domain`. `nodeEnv`
+   * `production` refuses the stand-in (the embedded mode is refused there already).
+   */
+  async start(
+    settings: CognitoSettings,
+    policy: PasswordPolicy,
+    nodeEnv: string,
+  ): Promise<ResolvedPool> {
     const dataDir = resolve(settings.local.dataDir);
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     // Before anything in the folder is read or started: it may be another instance's.
@@ -81,12 +93,28 @@ export class EmbeddedCognito implements OnApplicationShutdown {
     } finally {
       client.destroy();
     }
-    writeLocalState(dataDir, { ...pool, port });
+    const issuer = `${this.emulator.endpoint}/${pool.userPoolId}`;
+    try {
+      this.managedLogin = await ManagedLoginStandIn.start({
+        backend: new EmulatorLoginBackend({ endpoint: this.emulator.endpoint, ...pool }),
+        clientId: pool.clientId,
+        clientSecret: pool.clientSecret,
+        issuer,
+        port: await this.rememberedPort(readLocalState(dataDir)?.managedLoginPort),
+        nodeEnv,
+      });
+    } catch (error) {
+      await this.onApplicationShutdown();
+      throw error;
+    }
+    const domain = this.managedLogin.origin;
+    writeLocalState(dataDir, { ...pool, port, managedLoginPort: this.managedLogin.port });
 
     const shownDir = relative(process.cwd(), dataDir) || '.';
     this.logger.log(
       `Embedded Cognito emulator on ${this.emulator.endpoint} (pool ${pool.userPoolId}, data in ${shownDir}). ` +
-        'For development only: its signing key is public.',
+        'For development only: its signing key is public. ' +
+        `Local stand-in for the pool's managed login (sign in with a provider) on ${domain}.`,
     );
     const codesFile = relative(process.cwd(), this.emulator.logFile);
     // Only a person at a terminal sees them there: standard output that is a pipe or a file is a
@@ -106,7 +134,6 @@ export class EmbeddedCognito implements OnApplicationShutdown {
       );
     }
 
-    const issuer = `${this.emulator.endpoint}/${pool.userPoolId}`;
     return {
       connection: new CognitoConnection({
         mode: 'embedded',
@@ -116,6 +143,7 @@ export class EmbeddedCognito implements OnApplicationShutdown {
         issuer,
         jwksUri: `${issuer}/.well-known/jwks.json`,
         endpoint: this.emulator.endpoint,
+        domain,
       }),
       clientSecret: pool.clientSecret,
     };
@@ -132,7 +160,14 @@ export class EmbeddedCognito implements OnApplicationShutdown {
     return findFreePort();
   }
 
+  /** The stand-in's port of the last start when it is free again, else any free port (0). */
+  private async rememberedPort(remembered: number | undefined): Promise<number> {
+    return remembered && (await isPortFree(remembered, STAND_IN_HOST)) ? remembered : 0;
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    await this.managedLogin?.stop();
+    this.managedLogin = undefined;
     this.mailbox?.stop();
     this.mailbox = undefined;
     await this.emulator?.stop();

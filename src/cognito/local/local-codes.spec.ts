@@ -66,4 +66,22 @@ describe('local codes', () => {
       '444444',
     );
   });
+
+  it('finds the code of the pool’s own user, not of a provider user with the same email', () => {
+    const shared = dataDirWith([
+      {
+        Username: 'LocalProvider_abc',
+        UserStatus: 'EXTERNAL_PROVIDER',
+        Attributes: [{ Name: 'email', Value: 'dave@example.com' }],
+      },
+      {
+        Username: 'dave-sub',
+        UserStatus: 'UNCONFIRMED',
+        Attributes: [{ Name: 'email', Value: 'dave@example.com' }],
+        ConfirmationCode: '555555',
+      },
+    ]);
+    expect(findLocalCodes(shared, POOL, 'dave@example.com')?.confirmationCode).toBe('555555');
+    expect(readLocalCodes(shared, POOL).map((user) => user.username)).toEqual(['dave-sub']);
+  });
 });

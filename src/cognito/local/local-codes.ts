@@ -25,6 +25,7 @@ interface StoredUser {
   UnverifiedAttributeChanges?: StoredAttribute[];
   ConfirmationCode?: string;
   AttributeVerificationCode?: string;
+  UserStatus?: string;
 }
 
 function emailOf(attributes: StoredAttribute[] | undefined): string | undefined {
@@ -46,7 +47,12 @@ export function readLocalCodes(dataDir: string, userPoolId: string): LocalUserCo
   for (let attempt = 0; ; attempt++) {
     try {
       const data = JSON.parse(readFileSync(file, 'utf8')) as { Users?: Record<string, StoredUser> };
-      return Object.values(data.Users ?? {}).map((user) => ({
+      // A user made by a sign-in through an identity provider gets no codes, and may share its
+      // email with the pool's own user who does.
+      const users = Object.values(data.Users ?? {}).filter(
+        (user) => user.UserStatus !== 'EXTERNAL_PROVIDER',
+      );
+      return users.map((user) => ({
         username: user.Username,
         email: emailOf(user.Attributes),
         pendingEmail: emailOf(user.UnverifiedAttributeChanges),

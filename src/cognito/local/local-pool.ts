@@ -27,6 +27,8 @@ export interface LocalPoolState {
   clientId: string;
   clientSecret: string;
   port?: number;
+  /** The port of the managed login's stand-in (./managed-login) at the last start. */
+  managedLoginPort?: number;
 }
 
 export function stateFile(dataDir: string): string {

@@ -45,37 +45,47 @@ function signedClaims(token: string): Record<string, unknown> | undefined {
   }
 }
 
+/** The scope an access token needs for the operations that act for its user. */
+export const USER_ADMIN_SCOPE = 'aws.cognito.signin.user.admin';
+
 /**
  * Refuses an access token as Amazon Cognito does before acting on it: not one of the pool's
- * access tokens, expired, revoked (a global sign-out or a disabled user since it was issued), or
- * the user disabled.
+ * access tokens, without the scope the operation needs (a managed login's token has the scopes
+ * asked for), expired, revoked (a global sign-out or a disabled user since it was issued), or the
+ * user disabled. Answers the token's claims.
  */
-async function checkAccessToken(
+export async function checkAccessToken(
   { cognito }: Services,
   ctx: Context,
-  token: string | undefined,
-): Promise<void> {
-  if (token === undefined) return; // The Session form (AssociateSoftwareToken during sign-in).
+  token: string,
+  scope = USER_ADMIN_SCOPE,
+): Promise<Record<string, unknown>> {
   const claims = signedClaims(token);
   const { sub, client_id: clientId, token_use: use, exp, iat } = claims ?? {};
-  if (use !== 'access' || typeof clientId !== 'string' || typeof sub !== 'string') {
+  if (!claims || use !== 'access' || typeof clientId !== 'string' || typeof sub !== 'string') {
     throw new NotAuthorizedError('Invalid Access Token');
+  }
+  const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
+  if (!scopes.includes(scope)) {
+    throw new NotAuthorizedError('Access Token does not have required scopes');
   }
   if (typeof exp !== 'number' || exp * 1000 <= Date.now()) {
     throw new NotAuthorizedError('Access Token has expired');
   }
   const pool = await cognito.getUserPoolForClientId(ctx, clientId);
   const user: LayerUser | null = await pool.getUserByUsername(ctx, sub);
-  if (!user) return; // cognito-local's own answer for a deleted user.
+  if (!user) return claims; // cognito-local's own answer for a deleted user.
   if (user.Enabled === false) throw new NotAuthorizedError('User is disabled.');
   if (isRevoked(user, typeof iat === 'number' ? iat : 0)) {
     throw new NotAuthorizedError('Access Token has been revoked');
   }
+  return claims;
 }
 
 /**
  * Amazon Cognito: the operations that take an access token act only on a valid one: it must be
- * an access token of the pool, unexpired, and not revoked by GlobalSignOut,
+ * an access token of the pool with the `aws.cognito.signin.user.admin` scope (NotAuthorizedException
+ * "Access Token does not have required scopes" for a managed login's token without it), unexpired, and not revoked by GlobalSignOut,
  * AdminUserGlobalSignOut or AdminDisableUser (NotAuthorizedException "Access Token has been
  * revoked"); a disabled user's tokens are refused ("User is disabled.").
  * https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-the-access-token.html
@@ -88,7 +98,10 @@ async function checkAccessToken(
 export function installAccessTokenCheck(): void {
   for (const name of ACCESS_TOKEN_OPERATIONS) {
     wrapTarget(name, (original, services) => async (ctx, request) => {
-      await checkAccessToken(services, ctx, request.AccessToken);
+      // Without a token: the Session form (AssociateSoftwareToken during sign-in).
+      if (request.AccessToken !== undefined) {
+        await checkAccessToken(services, ctx, request.AccessToken);
+      }
       return original(ctx, request);
     });
   }

@@ -14,6 +14,7 @@ import { installChallengeRefreshToken } from './challenge-refresh-token.layer';
 import { installChallengeSessionCheck } from './challenge-session.layer';
 import { installDisabledUserRefusal } from './disabled-user.layer';
 import { installGlobalSignOut } from './global-sign-out.layer';
+import { installManagedLogin } from './managed-login.layer';
 import { installPasswordPolicy } from './password-policy.layer';
 import { installProviderLinks } from './provider-links.layer';
 import { installResendConfirmationCode } from './resend-confirmation-code.layer';
@@ -31,6 +32,8 @@ installResendConfirmationCode();
 installGlobalSignOut();
 installAdminResetPassword();
 installProviderLinks();
+// The managed login's stand-in (../managed-login): federated users, nonce, `identities` claim.
+installManagedLogin();
 
 installChallengeRefreshToken();
 installChallengeSessionCheck();

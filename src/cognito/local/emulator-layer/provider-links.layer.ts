@@ -13,10 +13,15 @@ import { addTarget } from './wrap-target';
 export const MAX_LINKED_IDENTITIES = 5;
 
 /** The providers whose type is their name; every other one is taken as OIDC. */
-const SOCIAL_PROVIDERS = new Set(['Google', 'Facebook', 'LoginWithAmazon', 'SignInWithApple']);
+export const SOCIAL_PROVIDERS = new Set([
+  'Google',
+  'Facebook',
+  'LoginWithAmazon',
+  'SignInWithApple',
+]);
 
 /** One entry of the `identities` attribute, in the JSON shape Cognito writes. */
-interface IdentityEntry {
+export interface IdentityEntry {
   userId: string;
   providerName: string;
   providerType: string;
@@ -33,7 +38,7 @@ interface ProviderUser {
 }
 
 /** The user's linked identities; an unreadable attribute counts as none. */
-function identitiesOf(user: User): IdentityEntry[] {
+export function identitiesOf(user: User): IdentityEntry[] {
   const value = attributeValue('identities', user.Attributes);
   if (!value) return [];
   try {
@@ -44,7 +49,7 @@ function identitiesOf(user: User): IdentityEntry[] {
   }
 }
 
-const isIdentity = (entry: IdentityEntry, name: string, id: string) =>
+export const isIdentity = (entry: IdentityEntry, name: string, id: string) =>
   entry.providerName === name && entry.userId === id;
 
 /** The federated identity a request names: a provider other than Cognito, and the subject there. */

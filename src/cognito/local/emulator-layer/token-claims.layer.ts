@@ -32,7 +32,7 @@ function signInOf(refreshToken: string | undefined): SignIn | undefined {
 }
 
 /** `token` with its claims replaced, signed again with the emulator's key and header. */
-function resigned(token: string, claims: Record<string, unknown>): string {
+export function resigned(token: string, claims: Record<string, unknown>): string {
   const body = `${token.split('.')[0]}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
   return `${body}.${createSign('RSA-SHA256').update(body).sign(signingKey.pem, 'base64url')}`;
 }

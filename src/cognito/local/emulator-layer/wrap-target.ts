@@ -15,6 +15,17 @@ import type {
 import type { Services } from 'cognito-local/lib/services';
 import type { Context } from 'cognito-local/lib/services/context';
 import { Targets } from 'cognito-local/lib/targets/targets';
+import type {
+  LocalFederatedSignInRequest,
+  LocalFederatedSignInResponse,
+  LocalUserInfoRequest,
+  LocalUserInfoResponse,
+  ManagedLoginRequest,
+} from './managed-login.layer';
+
+type OwnTargetName = keyof typeof Targets;
+type OwnRequest<N extends OwnTargetName> = Parameters<ReturnType<(typeof Targets)[N]>>[1];
+type OwnResponse<N extends OwnTargetName> = Awaited<ReturnType<ReturnType<(typeof Targets)[N]>>>;
 
 /**
  * Operations cognito-local 5.3.0 does not have, which the layer adds with `addTarget` (its
@@ -30,9 +41,22 @@ interface AddedTargets {
   AdminUserGlobalSignOut: [AdminUserGlobalSignOutRequest, AdminUserGlobalSignOutResponse];
   GlobalSignOut: [GlobalSignOutRequest, GlobalSignOutResponse];
   ResendConfirmationCode: [ResendConfirmationCodeRequest, ResendConfirmationCodeResponse];
+  /**
+   * Not Amazon Cognito APIs: the embedded mode's stand-in for the pool's managed login
+   * (../managed-login) signs users in through these (managed-login.layer.ts).
+   */
+  LocalFederatedSignIn: [LocalFederatedSignInRequest, LocalFederatedSignInResponse];
+  LocalManagedLoginInitiateAuth: [
+    ManagedLoginRequest<OwnRequest<'InitiateAuth'>>,
+    OwnResponse<'InitiateAuth'>,
+  ];
+  LocalUserInfo: [LocalUserInfoRequest, LocalUserInfoResponse];
+  LocalManagedLoginRespondToAuthChallenge: [
+    ManagedLoginRequest<OwnRequest<'RespondToAuthChallenge'>>,
+    OwnResponse<'RespondToAuthChallenge'>,
+  ];
 }
 
-type OwnTargetName = keyof typeof Targets;
 /** An operation of the emulator, by its `X-Amz-Target` name (`RespondToAuthChallenge`, ...). */
 export type TargetName = OwnTargetName | keyof AddedTargets;
 type Handler<N extends OwnTargetName> = ReturnType<(typeof Targets)[N]>;
@@ -81,4 +105,14 @@ export function addTarget<N extends keyof AddedTargets>(
 ): void {
   if (table[name]) throw new Error(`cognito-local has its own ${name} now: review the layer's`);
   table[name] = operation;
+}
+
+/**
+ * The operation `name` as the router would run it now, behind every wrapper installed so far: for
+ * an added operation that carries out one of the emulator's own (its checks included).
+ */
+export function targetOf<N extends TargetName>(name: N, services: Services): Operation<N> {
+  const factory = table[name] as ((services: Services) => Operation<N>) | undefined;
+  if (!factory) throw new Error(`The emulator has no ${name}`);
+  return factory(services);
 }
