@@ -23,14 +23,15 @@ const STYLE =
 const STYLE_HASH = createHash('sha256').update(STYLE).digest('base64');
 
 /**
- * The pages' Content-Security-Policy: nothing but the one inline style, no framing, forms only to
- * this server and to `formTargets` (the client's origin: a form's redirect is checked against it).
+ * The pages' Content-Security-Policy: nothing but the one inline style, no script, no framing.
+ * No `form-action`: browsers check it along the whole chain of redirects a form starts, and a
+ * sign-in's chain ends wherever the client's callback sends the browser (its `returnTo`), which
+ * this server cannot know.
  */
-export function contentSecurityPolicy(formTargets: string[] = []): string {
+export function contentSecurityPolicy(): string {
   return [
     "default-src 'none'",
     `style-src 'sha256-${STYLE_HASH}'`,
-    `form-action 'self' ${formTargets.join(' ')}`.trim(),
     "frame-ancestors 'none'",
     "base-uri 'none'",
   ].join('; ');

@@ -280,7 +280,6 @@ export class ManagedLoginStandIn {
         error,
         email,
       }),
-      [new URL(request.redirectUri).origin],
     );
   }
 
@@ -368,9 +367,7 @@ export class ManagedLoginStandIn {
     }
     const code = (body.get('code') ?? '').trim();
     if (!/^\d{4,16}$/.test(code)) {
-      return this.html(res, 400, codePage(id, pending.step.name, 'Enter the code.'), [
-        new URL(pending.request.redirectUri).origin,
-      ]);
+      return this.html(res, 400, codePage(id, pending.step.name, 'Enter the code.'));
     }
     const outcome = await this.options.backend.answerCode(
       pending.step,
@@ -394,9 +391,7 @@ export class ManagedLoginStandIn {
         return this.complete(res, id, pending.request, outcome.tokens);
       case 'code':
         this.pending.update(id, { request: pending.request, step: outcome.step });
-        return this.html(res, 200, codePage(id, outcome.step.name), [
-          new URL(pending.request.redirectUri).origin,
-        ]);
+        return this.html(res, 200, codePage(id, outcome.step.name));
       case 'refused':
         return this.showSignIn(res, id, pending.request, outcome.message, email, 400);
     }
@@ -547,10 +542,10 @@ export class ManagedLoginStandIn {
     res.end();
   }
 
-  private html(res: ServerResponse, status: number, body: string, formTargets?: string[]): void {
+  private html(res: ServerResponse, status: number, body: string): void {
     res.statusCode = status;
     res.setHeader('Content-Type', 'text/html; charset=utf-8');
-    res.setHeader('Content-Security-Policy', contentSecurityPolicy(formTargets));
+    res.setHeader('Content-Security-Policy', contentSecurityPolicy());
     res.end(body);
   }
 
