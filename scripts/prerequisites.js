@@ -14,6 +14,7 @@ const { delimiter, join } = require('node:path');
 /** The programs the test suite starts, each with the Debian package that provides it. */
 const PROGRAMS = [
   { command: 'redis-server', pkg: 'redis-server', usedBy: 'the Redis tests start their own' },
+  { command: 'chromium', pkg: 'chromium', usedBy: 'the browser tests drive it' },
 ];
 
 function onPath(command) {

@@ -1,0 +1,143 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BrowserPage } from './support/browser';
+import { release } from './support/teardown';
+import { startTestApp, uniqueEmail, withEnv } from './support/test-app';
+
+/**
+ * A frontend on its own origin, as a single-page app would be: it draws one button per provider
+ * from GET /auth/oauth/providers (each a plain link to /auth/oauth/authorize), shows who is signed
+ * in (GET /auth/me with the session cookies), and signs out through POST /auth/oauth/logout, then
+ * sends the browser to the managed login's /logout, which comes back to /signed-out.
+ */
+function frontendPage(api: string, origin: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Frontend</title><link rel="icon" href="data:,"></head>
+<body><main><h1>Frontend</h1><p id="who">Loading…</p><nav id="providers"></nav>
+<button id="logout" hidden>Sign out</button></main>
+<script>
+const api = ${JSON.stringify(api)};
+const csrf = () => (document.cookie.match(/(?:^|; )XSRF-TOKEN=([^;]*)/) || [])[1] || '';
+async function show() {
+  const me = await fetch(api + '/auth/me', { credentials: 'include' });
+  if (me.ok) {
+    const body = await me.json();
+    document.getElementById('who').textContent = 'Signed in as ' + body.email;
+    document.getElementById('logout').hidden = false;
+    return;
+  }
+  // Read to the end: a body left unread is aborted when the page goes, a failed request.
+  await me.text();
+  document.getElementById('who').textContent = 'Signed out';
+  const providers = await (await fetch(api + '/auth/oauth/providers')).json();
+  for (const provider of providers) {
+    const link = document.createElement('a');
+    link.textContent = 'Sign in with ' + provider.name;
+    link.href = api + '/auth/oauth/authorize?provider=' + encodeURIComponent(provider.name) +
+      '&returnTo=' + encodeURIComponent(${JSON.stringify(origin)} + '/signed-in');
+    document.getElementById('providers').append(link, ' ');
+  }
+}
+document.getElementById('logout').addEventListener('click', async () => {
+  const answer = await fetch(api + '/auth/oauth/logout', {
+    method: 'POST', credentials: 'include', headers: { 'X-XSRF-TOKEN': csrf() },
+  });
+  const { logoutUrl } = await answer.json();
+  window.location.assign(logoutUrl);
+});
+show();
+</script></body></html>`;
+}
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+describe('Sign in with a provider in a real browser (e2e, Chromium)', () => {
+  let app: NestFastifyApplication;
+  let frontend: Server;
+  let browser: BrowserPage;
+  let api: string;
+  let origin: string;
+
+  beforeAll(async () => {
+    frontend = createServer();
+    origin = await listen(frontend);
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'browser-')), 'data');
+    app = await withEnv(
+      {
+        COGNITO_ENDPOINT: undefined,
+        COGNITO_USER_POOL_ID: undefined,
+        COGNITO_CLIENT_ID: undefined,
+        COGNITO_CLIENT_SECRET: undefined,
+        COGNITO_LOCAL_DATA_DIR: dataDir,
+        COGNITO_LOCAL_PRINT_CODES: 'false',
+        // Plain http on loopback, as in development: no Secure cookies, no __Host- names.
+        COOKIE_SECURE: 'false',
+        CORS_ORIGINS: origin,
+        OAUTH_RETURN_ORIGINS: origin,
+        OAUTH_LOGOUT_URI: `${origin}/signed-out`,
+      },
+      () => startTestApp(),
+    );
+    api = await listen(app.getHttpServer());
+    frontend.on('request', (_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end(frontendPage(api, origin));
+    });
+    browser = await BrowserPage.open();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    frontend?.close();
+    await release(app);
+  });
+
+  it('signs in through the local provider, is signed in at the API, and signs out everywhere', async () => {
+    const email = uniqueEmail('browser');
+    let accessToken: string | undefined;
+    // Signed out, the page asks who is signed in and gets 401: expected, twice.
+    browser.expect(/\/auth\/me$/, 401);
+
+    await browser.run('federation-sign-in', async (page) => {
+      await page.goto(origin);
+      await page.getByText('Signed out').waitFor();
+      await page.getByRole('link', { name: 'Sign in with LocalProvider' }).click();
+
+      // The stand-in's page: clearly local, then the simulated provider's form.
+      await page.getByRole('heading', { level: 1 }).waitFor();
+      expect(await page.textContent('body')).toMatch(/local/i);
+      await page.getByLabel('Email', { exact: false }).first().fill(email);
+      await page.getByRole('button', { name: /LocalProvider/ }).click();
+
+      await page.waitForURL(`${origin}/signed-in`);
+      await page.getByText(`Signed in as ${email}`).waitFor();
+      const session = await page.context().cookies(api);
+      accessToken = session.find((cookie) => cookie.name === 'access_token')?.value;
+      expect(session.find((cookie) => cookie.name === 'access_token')).toMatchObject({
+        httpOnly: true,
+        sameSite: 'Strict',
+      });
+
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.waitForURL(`${origin}/signed-out`);
+      await page.getByText('Signed out').waitFor();
+    });
+
+    // The API agrees: the session cookies are gone, and the session's access token is refused.
+    const cookies = await browser.page.context().cookies(api);
+    expect(cookies.map((cookie) => cookie.name)).not.toContain('access_token');
+    expect(accessToken).toBeDefined();
+    const me = await fetch(`${api}/auth/me`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    expect(me.status).toBe(401);
+    expect(browser.problems).toEqual([]);
+  }, 60_000);
+});
