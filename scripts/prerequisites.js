@@ -14,19 +14,19 @@ const { delimiter, join } = require('node:path');
 /** The programs the test suite starts, each with the Debian package that provides it. */
 const PROGRAMS = [
   { command: 'redis-server', pkg: 'redis-server', usedBy: 'the Redis tests start their own' },
-  { command: 'chromium', pkg: 'chromium', usedBy: 'the browser tests drive it' },
+  {
+    command: 'chromium',
+    pkg: 'chromium',
+    usedBy: 'the browser tests drive it',
+    // Another build of Chromium, named by the variable the browser tests read.
+    override: 'CHROMIUM_PATH',
+  },
 ];
 
 function onPath(command) {
-  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
-    const path = join(dir || '.', command);
-    try {
-      accessSync(path, constants.X_OK);
-      return statSync(path).isFile();
-    } catch {
-      return false;
-    }
-  });
+  return (process.env.PATH ?? '')
+    .split(delimiter)
+    .some((dir) => executable(join(dir || '.', command)));
 }
 
 /** How to run apt-get here: directly as root, through sudo without a password, or not at all. */
@@ -47,8 +47,22 @@ function apt(prefix, args) {
   }).status;
 }
 
+function executable(path) {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function present(program) {
+  const override = program.override && process.env[program.override];
+  return override ? executable(override) : onPath(program.command);
+}
+
 function main() {
-  const missing = PROGRAMS.filter((program) => !onPath(program.command));
+  const missing = PROGRAMS.filter((program) => !present(program));
   if (missing.length === 0) return 0;
 
   const packages = missing.map((program) => program.pkg).join(' ');
@@ -59,7 +73,7 @@ function main() {
     const installed =
       apt(runner, ['update', '-qq']) === 0 &&
       apt(runner, ['install', '-y', '-qq', ...missing.map((program) => program.pkg)]) === 0;
-    const still = missing.filter((program) => !onPath(program.command));
+    const still = missing.filter((program) => !present(program));
     if (installed && still.length === 0) return 0;
   }
   process.stderr.write(

@@ -27,8 +27,8 @@ describe('scripts/prerequisites.js', () => {
     });
 
   /**
-   * A fake apt-get that records its arguments and, on `install`, puts a fake redis-server beside
-   * itself (or fails when told to). A fake sudo runs it when the test is not root.
+   * A fake apt-get that records its arguments and, on `install`, puts a fake program for each
+   * package beside itself (or fails when told to). A fake sudo runs it when the test is not root.
    */
   const fakeApt = (fails = false) => {
     fake(
@@ -37,7 +37,9 @@ describe('scripts/prerequisites.js', () => {
        fs.appendFileSync(${JSON.stringify(join(bin, 'apt.log'))}, process.argv.slice(2).join(' ') + '\\n');
        if (process.argv[2] === 'install') {
          if (${fails}) process.exit(100);
-         fs.writeFileSync(${JSON.stringify(join(bin, 'redis-server'))}, '#!/bin/sh\\n', { mode: 0o755 });
+         for (const pkg of process.argv.slice(3).filter((arg) => !arg.startsWith('-'))) {
+           fs.writeFileSync(require('node:path').join(${JSON.stringify(bin)}, pkg), '#!/bin/sh\\n', { mode: 0o755 });
+         }
        }`,
     );
     fake(
@@ -50,6 +52,7 @@ describe('scripts/prerequisites.js', () => {
 
   it('passes silently when every program is on the PATH', () => {
     fake('redis-server');
+    fake('chromium');
     const result = run();
     expect(result.status).toBe(0);
     expect(result.stdout + result.stderr).toBe('');
@@ -57,6 +60,7 @@ describe('scripts/prerequisites.js', () => {
 
   it('stops with one line naming the missing program and its install command when it may not install', () => {
     fakeApt();
+    fake('chromium');
     const result = run({ PREREQUISITES_INSTALL: '0' });
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
@@ -73,14 +77,24 @@ describe('scripts/prerequisites.js', () => {
     expect(result.stderr).toContain('Install with: sudo apt-get install -y redis-server');
   });
 
-  it('installs a missing program with apt-get when it may, and then passes', () => {
+  it('installs the missing programs with apt-get when it may, and then passes', () => {
     fakeApt();
     const result = run();
     expect(result.status).toBe(0);
     expect(readFileSync(join(bin, 'apt.log'), 'utf8')).toBe(
-      'update -qq\ninstall -y -qq redis-server\n',
+      'update -qq\ninstall -y -qq redis-server chromium\n',
     );
     expect(existsSync(join(bin, 'redis-server'))).toBe(true);
+    expect(existsSync(join(bin, 'chromium'))).toBe(true);
+  });
+
+  it('takes the Chromium that CHROMIUM_PATH names, and counts it missing when that file is not there', () => {
+    fake('redis-server');
+    fake('other-chromium');
+    expect(run({ CHROMIUM_PATH: join(bin, 'other-chromium') }).status).toBe(0);
+    const missing = run({ CHROMIUM_PATH: join(bin, 'nothing-here'), PREREQUISITES_INSTALL: '0' });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('chromium (the browser tests drive it)');
   });
 
   it('stops with the line when the install fails', () => {
