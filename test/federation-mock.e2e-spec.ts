@@ -463,6 +463,9 @@ describe('Sign-in with a provider against an independent OAuth server (e2e)', ()
       ['//evil.example'],
       ['https://evil.example/account'],
       ['/\\evil.example'],
+      // Dot segments: a later parse would have made these //evil.example, another site.
+      ['/..//evil.example'],
+      ['/%2e%2e//evil.example'],
       ['javascript:alert(1)'],
       ['https://app.example.evil.example/'],
     ])('a returnTo that leaves the site: %s', async (returnTo) => {
@@ -526,6 +529,17 @@ describe('Sign-in with a provider against an independent OAuth server (e2e)', ()
         .post('/auth/oauth/token')
         .send({ loginCode: code, codeVerifier: verifier });
       expectRefused(again, 400, 'LOGIN_CODE_INVALID');
+    });
+
+    it('a path returnTo comes back as a path of this site with the login code, never another host', async () => {
+      const browser = new Browser();
+      const done = await signIn(browser, {
+        provider: 'Google',
+        returnTo: '/a/../signed-in',
+        codeChallenge: s256('v'.repeat(43)),
+      });
+      expect(done.status).toBe(302);
+      expect(done.headers.location).toMatch(/^\/signed-in\?loginCode=[\w-]{43}$/);
     });
 
     it('a wrong verifier is refused and spends the code', async () => {

@@ -56,7 +56,11 @@ function withLoginCode(returnTo: string, loginCode: string): string {
   const relative = returnTo.startsWith('/');
   const url = new URL(returnTo, 'http://relative.invalid');
   url.searchParams.set('loginCode', loginCode);
-  return relative ? `${url.pathname}${url.search}${url.hash}` : url.href;
+  if (!relative) return url.href;
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  // checkedReturnTo gives paths of this site only; a code must never leave for another host.
+  if (path.startsWith('//')) throw new Error('returnTo would leave the site');
+  return path;
 }
 
 /**

@@ -19,6 +19,11 @@ describe(checkedReturnTo.name, () => {
     expect(checkedReturnTo('/account?tab=2#mfa', ALLOWED)).toBe('/account?tab=2#mfa');
   });
 
+  it('gives a path back as a browser reads it, dot segments resolved', () => {
+    expect(checkedReturnTo('/a/../account/./mfa', ALLOWED)).toBe('/account/mfa');
+    expect(checkedReturnTo('/%2e%2e/account', ALLOWED)).toBe('/account');
+  });
+
   it('takes addresses on the allowed origins and app schemes only', () => {
     expect(checkedReturnTo('https://app.example.com/welcome', ALLOWED)).toBe(
       'https://app.example.com/welcome',
@@ -41,6 +46,10 @@ describe(checkedReturnTo.name, () => {
   it('refuses what a browser would read as another site or as script', () => {
     for (const value of [
       '//evil.example',
+      '/..//evil.example',
+      '/.//evil.example',
+      '/%2e%2e//evil.example',
+      '/a/..//evil.example/x',
       '/\\evil.example',
       '/\t/evil.example',
       '/%0a',

@@ -24,8 +24,13 @@ export function checkedReturnTo(value: string | undefined, allowed: readonly str
   // Browsers drop tabs and newlines and read `\` as `/`: such a path could leave the site.
   if (value.length > MAX_LENGTH || /[\s\\\p{Cc}]/u.test(value)) throw refused();
   if (value.startsWith('/')) {
-    if (value.startsWith('//') || new URL(value, BASE).origin !== BASE) throw refused();
-    return value;
+    // Returned as the URL parser reads it, dot segments resolved: `/..//evil.example` would
+    // otherwise come out of a later parse as `//evil.example`, another site.
+    const path = new URL(value, BASE);
+    if (value.startsWith('//') || path.origin !== BASE || path.pathname.startsWith('//')) {
+      throw refused();
+    }
+    return `${path.pathname}${path.search}${path.hash}`;
   }
   let url: URL;
   try {
