@@ -613,6 +613,30 @@ describe('Sign-in with a provider against an independent OAuth server (e2e)', ()
     });
     afterAll(() => release(discovering));
 
+    it('ends the session at logout even while the discovery document is unreachable (logoutUrl null)', async () => {
+      // A session of this pool, from the app that knows its domain.
+      const browser = new Browser();
+      const done = await signIn(browser);
+      expect(done.status).toBe(302);
+      browser.absorb(done);
+      const token = browser.value(COOKIE.access);
+      expect(token).toBeDefined();
+      await mock.stopIssuer();
+      try {
+        const out = await request(discoveringOrigin)
+          .post('/auth/oauth/logout')
+          .set('authorization', `Bearer ${token ?? ''}`)
+          .send({});
+        expect([out.status, out.body]).toEqual([200, { logoutUrl: null }]);
+      } finally {
+        await mock.startIssuer();
+      }
+      const after = await request(discoveringOrigin)
+        .get('/reports/mine')
+        .set('authorization', `Bearer ${token ?? ''}`);
+      expect([after.status, after.body.error]).toEqual([401, 'UNAUTHORIZED']);
+    });
+
     it('finds the managed login in the issuer’s discovery document, and retries after a failed discovery', async () => {
       await mock.stopIssuer();
       try {

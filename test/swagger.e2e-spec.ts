@@ -166,6 +166,7 @@ describe('Swagger (e2e)', () => {
     'GET /health/live',
     // Logout ends the session here when Cognito cannot.
     'POST /auth/logout',
+    'POST /auth/oauth/logout',
     // Answered before Cognito is asked, so their timing cannot tell accounts apart.
     'POST /auth/forgot-password',
     'POST /auth/resend-confirmation-code',

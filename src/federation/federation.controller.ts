@@ -93,11 +93,11 @@ export class FederationController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @AccessToken() accessToken: string | undefined,
   ): Promise<LogoutUrlResponseDto> {
-    // The address first: a logout that cannot tell where to go next ends no session halfway.
-    const logoutUrl = await this.federation.logoutUrl();
+    this.federation.ensureEnabled();
+    // The session ends first, whatever the managed login can answer.
     const refreshTokens = this.credentials.forLogout(request, dto);
     this.cookies.clear(reply);
     this.answers.signedOut(request, await this.auth.logout(refreshTokens, accessToken));
-    return { logoutUrl };
+    return { logoutUrl: await this.federation.logoutUrl() };
   }
 }

@@ -143,9 +143,11 @@ export const OAuthLogoutRoute = (): MethodDecorator =>
     ApiOperation({
       summary: 'Sign out, and get the managed login’s sign-out address',
       description:
-        'Ends the session exactly as POST /auth/logout does, then answers the managed login’s ' +
-        '/logout address (client_id and OAUTH_LOGOUT_URI): send the browser there to end the ' +
-        "managed login's own session too, or the next sign-in with the provider may not ask again.",
+        'Ends the session exactly as POST /auth/logout does (even when Cognito cannot be ' +
+        'reached), then answers the managed login’s /logout address (client_id and ' +
+        "OAUTH_LOGOUT_URI): send the browser there to end the managed login's own session too, or " +
+        'the next sign-in with the provider may not ask again. `logoutUrl` is null when that ' +
+        'address cannot be learnt now (the discovery document unreachable).',
     }),
     ApiBody({ type: LogoutDto, examples: SESSION_BODY_EXAMPLES, required: false }),
     Responds(HttpStatus.OK, { type: LogoutUrlResponseDto }),
@@ -153,6 +155,5 @@ export const OAuthLogoutRoute = (): MethodDecorator =>
       400: 'The body is invalid (`VALIDATION_FAILED`).',
       404: NOT_CONFIGURED_404,
       429: 'Too many requests from this address (`TOO_MANY_REQUESTS`).',
-      ...UPSTREAM_ERRORS,
     }),
   );

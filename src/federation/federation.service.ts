@@ -190,11 +190,26 @@ export class FederationService {
     return value.tokens;
   }
 
-  /** The managed login's /logout, which sends the browser back to OAUTH_LOGOUT_URI. */
-  async logoutUrl(): Promise<string> {
+  /** 404 `FEDERATION_NOT_CONFIGURED` unless sign-in with a provider is set up. */
+  ensureEnabled(): void {
     if (!this.config.enabled) throw notConfigured();
+  }
+
+  /**
+   * The managed login's /logout, which sends the browser back to OAUTH_LOGOUT_URI; null when the
+   * managed login's address cannot be learnt now (its discovery document unreachable), since the
+   * logout it follows has ended the session anyway.
+   */
+  async logoutUrl(): Promise<string | null> {
+    this.ensureEnabled();
     const back = this.config.logoutUri ?? `${new URL(this.redirectUri()).origin}/`;
-    return (await this.managedLogin.logoutUrl(back)).href;
+    try {
+      return (await this.managedLogin.logoutUrl(back)).href;
+    } catch (error) {
+      if (!(error instanceof AppException) || error.getStatus() < 500) throw error;
+      this.logger.warn(`No managed login address for the logout: ${error.code}`);
+      return null;
+    }
   }
 
   /** The path the state cookie is scoped to: the callback's, as the browser sees it. */

@@ -107,8 +107,11 @@ export class LogoutUrlResponseDto {
   @ApiProperty({
     example:
       'https://auth.example.com/logout?client_id=1example23456789&logout_uri=https%3A%2F%2Fapp.example.com%2F',
+    nullable: true,
+    type: String,
     description:
-      "The managed login's /logout: send the browser there to end its session with the provider too.",
+      "The managed login's /logout: send the browser there to end its session with the provider " +
+      'too. Null when the managed login cannot be reached now (the session has ended anyway).',
   })
-  logoutUrl!: string;
+  logoutUrl!: string | null;
 }
