@@ -1,9 +1,18 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-/** Debian's Chromium (`npm test` installs it when missing); CHROMIUM_PATH names another. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/**
+ * The Chromium to drive: CHROMIUM_PATH, else `chromium` on the PATH (Debian's, which `npm test`
+ * installs when it is missing), as scripts/prerequisites.js checks.
+ */
+export const CHROMIUM_PATH =
+  process.env.CHROMIUM_PATH ??
+  (process.env.PATH ?? '')
+    .split(delimiter)
+    .map((dir) => join(dir || '.', 'chromium'))
+    .find((path) => existsSync(path)) ??
+  '/usr/bin/chromium';
 const SCREENSHOTS = join(__dirname, '..', '..', 'test-results');
 
 /** An answer a test expects to fail, so it is not counted as a problem. */
