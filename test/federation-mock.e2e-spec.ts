@@ -482,7 +482,7 @@ describe('Sign-in with a provider against an independent OAuth server (e2e)', ()
 
     it('a provider that is not offered', async () => {
       const response = await appHttp().get('/auth/oauth/authorize').query({ provider: 'Facebook' });
-      expectRefused(response, 400, 'PROVIDER_NOT_FOUND');
+      expectRefused(response, 400, 'PROVIDER_NOT_OFFERED');
       expect(setCookies(response, STATE_COOKIE)).toEqual([]);
     });
   });

@@ -325,12 +325,33 @@ describe('sign-in with a provider (federation)', () => {
     expect(
       problemsOf({
         ...pool,
+        COGNITO_DOMAIN: 'https://auth.example.com/login',
+        OAUTH_REDIRECT_URI: 'https://api.example.com/auth/oauth/callback',
+      }),
+    ).toEqual(['COGNITO_DOMAIN must be an origin only, e.g. https://auth.example.com']);
+    expect(problemsOf({ OAUTH_PROVIDERS: 'LocalProvider,Google' })).toEqual([
+      'OAUTH_PROVIDERS: the embedded stand-in offers only LocalProvider and COGNITO, not Google',
+    ]);
+    expect(
+      problemsOf({
+        ...pool,
         NODE_ENV: 'production',
         CHALLENGE_SESSION_KEY: 'pQ8xZ2mN4vB7cK1sT9wE3rY6uI0oL5aH/dF+gJ2kX4c=',
         OAUTH_REDIRECT_URI: 'http://localhost:3000/auth/oauth/callback',
       }),
     ).toEqual([
       expect.stringContaining('NODE_ENV=production refuses the non-HTTPS OAUTH_REDIRECT_URI'),
+    ]);
+    expect(
+      problemsOf({
+        ...pool,
+        NODE_ENV: 'production',
+        CHALLENGE_SESSION_KEY: 'pQ8xZ2mN4vB7cK1sT9wE3rY6uI0oL5aH/dF+gJ2kX4c=',
+        OAUTH_REDIRECT_URI: 'https://api.example.com/auth/oauth/callback',
+        OAUTH_RETURN_ORIGINS: 'http://app.example.com,https://app.example.com,com.example.app:',
+      }),
+    ).toEqual([
+      'NODE_ENV=production refuses the non-HTTPS OAUTH_RETURN_ORIGINS entry http://app.example.com',
     ]);
   });
 

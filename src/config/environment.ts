@@ -626,6 +626,16 @@ function parseProviders(value: string | undefined): OAuthProvider[] {
   });
 }
 
+/** `scheme://host[:port]` with nothing after it but an optional `/`. */
+function isOrigin(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.pathname === '/' && !parsed.search && !parsed.hash && !parsed.username;
+  } catch {
+    return false;
+  }
+}
+
 const isLoopbackHttp = (url: string) =>
   /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/i.test(url);
 
@@ -660,6 +670,9 @@ function parseFederation(
   if (mode === 'embedded' && domain) {
     problems.push('COGNITO_DOMAIN applies to a configured pool; the embedded mode serves its own');
   }
+  if (domain && !isOrigin(domain)) {
+    problems.push('COGNITO_DOMAIN must be an origin only, e.g. https://auth.example.com');
+  }
   if (mode !== 'embedded' && enabled && !redirectUri) {
     problems.push(
       'OAUTH_REDIRECT_URI is required for sign-in with a provider: the URL of /auth/oauth/callback ' +
@@ -687,7 +700,12 @@ function parseFederation(
   const returnOrigins: string[] = [];
   for (const entry of splitList(vars.OAUTH_RETURN_ORIGINS)) {
     const origin = returnOrigin(entry);
-    if (origin) {
+    if (origin && production && origin.startsWith('http:')) {
+      // A login code on its way to a plain-http page can be read by anyone on the network.
+      problems.push(
+        `NODE_ENV=production refuses the non-HTTPS OAUTH_RETURN_ORIGINS entry ${entry}`,
+      );
+    } else if (origin) {
       returnOrigins.push(origin);
     } else {
       problems.push(
@@ -700,6 +718,16 @@ function parseFederation(
     : mode === 'embedded'
       ? EMBEDDED_PROVIDERS
       : [];
+  const unserved = providers.filter(
+    (provider) => mode === 'embedded' && !EMBEDDED_PROVIDERS.some((p) => p.name === provider.name),
+  );
+  if (unserved.length > 0) {
+    problems.push(
+      `OAUTH_PROVIDERS: the embedded stand-in offers only LocalProvider and COGNITO, not ${unserved
+        .map((p) => p.name)
+        .join(', ')}`,
+    );
+  }
   return {
     enabled,
     domain,

@@ -29,7 +29,8 @@ export const ProvidersRoute = (): MethodDecorator =>
       description:
         'The identity providers this service offers (OAUTH_PROVIDERS), for a frontend to draw ' +
         'its "Sign in with ..." buttons; each button opens GET /auth/oauth/authorize with ' +
-        '`provider` = the name. Empty when sign-in with a provider is not set up.',
+        '`provider` = the name. Empty when OAUTH_PROVIDERS is unset (one button without ' +
+        '`provider` then opens the managed login page) or sign-in with a provider is not set up.',
     }),
     Responds(HttpStatus.OK, { type: ProviderDto, isArray: true }),
   );
@@ -55,7 +56,7 @@ export const AuthorizeRoute = (): MethodDecorator =>
     }),
     ApiErrors({
       400:
-        'A `provider` not offered (`PROVIDER_NOT_FOUND`), a `returnTo` that is neither a path of ' +
+        'A `provider` not offered (`PROVIDER_NOT_OFFERED`), a `returnTo` that is neither a path of ' +
         'this site nor on OAUTH_RETURN_ORIGINS (`RETURN_TO_NOT_ALLOWED`), or an invalid query ' +
         '(`VALIDATION_FAILED`).',
       404: NOT_CONFIGURED_404,

@@ -149,7 +149,7 @@ describe('FederationService', () => {
       const { service, managedLogin } = setUp();
       await expect(refusal(service.start({ provider: 'Facebook' }))).resolves.toEqual([
         400,
-        'PROVIDER_NOT_FOUND',
+        'PROVIDER_NOT_OFFERED',
       ]);
       await expect(refusal(service.start({ returnTo: '//evil.example' }))).resolves.toEqual([
         400,

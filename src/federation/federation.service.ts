@@ -96,7 +96,7 @@ export class FederationService {
     if (provider !== undefined && !this.config.providers.some((p) => p.name === provider)) {
       throw new AppException(
         HttpStatus.BAD_REQUEST,
-        ErrorCode.PROVIDER_NOT_FOUND,
+        ErrorCode.PROVIDER_NOT_OFFERED,
         'provider must be one of GET /auth/oauth/providers.',
       );
     }

@@ -33,6 +33,7 @@ const SAMPLE_MESSAGES: Record<ErrorCode, string> = {
   IDENTITY_LINK_LIMIT: 'The user has the most linked identities allowed (5).',
   INVALID_USER_STATE: 'The user is not in a state that allows this.',
   FEDERATION_NOT_CONFIGURED: 'Sign-in with a provider is not set up on this service.',
+  PROVIDER_NOT_OFFERED: 'provider must be one of GET /auth/oauth/providers.',
   RETURN_TO_NOT_ALLOWED:
     'returnTo must be a path of this site (/account) or an address on OAUTH_RETURN_ORIGINS.',
   OAUTH_STATE_INVALID:
