@@ -17,16 +17,25 @@ describe(createRootLogger.name, () => {
   it('redacts every secret field at the first three levels of a log object', () => {
     const { logger, lines, records } = capture();
     const secrets = Object.fromEntries(SECRET_FIELDS.map((field) => [field, `canary-${field}`]));
-    logger.info({ ...secrets, body: secrets, req: { headers: secrets } }, 'redaction');
+    logger.info({ ...secrets, body: secrets, request: { headers: secrets } }, 'redaction');
     const text = lines.join('');
     expect(text).not.toContain('canary-');
     const [record] = records();
     expect(record.password).toBe('[REDACTED]');
     expect((record.body as Record<string, unknown>).refreshToken).toBe('[REDACTED]');
-    const headers = (record.req as { headers: Record<string, unknown> }).headers;
+    const headers = (record.request as { headers: Record<string, unknown> }).headers;
     expect(headers.authorization).toBe('[REDACTED]');
     expect(headers.cookie).toBe('[REDACTED]');
     expect(headers['set-cookie']).toBe('[REDACTED]');
+  });
+
+  it('writes a request’s address without its query, which may carry a code', () => {
+    const { logger, lines, records } = capture();
+    const req = { method: 'GET', url: '/auth/oauth/callback?code=canary&state=canary' };
+    logger.error({ req }, 'reply failed');
+    expect(lines.join('')).not.toContain('canary');
+    expect(records()[0]).toMatchObject({ req: { method: 'GET', url: '/auth/oauth/callback' } });
+    expect(req.url).toContain('canary');
   });
 
   it('matches secret names in any letter case, inside arrays, and leaves the logged object untouched', () => {

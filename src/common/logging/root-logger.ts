@@ -106,6 +106,32 @@ export function logDestination(
   });
 }
 
+/** What a logged request (Fastify's, or a plain object) shows. */
+interface LoggedRequest {
+  method?: string;
+  url?: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}
+
+/**
+ * A request as log lines show it: Fastify's own fields, with the address cut at `?`. A query may
+ * carry what must never be written (a sign-in callback's `code` and `state`), and Fastify's own
+ * error lines log the request. Set on the root logger, it replaces Fastify's serializer, since
+ * Fastify's request loggers take the root's serializers over its own.
+ */
+export function requestWithoutQuery(req: LoggedRequest): Record<string, unknown> {
+  const url = typeof req.url === 'string' ? req.url.split('?')[0] : req.url;
+  return {
+    method: req.method,
+    url,
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
+}
+
 /**
  * The process's one logger (pino): ISO timestamps, level names, secrets redacted. As JSON lines,
  * every user-controlled string stays inside one quoted field, so a CR or LF in input cannot start
@@ -125,6 +151,7 @@ export function createRootLogger(
         log: (record) => redactSecrets(record) as Record<string, unknown>,
       },
       base: { pid: process.pid },
+      serializers: { req: requestWithoutQuery },
     },
     destination,
   );
