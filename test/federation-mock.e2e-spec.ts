@@ -18,7 +18,7 @@ import { TestPool } from './support/test-pool';
 @Module({ imports: [AppModule, ReportsModule] })
 class FederatedAppModule {}
 
-const STATE_COOKIE = '__Secure-oauth_state';
+const STATE_COOKIE = '__Host-oauth_state';
 const CALLBACK_PATH = '/auth/oauth/callback';
 const SESSION_COOKIES = [
   COOKIE.access,
@@ -166,7 +166,7 @@ describe('Sign-in with a provider against an independent OAuth server (e2e)', ()
   function expectStateCleared(response: Response): void {
     const [line] = setCookies(response, STATE_COOKIE);
     expect(line).toMatch(/Max-Age=0/);
-    expect(line).toContain(`Path=${CALLBACK_PATH}`);
+    expect(line).toContain('Path=/;');
   }
 
   /** Each cookie line without its value and expiry date: what a password sign-in must equal. */
@@ -203,12 +203,14 @@ describe('Sign-in with a provider against an independent OAuth server (e2e)', ()
         code_challenge_method: 'S256',
         identity_provider: 'Google',
       });
-      // The state cookie: sealed (nothing of the request readable in it), HttpOnly, Lax, on the callback.
+      // The state cookie: sealed (nothing of the request readable in it), HttpOnly, Lax, and a
+      // __Host- cookie (Path=/), which no sibling subdomain can plant.
       const [stateLine] = setCookies(response, STATE_COOKIE);
       expect(stateLine).toMatch(/; HttpOnly/);
       expect(stateLine).toMatch(/; Secure/);
       expect(stateLine).toMatch(/; SameSite=Lax/);
-      expect(stateLine).toContain(`Path=${CALLBACK_PATH}`);
+      expect(stateLine).toContain('Path=/;');
+      expect(stateLine).not.toMatch(/Domain=/i);
       expect(stateLine).toMatch(/Max-Age=600/);
       browser.absorb(response);
       const sealed = browser.value(STATE_COOKIE) ?? '';
@@ -316,7 +318,8 @@ describe('Sign-in with a provider against an independent OAuth server (e2e)', ()
       // The victim's browser is sent to the attacker's callback URL: its own cookie does not match.
       const response = await callback(victim, attackersCallback);
       expectRefused(response, 400, 'OAUTH_STATE_INVALID');
-      expectStateCleared(response);
+      // The victim's own sign-in stays in place: a stray callback cannot cancel it.
+      expect(setCookies(response, STATE_COOKIE)).toEqual([]);
     });
 
     it('with a state that differs from the cookie’s', async () => {

@@ -684,7 +684,7 @@ describe('The managed login stand-in of the embedded mode (e2e)', () => {
         .concat(start.headers['set-cookie'] ?? [])
         .map((line) => line.split(';')[0])
         .join('; ');
-      const page = await fetch(start.headers.location as string, { redirect: 'manual' });
+      const page = await fetch(start.headers.location, { redirect: 'manual' });
       const callback = callbackOf(
         await postForm('/login/provider', { request: requestIdOf(await page.text()), email }),
       );

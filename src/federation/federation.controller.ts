@@ -59,9 +59,11 @@ export class FederationController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    // Spent whatever happens next: a callback is answered once.
-    const sealedState = this.stateCookie.take(request, reply);
-    const signIn = await this.federation.complete(query, sealedState);
+    // The cookie is spent once the callback's state is this browser's: whatever happens next, it
+    // is answered once. A callback with another state leaves this browser's sign-in in place.
+    const signIn = await this.federation.complete(query, this.stateCookie.read(request), () =>
+      this.stateCookie.clear(reply),
+    );
     if (signIn.kind === 'code') {
       await reply.redirect(signIn.location, 302);
       return;

@@ -47,7 +47,7 @@ export const AuthorizeRoute = (): MethodDecorator =>
         `${FOR_BROWSERS} Sends the browser to the managed login's /oauth2/authorize (code flow ` +
         'with PKCE S256, state and nonce; `identity_provider` = `provider`, or the managed login ' +
         'page without it). The verifier, state, nonce and `returnTo` go in one sealed, HttpOnly, ' +
-        'SameSite=Lax cookie scoped to the callback, valid for 10 minutes. Bearer clients add ' +
+        'SameSite=Lax `__Host-` cookie, valid for 10 minutes. Bearer clients add ' +
         '`codeChallenge` (see POST /auth/oauth/token).',
     }),
     ApiResponse({
@@ -80,7 +80,7 @@ export const CallbackRoute = (): MethodDecorator =>
         'access token as the guard does, sets the session cookies exactly as a password sign-in ' +
         'does, and redirects to `returnTo`. A bearer sign-in sets no cookie and redirects to ' +
         '`returnTo?loginCode=...`. Any failure answers the error body (never a redirect, never a ' +
-        'session) and clears the state cookie.',
+        'session); the state cookie is spent once the state matches.',
     }),
     ApiResponse({
       status: HttpStatus.FOUND,

@@ -66,7 +66,7 @@ function withLoginCode(returnTo: string, loginCode: string): string {
 /**
  * Sign-in with a provider as a backend-for-frontend: the app is the OAuth 2.0 client of the pool's
  * managed login. The authorization request's secrets (state, nonce, PKCE verifier, where to
- * return) travel sealed in a cookie scoped to the callback; the callback checks them, redeems the
+ * return) travel sealed in a `__Host-` cookie of this browser; the callback checks them, redeems the
  * code, checks the ID token and the access token, and ends in the session a password sign-in
  * gives, or, for a bearer client, in a login code redeemed once with the client's own verifier.
  */
@@ -127,12 +127,15 @@ export class FederationService {
   async complete(
     query: CallbackQueryDto,
     sealedState: string | undefined,
+    accepted: () => void = () => undefined,
   ): Promise<CompletedSignIn> {
     if (!this.config.enabled) throw notConfigured();
     const opened = openState(this.box, sealedState);
     if (!opened || query.state === undefined || !sameText(query.state, opened.value.state)) {
       throw stateRefused();
     }
+    // This browser's sign-in from here on: `accepted` spends its cookie, answered or not.
+    accepted();
     if (!(await this.once.claim(`state:${opened.id}`, opened.expiresAt - Date.now()))) {
       throw stateRefused();
     }
@@ -210,11 +213,6 @@ export class FederationService {
       this.logger.warn(`No managed login address for the logout: ${error.code}`);
       return null;
     }
-  }
-
-  /** The path the state cookie is scoped to: the callback's, as the browser sees it. */
-  callbackPath(): string {
-    return new URL(this.redirectUri()).pathname;
   }
 
   /**
