@@ -477,6 +477,14 @@ describe('Sign-in with a provider against an independent OAuth server (e2e)', ()
       expect(setCookies(response, STATE_COOKIE)).toEqual([]);
     });
 
+    it('sends the browser to a returnTo outside ASCII percent-encoded, on this site', async () => {
+      const done = await signIn(new Browser(), {
+        provider: 'Google',
+        returnTo: '/／/evil.example',
+      });
+      expect([done.status, done.headers.location]).toEqual([302, '/%EF%BC%8F/evil.example']);
+    });
+
     it('accepts a returnTo on OAUTH_RETURN_ORIGINS and sends the browser there', async () => {
       const browser = new Browser();
       const done = await signIn(browser, { returnTo: 'https://app.example/welcome' });

@@ -22,6 +22,9 @@ describe(checkedReturnTo.name, () => {
   it('gives a path back as a browser reads it, dot segments resolved', () => {
     expect(checkedReturnTo('/a/../account/./mfa', ALLOWED)).toBe('/account/mfa');
     expect(checkedReturnTo('/%2e%2e/account', ALLOWED)).toBe('/account');
+    // Percent-encoded as a header value must be: a raw character there would fail the redirect.
+    expect(checkedReturnTo('/／/evil.example', ALLOWED)).toBe('/%EF%BC%8F/evil.example');
+    expect(checkedReturnTo('/\u200b/x?q=é', ALLOWED)).toBe('/%E2%80%8B/x?q=%C3%A9');
   });
 
   it('takes addresses on the allowed origins and app schemes only', () => {
