@@ -315,6 +315,24 @@ describe('ManagedLoginStandIn', () => {
       });
     });
 
+    it('locks the account out after repeated wrong passwords, without asking the pool, as Cognito does', async () => {
+      backend.passwordSignIn.mockResolvedValue({
+        kind: 'refused',
+        message: 'Incorrect username or password.',
+      });
+      const id = await requestId();
+      const attempt = () =>
+        post('/login/password', { request: id, email: 'a@example.com', password: 'wrong' });
+      for (let i = 0; i < 6; i++) expect((await attempt()).status).toBe(400);
+      const locked = await attempt();
+      expect(locked.status).toBe(429);
+      expect(await locked.text()).toContain('Too many failed attempts. Try again in 2 seconds.');
+      expect(backend.passwordSignIn).toHaveBeenCalledTimes(6);
+      now += 2000;
+      expect((await attempt()).status).toBe(400);
+      expect(backend.passwordSignIn).toHaveBeenCalledTimes(7);
+    });
+
     it('shows the form again with Cognito’s words after a wrong password, the email escaped', async () => {
       backend.passwordSignIn.mockResolvedValueOnce({
         kind: 'refused',

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { checkAuthorizeRequest, isLoopbackUrl, type AuthorizeRequest } from './authorize-request';
 import { authenticateClient } from './client-authentication';
+import { SignInLockout } from './sign-in-lockout';
 import { ExpiringStore } from './expiring-store';
 import {
   SignInRefused,
@@ -126,6 +127,7 @@ export class ManagedLoginStandIn {
   private readonly logger = new Logger('ManagedLoginStandIn');
   private readonly pending: ExpiringStore<PendingSignIn>;
   private readonly codes: ExpiringStore<IssuedCode>;
+  private readonly lockout: SignInLockout;
   private server?: Server;
   /** The stand-in's origin, `http://127.0.0.1:<port>`: the pool domain in the connection. */
   origin = '';
@@ -135,6 +137,7 @@ export class ManagedLoginStandIn {
     const now = options.now ?? Date.now;
     this.pending = new ExpiringStore(PENDING_TTL_MS, now);
     this.codes = new ExpiringStore(CODE_TTL_MS, now);
+    this.lockout = new SignInLockout(now);
   }
 
   static async start(options: ManagedLoginStandInOptions): Promise<ManagedLoginStandIn> {
@@ -350,11 +353,24 @@ export class ManagedLoginStandIn {
         400,
       );
     }
+    const locked = this.lockout.lockedFor(email);
+    if (locked > 0) {
+      return this.showSignIn(
+        res,
+        id,
+        pending.request,
+        `Too many failed attempts. Try again in ${locked} seconds.`,
+        email,
+        429,
+      );
+    }
     const outcome = await this.options.backend.passwordSignIn(
       email,
       password,
       tokenRequest(pending.request),
     );
+    if (outcome.kind === 'refused') this.lockout.failed(email);
+    else this.lockout.succeeded(email);
     this.afterPassword(res, id, pending, outcome, email);
   }
 
