@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findFreePort } from '../src/cognito/local/emulator-process';
 import { BrowserPage } from './support/browser';
 import { release } from './support/teardown';
 import { startTestApp, uniqueEmail, withEnv } from './support/test-app';
@@ -21,7 +22,7 @@ function frontendPage(api: string, origin: string): string {
 <button id="logout" hidden>Sign out</button></main>
 <script>
 const api = ${JSON.stringify(api)};
-const csrf = () => (document.cookie.match(/(?:^|; )XSRF-TOKEN=([^;]*)/) || [])[1] || '';
+const csrf = () => (document.cookie.match(/(?:^|; )(?:__Host-)?XSRF-TOKEN=([^;]*)/) || [])[1] || '';
 async function show() {
   const me = await fetch(api + '/auth/me', { credentials: 'include' });
   if (me.ok) {
@@ -53,12 +54,31 @@ show();
 </script></body></html>`;
 }
 
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+/** Listens on loopback; the address as the browser will name it, with `host`. */
+async function listen(server: Server, host: string, port = 0): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return `http://${host}:${(server.address() as AddressInfo).port}`;
 }
 
-describe('Sign in with a provider in a real browser (e2e, Chromium)', () => {
+describe.each([
+  {
+    // The settings of a quick start: the callback derived from where the app listens, and
+    // cookies without the Secure flag, which a plain-http page is given.
+    setting: 'on 127.0.0.1 with the embedded defaults, the stand-in on the same site',
+    host: '127.0.0.1',
+    env: (): Record<string, string | undefined> => ({ COOKIE_SECURE: 'false' }),
+  },
+  {
+    // As with Amazon Cognito, whose managed login is on another site than the app: the redirect
+    // back from it is a cross-site navigation. Secure __Host- cookies (the default), which
+    // Chromium gives a page on http://localhost as it would an https one.
+    setting: 'on localhost with Secure cookies, the stand-in (127.0.0.1) on another site',
+    host: 'localhost',
+    env: (port: number): Record<string, string | undefined> => ({
+      OAUTH_REDIRECT_URI: `http://localhost:${port}/auth/oauth/callback`,
+    }),
+  },
+])('Sign in with a provider in a real browser (e2e, Chromium), $setting', ({ host, env }) => {
   let app: NestFastifyApplication;
   let frontend: Server;
   let browser: BrowserPage;
@@ -67,7 +87,8 @@ describe('Sign in with a provider in a real browser (e2e, Chromium)', () => {
 
   beforeAll(async () => {
     frontend = createServer();
-    origin = await listen(frontend);
+    origin = await listen(frontend, host);
+    const port = await findFreePort();
     const dataDir = join(mkdtempSync(join(tmpdir(), 'browser-')), 'data');
     app = await withEnv(
       {
@@ -77,15 +98,16 @@ describe('Sign in with a provider in a real browser (e2e, Chromium)', () => {
         COGNITO_CLIENT_SECRET: undefined,
         COGNITO_LOCAL_DATA_DIR: dataDir,
         COGNITO_LOCAL_PRINT_CODES: 'false',
-        // Plain http on loopback, as in development: no Secure cookies, no __Host- names.
-        COOKIE_SECURE: 'false',
+        COOKIE_SECURE: undefined,
+        OAUTH_REDIRECT_URI: undefined,
+        ...env(port),
         CORS_ORIGINS: origin,
         OAUTH_RETURN_ORIGINS: origin,
         OAUTH_LOGOUT_URI: `${origin}/signed-out`,
       },
       () => startTestApp(),
     );
-    api = await listen(app.getHttpServer());
+    api = await listen(app.getHttpServer(), host, port);
     frontend.on('request', (_request, response) => {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       response.end(frontendPage(api, origin));
@@ -105,7 +127,7 @@ describe('Sign in with a provider in a real browser (e2e, Chromium)', () => {
     // Signed out, the page asks who is signed in and gets 401: expected, twice.
     browser.expect(/\/auth\/me$/, 401);
 
-    await browser.run('federation-sign-in', async (page) => {
+    await browser.run(`federation-sign-in-${host}`, async (page) => {
       await page.goto(origin);
       await page.getByText('Signed out').waitFor();
       await page.getByRole('link', { name: 'Sign in with LocalProvider' }).click();
@@ -119,8 +141,10 @@ describe('Sign in with a provider in a real browser (e2e, Chromium)', () => {
       await page.waitForURL(`${origin}/signed-in`);
       await page.getByText(`Signed in as ${email}`).waitFor();
       const session = await page.context().cookies(api);
-      accessToken = session.find((cookie) => cookie.name === 'access_token')?.value;
-      expect(session.find((cookie) => cookie.name === 'access_token')).toMatchObject({
+      const access = session.find((cookie) => cookie.name.endsWith('access_token'));
+      accessToken = access?.value;
+      expect(access?.name).toBe(host === 'localhost' ? '__Host-access_token' : 'access_token');
+      expect(access).toMatchObject({
         httpOnly: true,
         sameSite: 'Strict',
       });
@@ -132,7 +156,7 @@ describe('Sign in with a provider in a real browser (e2e, Chromium)', () => {
 
     // The API agrees: the session cookies are gone, and the session's access token is refused.
     const cookies = await browser.page.context().cookies(api);
-    expect(cookies.map((cookie) => cookie.name)).not.toContain('access_token');
+    expect(cookies.filter((cookie) => cookie.name.endsWith('access_token'))).toEqual([]);
     expect(accessToken).toBeDefined();
     const me = await fetch(`${api}/auth/me`, {
       headers: { authorization: `Bearer ${accessToken}` },
