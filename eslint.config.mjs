@@ -16,7 +16,14 @@ const GUARD_INSIDE = {
   group: ['**/guard/*'],
   message: "Import the guard kit through its front door, the folder itself ('../guard').",
 };
-const FEATURES = ['**/auth/*', '**/account/*', '**/admin/*', '**/health/*', '**/setup/*'];
+const FEATURES = [
+  '**/auth/*',
+  '**/federation/*',
+  '**/account/*',
+  '**/admin/*',
+  '**/health/*',
+  '**/setup/*',
+];
 const NO_FEATURES = {
   group: FEATURES,
   message: 'A lower layer never imports a feature: move what both need below them (src/common).',

@@ -1,14 +1,4 @@
-/**
- * ESM-only packages that jest (CommonJS mode, Node below 24.9) must compile to CommonJS: the OAuth
- * client and the mock OAuth server. Node itself loads them with require() (Node 20.19+).
- */
-const esmOnly = [
-  'openid-client',
-  'oauth4webapi',
-  'jose',
-  'oauth2-mock-server',
-  'is-plain-obj',
-].join('|');
+const { transform, transformIgnorePatterns } = require('./jest.esm');
 
 /** Unit tests: `*.spec.ts` beside the code they test (src/, scripts/ and the test helpers in test/support/). */
 module.exports = {
@@ -16,14 +6,8 @@ module.exports = {
   roots: ['<rootDir>/src', '<rootDir>/scripts', '<rootDir>/test/support'],
   testEnvironment: 'node',
   testRegex: '.*\\.spec\\.ts$',
-  transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
-    [`/node_modules/(${esmOnly})/.+\\.m?js$`]: [
-      'ts-jest',
-      { tsconfig: { allowJs: true, isolatedModules: true, target: 'ES2023' } },
-    ],
-  },
-  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly})/)`],
+  transform,
+  transformIgnorePatterns,
   moduleFileExtensions: ['ts', 'js', 'json'],
   setupFiles: ['<rootDir>/test/support/quiet-sdk-warning.js'],
   collectCoverageFrom: ['src/**/*.ts', '!src/**/*.spec.ts', '!src/main.ts'],

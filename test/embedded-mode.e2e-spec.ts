@@ -15,20 +15,14 @@ import { CognitoConnection } from '../src/cognito/cognito-connection';
 import { startEmulatorProcess } from '../src/cognito/local/emulator-process';
 import { findLocalCodes } from '../src/cognito/local/local-codes';
 import { AccessTokenVerifier } from '../src/guard';
-import { STRONG_PASSWORD, startTestApp, uniqueEmail, withEnv } from './support/test-app';
+import {
+  embeddedEnv,
+  STRONG_PASSWORD,
+  startTestApp,
+  uniqueEmail,
+  withEnv,
+} from './support/test-app';
 import { eventually, processesIn } from './support/processes';
-
-/** The settings that select the embedded mode: no pool, no endpoint, a fresh data folder. */
-function embeddedEnv(dataDir: string): Record<string, string | undefined> {
-  return {
-    COGNITO_ENDPOINT: undefined,
-    COGNITO_USER_POOL_ID: undefined,
-    COGNITO_CLIENT_ID: undefined,
-    COGNITO_CLIENT_SECRET: undefined,
-    COGNITO_LOCAL_DATA_DIR: dataDir,
-    COGNITO_LOCAL_PRINT_CODES: 'false',
-  };
-}
 
 /** Every folder and file under `dir` (itself included) with its permission bits. */
 function modes(dir: string): Record<string, string> {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { findFreePort } from '../src/cognito/local/emulator-process';
 import { BrowserPage } from './support/browser';
 import { release } from './support/teardown';
-import { startTestApp, uniqueEmail, withEnv } from './support/test-app';
+import { embeddedEnv, startTestApp, uniqueEmail, withEnv } from './support/test-app';
 
 /**
  * A frontend on its own origin, as a single-page app would be: it draws one button per provider
@@ -92,12 +92,7 @@ describe.each([
     const dataDir = join(mkdtempSync(join(tmpdir(), 'browser-')), 'data');
     app = await withEnv(
       {
-        COGNITO_ENDPOINT: undefined,
-        COGNITO_USER_POOL_ID: undefined,
-        COGNITO_CLIENT_ID: undefined,
-        COGNITO_CLIENT_SECRET: undefined,
-        COGNITO_LOCAL_DATA_DIR: dataDir,
-        COGNITO_LOCAL_PRINT_CODES: 'false',
+        ...embeddedEnv(dataDir),
         COOKIE_SECURE: undefined,
         OAUTH_REDIRECT_URI: undefined,
         ...env(port),

@@ -19,7 +19,13 @@ import { computeSecretHash } from '../src/cognito/secret-hash';
 import { eventually } from './support/processes';
 import { rememberSecret } from './support/suite-log';
 import { release } from './support/teardown';
-import { STRONG_PASSWORD, startTestApp, uniqueEmail, withEnv } from './support/test-app';
+import {
+  embeddedEnv,
+  STRONG_PASSWORD,
+  startTestApp,
+  uniqueEmail,
+  withEnv,
+} from './support/test-app';
 
 /**
  * The embedded mode's local stand-in for the pool's managed login (src/cognito/local/managed-login),
@@ -63,12 +69,7 @@ describe('The managed login stand-in of the embedded mode (e2e)', () => {
   beforeAll(async () => {
     app = await withEnv(
       {
-        COGNITO_ENDPOINT: undefined,
-        COGNITO_USER_POOL_ID: undefined,
-        COGNITO_CLIENT_ID: undefined,
-        COGNITO_CLIENT_SECRET: undefined,
-        COGNITO_LOCAL_DATA_DIR: dataDir,
-        COGNITO_LOCAL_PRINT_CODES: 'false',
+        ...embeddedEnv(dataDir),
         COGNITO_LOCAL_ADMIN_EMAIL: ADMIN_EMAIL,
         COGNITO_LOCAL_ADMIN_PASSWORD: ADMIN_PASSWORD,
         // The app's own client of the stand-in (src/federation): supertest does not listen, so

@@ -3,7 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import * as oidc from 'openid-client';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
-import { cognitoConfig } from '../config';
+import { cognitoConfig, isLoopbackHttp } from '../config';
 import { CognitoConnection, RESOLVED_POOL, type ResolvedPool } from './cognito-connection';
 import {
   callbackRefused,
@@ -47,9 +47,6 @@ function upstreamDown(error: oidc.ClientError): boolean {
   if (typeof cause?.status === 'number') return cause.status >= 500;
   return error.code === undefined && cause?.name === 'TypeError';
 }
-
-const isLoopbackHttp = (url: string) =>
-  /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/i.test(url);
 
 /**
  * The app's OAuth 2.0 client of the pool's managed login, on openid-client (authorization code

@@ -14,6 +14,7 @@ import {
   getMetadataStorage,
   validateSync,
 } from 'class-validator';
+import { SOCIAL_PROVIDERS } from '../common/user/social-providers';
 import { normaliseEmail } from '../common/validation/email-address';
 import { passwordPolicyViolations } from '../common/validation/password-policy';
 
@@ -608,9 +609,6 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): Configuration {
 
 const DEFAULT_SCOPES = 'openid email profile aws.cognito.signin.user.admin';
 
-/** The names Cognito gives the social providers, whose type their name says. */
-const SOCIAL_PROVIDERS = new Set(['Google', 'Facebook', 'LoginWithAmazon', 'SignInWithApple']);
-
 /** The simulated provider of the embedded stand-in, and the pool's own sign-in. */
 const EMBEDDED_PROVIDERS: OAuthProvider[] = [
   { name: 'LocalProvider', type: 'social' },
@@ -636,7 +634,8 @@ function isOrigin(url: string): boolean {
   }
 }
 
-const isLoopbackHttp = (url: string) =>
+/** A plain-http address on a loopback host, which Amazon Cognito allows for development. */
+export const isLoopbackHttp = (url: string) =>
   /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/i.test(url);
 
 /** A scheme (`com.example.app:`) or an http(s) origin, as `returnTo` is compared with it. */

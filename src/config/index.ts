@@ -7,6 +7,7 @@ export { redisConfig } from './redis.config';
 export {
   ConfigurationError,
   decodeKey,
+  isLoopbackHttp,
   loadConfiguration,
   parseEnvironment,
   type CognitoMode,

@@ -1,14 +1,15 @@
 import { Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { AuthModule } from '../auth/auth.module';
-import { SEALING_KEY } from '../auth/challenge/challenge-session-key';
 import { CognitoModule } from '../cognito/cognito.module';
 import { SealedBox } from '../common/crypto/sealed-box';
+import { SEALING_KEY } from '../common/crypto/sealing-key';
 import { LoggingModule } from '../common/logging/logging.module';
 import { redisConfig } from '../config';
 import { GuardModule } from '../guard';
 import { FederationController } from './federation.controller';
-import { FederationService, SEALED_BOX } from './federation.service';
+import { FederationService } from './federation.service';
+import { SEALED_BOX } from './sealed-box.token';
 import { OneTimeValues } from './one-time-values';
 import { StateCookie } from './state-cookie';
 

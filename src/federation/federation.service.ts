@@ -1,11 +1,12 @@
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { HttpAdapterHost } from '@nestjs/core';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Server } from 'node:net';
 import * as oidc from 'openid-client';
 import { callbackRefused, ManagedLoginPort, notConfigured } from '../cognito/managed-login.port';
 import type { SealedBox } from '../common/crypto/sealed-box';
+import { sameText } from '../common/crypto/same-text';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import { usernameOfToken } from '../common/jwt/unverified-claims';
@@ -15,12 +16,12 @@ import type { AuthorizeQueryDto, CallbackQueryDto, LoginCodeDto } from './dto/fe
 import { OneTimeValues } from './one-time-values';
 import { openState, sealState, type OAuthState } from './oauth-state';
 import { checkedReturnTo } from './return-to';
+import { SEALED_BOX } from './sealed-box.token';
 
 /** The app's callback route, as the default redirect URI of the embedded mode names it. */
 export const CALLBACK_PATH = '/auth/oauth/callback';
 /** How long a bearer client has to redeem its login code. */
 export const LOGIN_CODE_TTL_SECONDS = 60;
-export const SEALED_BOX = Symbol('FEDERATION_SEALED_BOX');
 
 /** A completed callback: a session for cookies, or the address that carries a login code. */
 export type CompletedSignIn =
@@ -43,12 +44,6 @@ function loginCodeRefused(): AppException {
     ErrorCode.LOGIN_CODE_INVALID,
     'The login code is invalid, used or expired, or the verifier does not match.',
   );
-}
-
-function sameText(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 /** `returnTo` with `loginCode` added to its query, keeping its path, query and fragment. */

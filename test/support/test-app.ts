@@ -23,6 +23,18 @@ export function uniqueEmail(label: string): string {
   return `e2e-${label}-${randomUUID().slice(0, 8)}@${process.env.E2E_EMAIL_DOMAIN ?? 'example.com'}`;
 }
 
+/** The settings that select the embedded mode: no pool, no endpoint, the given data folder. */
+export function embeddedEnv(dataDir: string): Record<string, string | undefined> {
+  return {
+    COGNITO_ENDPOINT: undefined,
+    COGNITO_USER_POOL_ID: undefined,
+    COGNITO_CLIENT_ID: undefined,
+    COGNITO_CLIENT_SECRET: undefined,
+    COGNITO_LOCAL_DATA_DIR: dataDir,
+    COGNITO_LOCAL_PRINT_CODES: 'false',
+  };
+}
+
 /** Runs `body` with some environment variables changed, restoring them afterwards. */
 export async function withEnv<T>(
   changes: Record<string, string | undefined>,

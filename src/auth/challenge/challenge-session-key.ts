@@ -5,9 +5,6 @@ import { resolve } from 'node:path';
 import { localChallengeSessionKey } from '../../cognito/local/local-keys';
 import type { authConfig, cognitoConfig } from '../../config';
 
-/** The injection token of the key below, which every sealed value of the sign-in flows derives from. */
-export const SEALING_KEY = Symbol('SEALING_KEY');
-
 /**
  * The key sign-in step sessions are sealed with: CHALLENGE_SESSION_KEY when set (production
  * requires it); in the embedded mode, the one kept in its data folder; otherwise a key of this

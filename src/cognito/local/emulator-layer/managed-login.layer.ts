@@ -15,12 +15,8 @@ import {
   type UserPoolService,
 } from 'cognito-local/lib/services/userPoolService';
 import { unverifiedClaims } from '../../../common/jwt/unverified-claims';
-import {
-  identitiesOf,
-  isIdentity,
-  SOCIAL_PROVIDERS,
-  type IdentityEntry,
-} from './provider-links.layer';
+import { SOCIAL_PROVIDERS } from '../../../common/user/social-providers';
+import { identitiesOf, isIdentity, type IdentityEntry } from './provider-links.layer';
 import { checkAccessToken } from './access-token-check.layer';
 import { resigned } from './token-claims.layer';
 import { waitPastRevocation } from './token-revocation';

@@ -7,18 +7,11 @@ import {
   type User,
   type UserPoolService,
 } from 'cognito-local/lib/services/userPoolService';
+import { SOCIAL_PROVIDERS } from '../../../common/user/social-providers';
 import { addTarget } from './wrap-target';
 
 /** Amazon Cognito's limit of federated identities linked to one user. */
 export const MAX_LINKED_IDENTITIES = 5;
-
-/** The providers whose type is their name; every other one is taken as OIDC. */
-export const SOCIAL_PROVIDERS = new Set([
-  'Google',
-  'Facebook',
-  'LoginWithAmazon',
-  'SignInWithApple',
-]);
 
 /** One entry of the `identities` attribute, in the JSON shape Cognito writes. */
 export interface IdentityEntry {

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { sameText } from '../../../common/crypto/same-text';
 
 /** How a token request authenticated its client, or why it did not. */
 export type ClientAuthentication =
@@ -15,12 +15,6 @@ function formDecoded(value: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function sameSecret(expected: string, given: string): boolean {
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /**
@@ -56,7 +50,7 @@ export function authenticateClient(
   if (
     clientId !== client.clientId ||
     secret === undefined ||
-    !sameSecret(client.clientSecret, secret)
+    !sameText(client.clientSecret, secret)
   ) {
     return { kind: 'invalid-client', basic };
   }

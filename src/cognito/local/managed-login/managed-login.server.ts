@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sameText } from '../../../common/crypto/same-text';
 import { checkAuthorizeRequest, isLoopbackUrl, type AuthorizeRequest } from './authorize-request';
 import { authenticateClient } from './client-authentication';
 import { SignInLockout } from './sign-in-lockout';
@@ -109,9 +110,7 @@ function readBody(req: IncomingMessage): Promise<URLSearchParams> {
 
 function verifierMatches(verifier: string | null, challenge: string): boolean {
   if (!verifier || !/^[A-Za-z0-9._~-]{43,128}$/.test(verifier)) return false;
-  const computed = Buffer.from(createHash('sha256').update(verifier).digest('base64url'));
-  const expected = Buffer.from(challenge);
-  return computed.length === expected.length && timingSafeEqual(computed, expected);
+  return sameText(createHash('sha256').update(verifier).digest('base64url'), challenge);
 }
 
 /**
@@ -432,28 +431,44 @@ export class ManagedLoginStandIn {
 
   // ---- The endpoints the client calls
 
-  private async token(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    res.setHeader('Pragma', 'no-cache');
+  /**
+   * The form body of a request to the token or revocation endpoint from the app client, with its
+   * secret (Basic or in the body); undefined once an OAuth error has answered anything else.
+   */
+  private async authenticatedBody(
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<URLSearchParams | undefined> {
     let body: URLSearchParams;
     try {
       body = await readBody(req);
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
-      return this.oauthError(res, 400, 'invalid_request', error.message);
+      this.oauthError(res, 400, 'invalid_request', error.message);
+      return undefined;
     }
     const client = authenticateClient(req.headers.authorization, body, this.options);
     if (client.kind === 'invalid-request') {
-      return this.oauthError(res, 400, 'invalid_request', client.description);
+      this.oauthError(res, 400, 'invalid_request', client.description);
+      return undefined;
     }
     if (client.kind === 'invalid-client') {
       if (client.basic) res.setHeader('WWW-Authenticate', 'Basic realm="token"');
-      return this.oauthError(res, 401, 'invalid_client');
+      this.oauthError(res, 401, 'invalid_client');
+      return undefined;
     }
+    return body;
+  }
+
+  private async token(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    res.setHeader('Pragma', 'no-cache');
+    const body = await this.authenticatedBody(req, res);
+    if (!body) return;
     const grant = body.get('grant_type');
     if (grant === 'authorization_code') {
       // Taken before any check: a code is spent by its first redemption, right or wrong.
       const issued = this.codes.take(body.get('code'));
-      if (!issued || issued.clientId !== client.clientId) {
+      if (!issued || issued.clientId !== this.options.clientId) {
         return this.oauthError(res, 400, 'invalid_grant');
       }
       if (body.get('redirect_uri') !== issued.redirectUri) {
@@ -499,18 +514,8 @@ export class ManagedLoginStandIn {
   }
 
   private async revoke(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let body: URLSearchParams;
-    try {
-      body = await readBody(req);
-    } catch (error) {
-      if (!(error instanceof HttpError)) throw error;
-      return this.oauthError(res, 400, 'invalid_request', error.message);
-    }
-    const client = authenticateClient(req.headers.authorization, body, this.options);
-    if (client.kind === 'invalid-request') {
-      return this.oauthError(res, 400, 'invalid_request', client.description);
-    }
-    if (client.kind === 'invalid-client') return this.oauthError(res, 401, 'invalid_client');
+    const body = await this.authenticatedBody(req, res);
+    if (!body) return;
     const token = body.get('token');
     if (!token) return this.oauthError(res, 400, 'invalid_request', 'token is missing.');
     await this.options.backend.revoke(token);
