@@ -519,5 +519,14 @@ describe('ManagedLoginStandIn', () => {
       const refused = await get(`/logout?client_id=${CLIENT_ID}&logout_uri=${foreign}`);
       expect([refused.status, refused.headers.get('location')]).toEqual([400, null]);
     });
+
+    it('sends a logout_uri with CR, LF or non-ASCII characters encoded, never a failed answer', async () => {
+      const to = encodeURIComponent('http://localhost:3000/signed\r\n-out/é');
+      const answer = await get(`/logout?client_id=${CLIENT_ID}&logout_uri=${to}`);
+      expect([answer.status, answer.headers.get('location')]).toEqual([
+        302,
+        'http://localhost:3000/signed-out/%C3%A9',
+      ]);
+    });
   });
 });

@@ -542,8 +542,9 @@ export class ManagedLoginStandIn {
       );
     }
     // The stand-in keeps no browser session of its own: there is nothing else to end.
+    // As the URL parser writes it: no raw character a header cannot carry (CR, LF, non-ASCII).
     res.statusCode = 302;
-    res.setHeader('Location', logoutUri);
+    res.setHeader('Location', new URL(logoutUri).href);
     res.end();
   }
 
