@@ -101,7 +101,7 @@ describe('Authentication flows (e2e)', () => {
       setCookies(loggedIn, COOKIE.refresh)
         .map((c) => /Path=([^;]+)/.exec(c)?.[1])
         .sort(),
-    ).toEqual(['/auth/logout', '/auth/refresh']);
+    ).toEqual(['/auth/logout', '/auth/oauth/logout', '/auth/refresh']);
 
     const me = await http().get('/auth/me').set('authorization', `Bearer ${accessToken}`);
     expect(me.status).toBe(200);

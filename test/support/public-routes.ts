@@ -1,10 +1,10 @@
 /** The routes anyone may call, exactly; every other route needs a token (deny by default). */
 export const PUBLIC_ROUTES = [
-  'GET /health/live',
-  'GET /health/ready',
   'GET /auth/oauth/authorize',
   'GET /auth/oauth/callback',
   'GET /auth/oauth/providers',
+  'GET /health/live',
+  'GET /health/ready',
   'POST /auth/challenge',
   'POST /auth/confirm-forgot-password',
   'POST /auth/confirm-sign-up',
