@@ -384,6 +384,56 @@ describe('ManagedLoginStandIn', () => {
       });
     });
 
+    it('counts guesses sent together: no more than the lockout allows reach the pool', async () => {
+      // A pool that takes its time, as a real one does: the guesses are all in flight at once.
+      backend.passwordSignIn.mockImplementation(
+        () =>
+          new Promise((resolve) =>
+            setTimeout(
+              () => resolve({ kind: 'refused', message: 'Incorrect username or password.' }),
+              100,
+            ),
+          ),
+      );
+      const ids = await Promise.all(Array.from({ length: 20 }, () => requestId()));
+      const answers = await Promise.all(
+        ids.map((id) =>
+          post('/login/password', { request: id, email: 'a@example.com', password: 'guess' }),
+        ),
+      );
+      expect(backend.passwordSignIn.mock.calls.length).toBeLessThanOrEqual(6);
+      expect(answers.filter((answer) => answer.status === 429).length).toBeGreaterThanOrEqual(14);
+    });
+
+    it('answers one code per step, even sent together, and counts wrong codes against the account', async () => {
+      const step = { name: 'SOFTWARE_TOKEN_MFA' as const, session: 'sess', username: 'uuid-1' };
+      backend.passwordSignIn.mockResolvedValue({ kind: 'code', step });
+      backend.answerCode.mockResolvedValue({ kind: 'refused', message: 'Incorrect code.' });
+      const id = await requestId();
+      await post('/login/password', { request: id, email: 'a@example.com', password: 'right' });
+      const codes = await Promise.all(
+        ['111111', '222222', '333333'].map((code) => post('/login/code', { request: id, code })),
+      );
+      expect(backend.answerCode).toHaveBeenCalledTimes(1);
+      expect(codes.filter((answer) => answer.status === 400)).toHaveLength(3);
+      // Password then a wrong code, again and again: the account locks, though the password is right.
+      for (let round = 0; round < 3; round++) {
+        const again = await requestId();
+        await post('/login/password', {
+          request: again,
+          email: 'a@example.com',
+          password: 'right',
+        });
+        await post('/login/code', { request: again, code: '444444' });
+      }
+      const locked = await post('/login/password', {
+        request: await requestId(),
+        email: 'a@example.com',
+        password: 'right',
+      });
+      expect(locked.status).toBe(429);
+    });
+
     it('refuses a code for a sign-in that is not waiting for one', async () => {
       const answer = await post('/login/code', { request: await requestId(), code: '123456' });
       expect(answer.status).toBe(400);

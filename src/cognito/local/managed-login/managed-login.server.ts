@@ -53,6 +53,8 @@ export interface ManagedLoginStandInOptions {
 interface PendingSignIn {
   request: AuthorizeRequest;
   step?: CodeStep;
+  /** The account the step is for, whose failures a wrong code counts as. */
+  email?: string;
 }
 
 /** What an authorization code stands for until it is redeemed. */
@@ -363,13 +365,13 @@ export class ManagedLoginStandIn {
         429,
       );
     }
+    // Counted before the answer, so attempts sent together each count; a sign-in clears it.
+    this.lockout.failed(email);
     const outcome = await this.options.backend.passwordSignIn(
       email,
       password,
       tokenRequest(pending.request),
     );
-    if (outcome.kind === 'refused') this.lockout.failed(email);
-    else this.lockout.succeeded(email);
     this.afterPassword(res, id, pending, outcome, email);
   }
 
@@ -384,14 +386,16 @@ export class ManagedLoginStandIn {
     if (!/^\d{4,16}$/.test(code)) {
       return this.html(res, 400, codePage(id, pending.step.name, 'Enter the code.'));
     }
+    // Spent before the answer, right or wrong: a code sent together with it finds no step.
+    this.pending.update(id, { request: pending.request });
+    const { email } = pending;
+    if (email) this.lockout.failed(email);
     const outcome = await this.options.backend.answerCode(
       pending.step,
       code,
       tokenRequest(pending.request),
     );
-    // The step's session is spent either way.
-    this.pending.update(id, { request: pending.request });
-    this.afterPassword(res, id, { request: pending.request }, outcome);
+    this.afterPassword(res, id, { request: pending.request }, outcome, email);
   }
 
   private afterPassword(
@@ -403,9 +407,10 @@ export class ManagedLoginStandIn {
   ): void {
     switch (outcome.kind) {
       case 'signed-in':
+        if (email) this.lockout.succeeded(email);
         return this.complete(res, id, pending.request, outcome.tokens);
       case 'code':
-        this.pending.update(id, { request: pending.request, step: outcome.step });
+        this.pending.update(id, { request: pending.request, step: outcome.step, email });
         return this.html(res, 200, codePage(id, outcome.step.name));
       case 'refused':
         return this.showSignIn(res, id, pending.request, outcome.message, email, 400);
