@@ -291,6 +291,13 @@ describe('Sign-in with a provider against an independent OAuth server (e2e)', ()
       expect(s256(body.code_verifier)).toBe(challenge);
     });
 
+    it('takes a callback that also carries iss (RFC 9207), as a managed login may send it', async () => {
+      const browser = new Browser();
+      const back = await atManagedLogin(await authorize(browser));
+      back.searchParams.set('iss', mock.issuer);
+      expect((await callback(browser, back)).status).toBe(302);
+    });
+
     it('lists the configured providers', async () => {
       const response = await appHttp().get('/auth/oauth/providers');
       expect([response.status, response.body]).toEqual([

@@ -18,6 +18,10 @@ describe(describeException.name, () => {
       error: 'NOT_FOUND',
       message: 'Cannot GET /x',
     });
+    // A query may carry a code (a mistyped callback address): never echoed.
+    expect(
+      describeException(new NotFoundException('Cannot GET /auth/oauth/callback/?code=secret')),
+    ).toMatchObject({ message: 'Cannot GET /auth/oauth/callback/' });
   });
 
   it('answers a plugin’s exposed client error with its status and a fixed message, not a 500', () => {

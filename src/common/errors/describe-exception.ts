@@ -51,7 +51,7 @@ export function describeException(exception: unknown): ErrorDescription {
           : typeof (response as { message?: unknown }).message === 'string'
             ? (response as { message: string }).message
             : exception.message;
-      return { statusCode, error: code, message };
+      return { statusCode, error: code, message: withoutQuery(message) };
     }
     return { statusCode: 500, error: ErrorCode.INTERNAL_ERROR, message: GENERIC_500 };
   }
@@ -91,4 +91,12 @@ function clientErrorOf(exception: unknown): ErrorDescription | undefined {
   }
   const code = CODE_BY_STATUS[statusCode];
   return code ? { statusCode, error: code, message: 'The request cannot be served.' } : undefined;
+}
+
+/**
+ * The router's "Cannot GET /path?query" without its query: the address of a route that does not
+ * exist (a callback URL registered with a stray slash...) may carry a code that must not be echoed.
+ */
+function withoutQuery(message: string): string {
+  return /^Cannot [A-Z]+ /.test(message) ? message.split('?')[0] : message;
 }

@@ -79,6 +79,14 @@ export class CallbackQueryDto {
   @MaxLength(2048)
   error_description?: string;
 
+  @ApiPropertyOptional({
+    description: 'The issuer of the answer (RFC 9207), when the managed login sends it (ignored).',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  iss?: string;
+
   @ApiPropertyOptional({ description: 'A page about the failure, from the provider (ignored).' })
   @IsOptional()
   @IsString()
