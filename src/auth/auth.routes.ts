@@ -167,8 +167,12 @@ export const RefreshRoute = (): MethodDecorator =>
     }),
   );
 
-/** Public, yet it takes the session's tokens when they are sent (cookies or a bearer token). */
-export const LogoutRoute = (): MethodDecorator =>
+/**
+ * A route that ends a session (this logout, the federated one): public, yet it takes the
+ * session's tokens when they are sent (cookies or a bearer token), in the body Swagger UI
+ * pre-fills empty.
+ */
+export const EndsSession = (): MethodDecorator =>
   applyDecorators(
     Public(),
     ApiCookieAuth(COOKIE_SCHEME),
@@ -176,6 +180,12 @@ export const LogoutRoute = (): MethodDecorator =>
     SecurityEvent('auth.logout'),
     RateLimited(),
     Post('logout'),
+    ApiBody({ type: LogoutDto, examples: SESSION_BODY_EXAMPLES, required: false }),
+  );
+
+export const LogoutRoute = (): MethodDecorator =>
+  applyDecorators(
+    EndsSession(),
     ApiOperation({
       summary: 'Sign out',
       description:
@@ -185,7 +195,6 @@ export const LogoutRoute = (): MethodDecorator =>
         'reached, the session still ends here (the refresh tokens are refused by this API) and the ' +
         'answer is still 204. Logging out twice is not an error. Browsers send an empty body.',
     }),
-    ApiBody({ type: LogoutDto, examples: SESSION_BODY_EXAMPLES }),
     Responds(HttpStatus.NO_CONTENT, {
       description: 'Signed out; session cookies cleared (Max-Age=0).',
     }),

@@ -1,11 +1,10 @@
 import { applyDecorators, Get, HttpStatus, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiCookieAuth, ApiOperation, ApiResponse } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiResponse } from '@nestjs/swagger';
 import { ApiErrors, UPSTREAM_ERRORS } from '../common/http/api-errors.decorator';
 import { Responds } from '../common/http/responds.decorator';
 import { SecurityEvent } from '../common/logging/security-events';
-import { BEARER_SCHEME, COOKIE_SCHEME, Public, RateLimited } from '../guard';
-import { LogoutDto } from '../auth/dto/requests.dto';
-import { SESSION_BODY_EXAMPLES } from '../auth/dto/auth.examples';
+import { EndsSession } from '../auth/auth.routes';
+import { Public, RateLimited } from '../guard';
 import { TokensResponseDto } from '../auth/dto/responses.dto';
 import { LoginCodeDto, LogoutUrlResponseDto, ProviderDto } from './dto/federation.dto';
 
@@ -135,12 +134,7 @@ export const LoginCodeRoute = (): MethodDecorator =>
 
 export const OAuthLogoutRoute = (): MethodDecorator =>
   applyDecorators(
-    Public(),
-    ApiCookieAuth(COOKIE_SCHEME),
-    ApiBearerAuth(BEARER_SCHEME),
-    SecurityEvent('auth.logout'),
-    RateLimited(),
-    Post('logout'),
+    EndsSession(),
     ApiOperation({
       summary: 'Sign out, and get the managed login’s sign-out address',
       description:
@@ -150,7 +144,6 @@ export const OAuthLogoutRoute = (): MethodDecorator =>
         'the next sign-in with the provider may not ask again. `logoutUrl` is null when that ' +
         'address cannot be learnt now (the discovery document unreachable).',
     }),
-    ApiBody({ type: LogoutDto, examples: SESSION_BODY_EXAMPLES, required: false }),
     Responds(HttpStatus.OK, { type: LogoutUrlResponseDto }),
     ApiErrors({
       400: 'The body is invalid (`VALIDATION_FAILED`).',
