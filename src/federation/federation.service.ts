@@ -86,7 +86,7 @@ export class FederationService {
 
   /** The managed login's address for this sign-in, and the sealed state for the cookie. */
   async start(query: AuthorizeQueryDto): Promise<{ location: string; sealedState: string }> {
-    if (!this.config.enabled) throw notConfigured();
+    this.ensureEnabled();
     const provider = query.provider;
     if (provider !== undefined && !this.config.providers.some((p) => p.name === provider)) {
       throw new AppException(
@@ -124,7 +124,7 @@ export class FederationService {
     sealedState: string | undefined,
     accepted: () => void = () => undefined,
   ): Promise<CompletedSignIn> {
-    if (!this.config.enabled) throw notConfigured();
+    this.ensureEnabled();
     const opened = openState(this.box, sealedState);
     if (!opened || query.state === undefined || !sameText(query.state, opened.value.state)) {
       throw stateRefused();
@@ -178,7 +178,7 @@ export class FederationService {
 
   /** A login code's tokens, once, for the client holding the verifier of its challenge. */
   async redeem(dto: LoginCodeDto): Promise<SessionTokens> {
-    if (!this.config.enabled) throw notConfigured();
+    this.ensureEnabled();
     // Taken before the verifier is checked: a wrong guess spends the code.
     const sealed = await this.once.take(loginCodeKey(dto.loginCode));
     const opened = sealed ? this.box.open(sealed, ['login-code']) : undefined;
