@@ -38,6 +38,7 @@ import {
 } from './dto/responses.dto';
 import { SessionAnswers } from './session-answers';
 import { SessionCredentials } from './session-credentials';
+import { SessionEnd } from './session-end';
 
 /** Sign-up and sign-in flows. Every answer is `no-store`: tokens, codes' destinations, the profile. */
 @ApiTags('auth')
@@ -50,6 +51,7 @@ export class AuthController {
     private readonly cookies: SessionCookies,
     private readonly credentials: SessionCredentials,
     private readonly answers: SessionAnswers,
+    private readonly sessionEnd: SessionEnd,
   ) {}
 
   @SignUpRoute()
@@ -106,9 +108,7 @@ export class AuthController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @AccessToken() accessToken: string | undefined,
   ): Promise<void> {
-    const refreshTokens = this.credentials.forLogout(request, dto);
-    this.cookies.clear(reply);
-    this.answers.signedOut(request, await this.auth.logout(refreshTokens, accessToken));
+    await this.sessionEnd.end(request, reply, dto, accessToken);
   }
 
   @ForgotPasswordRoute()

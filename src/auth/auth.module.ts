@@ -12,6 +12,7 @@ import { challengeSessionKey } from './challenge/challenge-session-key';
 import { ChallengeSessions } from './challenge/challenge-sessions';
 import { SessionAnswers } from './session-answers';
 import { SessionCredentials } from './session-credentials';
+import { SessionEnd } from './session-end';
 
 /**
  * The sign-in flows over REST: sign-up, password sign-in and its steps, refresh, logout, password
@@ -24,6 +25,7 @@ import { SessionCredentials } from './session-credentials';
     AuthService,
     SessionCredentials,
     SessionAnswers,
+    SessionEnd,
     AfterReply,
     {
       provide: SEALING_KEY,
@@ -38,6 +40,6 @@ import { SessionCredentials } from './session-credentials';
     },
   ],
   // For the other ways of signing in, which end in the same session.
-  exports: [AuthService, SessionCredentials, SessionAnswers, SEALING_KEY],
+  exports: [SessionAnswers, SessionEnd, SEALING_KEY],
 })
 export class AuthModule {}

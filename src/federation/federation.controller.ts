@@ -2,14 +2,13 @@ import { Body, Controller, Query, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SessionAnswers } from '../auth/session-answers';
-import { SessionCredentials } from '../auth/session-credentials';
-import { AuthService } from '../auth/auth.service';
+import { SessionEnd } from '../auth/session-end';
 import { LogoutDto } from '../auth/dto/requests.dto';
 import type { TokensResponseDto } from '../auth/dto/responses.dto';
 import { NoStore } from '../common/http/no-store.decorator';
 import { subOfToken } from '../common/jwt/unverified-claims';
 import { setEventSubject } from '../common/logging/security-events';
-import { AccessToken, SessionCookies } from '../guard';
+import { AccessToken } from '../guard';
 import {
   AuthorizeQueryDto,
   CallbackQueryDto,
@@ -36,9 +35,7 @@ export class FederationController {
     private readonly federation: FederationService,
     private readonly stateCookie: StateCookie,
     private readonly answers: SessionAnswers,
-    private readonly cookies: SessionCookies,
-    private readonly credentials: SessionCredentials,
-    private readonly auth: AuthService,
+    private readonly sessionEnd: SessionEnd,
   ) {}
 
   @ProvidersRoute()
@@ -97,9 +94,7 @@ export class FederationController {
   ): Promise<LogoutUrlResponseDto> {
     this.federation.ensureEnabled();
     // The session ends first, whatever the managed login can answer.
-    const refreshTokens = this.credentials.forLogout(request, dto);
-    this.cookies.clear(reply);
-    this.answers.signedOut(request, await this.auth.logout(refreshTokens, accessToken));
+    await this.sessionEnd.end(request, reply, dto, accessToken);
     return { logoutUrl: await this.federation.logoutUrl() };
   }
 }
