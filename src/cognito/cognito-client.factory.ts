@@ -1,3 +1,4 @@
+import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { CognitoRetryStrategy } from './cognito-retry.strategy';
 
@@ -10,13 +11,12 @@ export interface CognitoClientSettings {
 }
 
 /**
- * Builds the SDK client with bounded time and attempts, so a hung Cognito turns into a quick
- * 503 instead of a request that waits for minutes.
+ * What both SDK clients are built with: bounded time and attempts, so a hung Cognito turns into a
+ * quick 503 instead of a request that waits for minutes. No `logger`, ever: the SDK would log
+ * every answer, and it does not hide all secrets in them (an identity pool's session token).
  */
-export function createCognitoClient(
-  settings: CognitoClientSettings,
-): CognitoIdentityProviderClient {
-  return new CognitoIdentityProviderClient({
+function clientOptions(settings: CognitoClientSettings) {
+  return {
     region: settings.region,
     endpoint: settings.endpoint,
     maxAttempts: settings.maxAttempts,
@@ -33,5 +33,20 @@ export function createCognitoClient(
     ...(settings.endpoint
       ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {}),
-  });
+  };
+}
+
+/** The user pool's client (Cognito Identity Provider). */
+export function createCognitoClient(
+  settings: CognitoClientSettings,
+): CognitoIdentityProviderClient {
+  return new CognitoIdentityProviderClient(clientOptions(settings));
+}
+
+/**
+ * The identity pool's client (Cognito Identity). GetId and GetCredentialsForIdentity are unsigned
+ * calls: only DescribeIdentityPool (readiness) needs AWS credentials.
+ */
+export function createIdentityPoolClient(settings: CognitoClientSettings): CognitoIdentityClient {
+  return new CognitoIdentityClient(clientOptions(settings));
 }

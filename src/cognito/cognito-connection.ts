@@ -20,10 +20,23 @@ export class CognitoConnection {
    * `/logout`), when sign-in with a provider is set up: COGNITO_DOMAIN, or the embedded stand-in.
    */
   readonly domain?: string;
+  /**
+   * The identity pool that turns the pool's ID tokens into AWS credentials, when one is set up:
+   * COGNITO_IDENTITY_POOL_ID, or the embedded stand-in.
+   */
+  readonly identityPool?: IdentityPoolLocation;
 
   constructor(values: CognitoConnection) {
     Object.assign(this, values);
   }
+}
+
+/** Where the identity pool is. */
+export interface IdentityPoolLocation {
+  identityPoolId: string;
+  region: string;
+  /** A custom endpoint (the embedded stand-in, moto, LocalStack); unset for Amazon Cognito. */
+  endpoint?: string;
 }
 
 /**

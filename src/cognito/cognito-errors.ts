@@ -154,6 +154,29 @@ const CODE_NOT_ACCEPTED: MappedError = {
     'The code is incorrect or has expired. Request a new one, or sign in if the account is confirmed already.',
 };
 
+/**
+ * The identity pool's own set-up is wrong (no role for this kind of identity, a role whose trust
+ * policy refuses the pool, an unknown pool): nothing a client can change, so a 500.
+ */
+const IDENTITY_POOL_MISCONFIGURED: MappedError = {
+  status: HttpStatus.INTERNAL_SERVER_ERROR,
+  code: ErrorCode.INTERNAL_ERROR,
+  message: 'Something went wrong on our side. Try again later.',
+};
+
+/** Rows both identity-pool calls share. */
+const IDENTITY_POOL_ROWS = {
+  // A provider the pool depends on did not answer.
+  ExternalServiceException: UNAVAILABLE,
+  InvalidIdentityPoolConfigurationException: IDENTITY_POOL_MISCONFIGURED,
+  ResourceNotFoundException: IDENTITY_POOL_MISCONFIGURED,
+  ResourceConflictException: {
+    status: HttpStatus.CONFLICT,
+    code: ErrorCode.IDENTITY_CONFLICT,
+    message: 'This sign-in is linked to another identity of the identity pool.',
+  },
+};
+
 /** Calls made with the user's access token: a refused token is a 401 to sign in again. */
 const ACCESS_TOKEN_ROWS = {
   NotAuthorizedException: INVALID_ACCESS_TOKEN,
@@ -236,6 +259,28 @@ export const OPERATION_OVERRIDES = {
   /** ConfirmForgotPassword: a code for an unknown account looks like a wrong code, not "no user". */
   confirmForgotPassword: {
     UserNotFoundException: COGNITO_ERROR_TABLE.CodeMismatchException,
+  },
+  /**
+   * GetId and GetCredentialsForIdentity with a user's ID token (the app has checked the token
+   * already, so a refusal is the pool's: a revoked user with ServerSideTokenCheck, a provider the
+   * pool does not list, a role the token does not offer).
+   */
+  identityPool: {
+    ...IDENTITY_POOL_ROWS,
+    NotAuthorizedException: {
+      status: HttpStatus.UNAUTHORIZED,
+      code: ErrorCode.ID_TOKEN_INVALID,
+      message: 'The identity pool did not accept this sign-in. Sign in again.',
+    },
+  },
+  /** GetId and GetCredentialsForIdentity for a guest: a refusal means the pool has no guests. */
+  guestIdentity: {
+    ...IDENTITY_POOL_ROWS,
+    NotAuthorizedException: {
+      status: HttpStatus.FORBIDDEN,
+      code: ErrorCode.GUESTS_NOT_ALLOWED,
+      message: 'The identity pool does not give credentials to guests, or not to this identity.',
+    },
   },
   /** Administrative calls that name a group. */
   group: {

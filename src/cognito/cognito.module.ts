@@ -1,15 +1,18 @@
+import type { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { appConfig, authConfig, cognitoConfig, federationConfig } from '../config';
+import { appConfig, authConfig, cognitoConfig, federationConfig, identityConfig } from '../config';
 import { CognitoAdminAdapter } from './cognito-admin.adapter';
 import { CognitoAdminPort } from './cognito-admin.port';
-import { createCognitoClient } from './cognito-client.factory';
+import { createCognitoClient, createIdentityPoolClient } from './cognito-client.factory';
 import { CognitoConnection, RESOLVED_POOL, type ResolvedPool } from './cognito-connection';
 import { CognitoIdentityAdapter } from './cognito-identity.adapter';
 import { CognitoReachability } from './cognito-reachability';
 import { CognitoIdentityPort } from './cognito-identity.port';
-import { COGNITO_SDK_CLIENT } from './cognito.tokens';
+import { COGNITO_SDK_CLIENT, IDENTITY_POOL_SDK_CLIENT } from './cognito.tokens';
+import { IdentityPoolAdapter } from './identity-pool.adapter';
+import { IdentityPoolPort } from './identity-pool.port';
 import { EmbeddedCognito } from './local/embedded-cognito';
 import { ManagedLoginAdapter } from './managed-login.adapter';
 import { ManagedLoginPort } from './managed-login.port';
@@ -18,6 +21,7 @@ import { ManagedLoginPort } from './managed-login.port';
 function poolFromConfig(
   settings: ConfigType<typeof cognitoConfig>,
   domain: string | undefined,
+  identity: ConfigType<typeof identityConfig>,
 ): ResolvedPool {
   const { mode, region, userPoolId, clientId, issuer, jwksUri, endpoint, clientSecret } = settings;
   if (!userPoolId || !clientId || !issuer || !jwksUri) {
@@ -36,6 +40,14 @@ function poolFromConfig(
       jwksUri,
       endpoint,
       domain,
+      identityPool:
+        identity.poolId && identity.region
+          ? {
+              identityPoolId: identity.poolId,
+              region: identity.region,
+              endpoint: identity.endpoint,
+            }
+          : undefined,
     }),
     clientSecret,
   };
@@ -56,6 +68,7 @@ function poolFromConfig(
         authConfig.KEY,
         appConfig.KEY,
         federationConfig.KEY,
+        identityConfig.KEY,
         EmbeddedCognito,
       ],
       useFactory: (
@@ -63,11 +76,12 @@ function poolFromConfig(
         auth: ConfigType<typeof authConfig>,
         app: ConfigType<typeof appConfig>,
         federation: ConfigType<typeof federationConfig>,
+        identity: ConfigType<typeof identityConfig>,
         embedded: EmbeddedCognito,
       ): ResolvedPool | Promise<ResolvedPool> =>
         settings.mode === 'embedded'
           ? embedded.start(settings, auth.passwordPolicy, app.nodeEnv)
-          : poolFromConfig(settings, federation.domain),
+          : poolFromConfig(settings, federation.domain, identity),
     },
     {
       provide: CognitoConnection,
@@ -85,7 +99,19 @@ function poolFromConfig(
           maxAttempts: settings.maxAttempts,
         }),
     },
+    {
+      provide: IDENTITY_POOL_SDK_CLIENT,
+      inject: [cognitoConfig.KEY, CognitoConnection],
+      useFactory: (settings: ConfigType<typeof cognitoConfig>, connection: CognitoConnection) =>
+        createIdentityPoolClient({
+          region: connection.identityPool?.region ?? connection.region,
+          endpoint: connection.identityPool?.endpoint,
+          requestTimeoutMs: settings.requestTimeoutMs,
+          maxAttempts: settings.maxAttempts,
+        }),
+    },
     CognitoReachability,
+    { provide: IdentityPoolPort, useClass: IdentityPoolAdapter },
     { provide: CognitoIdentityPort, useClass: CognitoIdentityAdapter },
     { provide: CognitoAdminPort, useClass: CognitoAdminAdapter },
     { provide: ManagedLoginPort, useClass: ManagedLoginAdapter },
@@ -95,13 +121,18 @@ function poolFromConfig(
     CognitoIdentityPort,
     CognitoAdminPort,
     ManagedLoginPort,
+    IdentityPoolPort,
     CognitoReachability,
   ],
 })
 export class CognitoModule implements OnApplicationShutdown {
-  constructor(@Inject(COGNITO_SDK_CLIENT) private readonly client: CognitoIdentityProviderClient) {}
+  constructor(
+    @Inject(COGNITO_SDK_CLIENT) private readonly client: CognitoIdentityProviderClient,
+    @Inject(IDENTITY_POOL_SDK_CLIENT) private readonly identityClient: CognitoIdentityClient,
+  ) {}
 
   onApplicationShutdown(): void {
     this.client.destroy();
+    this.identityClient.destroy();
   }
 }

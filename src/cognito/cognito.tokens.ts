@@ -1,2 +1,5 @@
 /** Injection token of the SDK client; only the Cognito module's own providers use it. */
 export const COGNITO_SDK_CLIENT = Symbol('COGNITO_SDK_CLIENT');
+
+/** Injection token of the identity pool's SDK client (Cognito Identity). */
+export const IDENTITY_POOL_SDK_CLIENT = Symbol('IDENTITY_POOL_SDK_CLIENT');

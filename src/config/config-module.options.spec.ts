@@ -3,7 +3,15 @@ import { Test } from '@nestjs/testing';
 import * as classValidator from 'class-validator';
 import { configModuleOptions } from './config-module.options';
 import { ConfigurationError, loadConfiguration, parseEnvironment } from './environment';
-import { appConfig, authConfig, cognitoConfig, federationConfig, httpConfig, redisConfig } from '.';
+import {
+  appConfig,
+  authConfig,
+  cognitoConfig,
+  federationConfig,
+  httpConfig,
+  identityConfig,
+  redisConfig,
+} from '.';
 
 const NAMESPACES = [
   appConfig,
@@ -12,6 +20,7 @@ const NAMESPACES = [
   httpConfig,
   redisConfig,
   federationConfig,
+  identityConfig,
 ];
 
 /** What an app build reads: the settings `createApp` takes first, then every config namespace. */
@@ -33,7 +42,7 @@ describe('configModuleOptions', () => {
     else process.env.PORT = savedPort;
   });
 
-  it('builds the app’s settings and all six namespaces from one parse of the environment', async () => {
+  it('builds the app’s settings and all seven namespaces from one parse of the environment', async () => {
     // A value no earlier test used, so nothing parsed before can answer.
     process.env.PORT = String(40000 + Math.floor(Math.random() * 20000));
     const validations = jest.spyOn(classValidator, 'validateSync');
@@ -42,8 +51,8 @@ describe('configModuleOptions', () => {
 
     expect(validations).toHaveBeenCalledTimes(1);
     expect(port).toBe(Number(process.env.PORT));
-    const { app, auth, cognito, http, redis, federation } = parseEnvironment(process.env);
-    expect(namespaces).toEqual([app, auth, cognito, http, redis, federation]);
+    const { app, auth, cognito, http, redis, federation, identity } = parseEnvironment(process.env);
+    expect(namespaces).toEqual([app, auth, cognito, http, redis, federation, identity]);
   });
 
   it('parses a changed environment anew for the next app, and still refuses an invalid one', async () => {

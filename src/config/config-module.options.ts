@@ -4,6 +4,7 @@ import { authConfig } from './auth.config';
 import { cognitoConfig } from './cognito.config';
 import { federationConfig } from './federation.config';
 import { httpConfig } from './http.config';
+import { identityConfig } from './identity.config';
 import { redisConfig } from './redis.config';
 
 /**
@@ -14,5 +15,13 @@ export const configModuleOptions: ConfigModuleOptions = {
   isGlobal: true,
   cache: true,
   ignoreEnvFile: process.env.NODE_ENV === 'test',
-  load: [appConfig, cognitoConfig, authConfig, httpConfig, redisConfig, federationConfig],
+  load: [
+    appConfig,
+    cognitoConfig,
+    authConfig,
+    httpConfig,
+    redisConfig,
+    federationConfig,
+    identityConfig,
+  ],
 };

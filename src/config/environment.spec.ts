@@ -362,3 +362,75 @@ describe('sign-in with a provider (federation)', () => {
     ).toMatchObject({ enabled: true, redirectUri: 'http://localhost:3000/auth/oauth/callback' });
   });
 });
+
+describe('identity pools', () => {
+  const pool = { COGNITO_USER_POOL_ID: 'eu-west-1_AbCdEf123', COGNITO_CLIENT_ID: 'abc123' };
+  const identityPoolId = 'eu-central-1:0d9a5f1e-3c2b-4a8e-9f61-2b7c4d3e1a90';
+
+  it('is on in the embedded mode (its stand-in), guests off; off for a pool without an identity pool', () => {
+    expect(parseEnvironment({}).identity).toEqual({ enabled: true, allowGuests: false });
+    expect(parseEnvironment({ COGNITO_IDENTITY_ALLOW_GUESTS: 'true' }).identity).toEqual({
+      enabled: true,
+      allowGuests: true,
+    });
+    expect(parseEnvironment(pool).identity).toEqual({ enabled: false, allowGuests: false });
+  });
+
+  it('reads the pool id, its region, the endpoint (the user pool’s by default) and guests', () => {
+    expect(
+      parseEnvironment({
+        ...pool,
+        COGNITO_IDENTITY_POOL_ID: identityPoolId,
+        COGNITO_IDENTITY_ALLOW_GUESTS: 'yes',
+      }).identity,
+    ).toEqual({
+      enabled: true,
+      poolId: identityPoolId,
+      region: 'eu-central-1',
+      endpoint: undefined,
+      allowGuests: true,
+    });
+    const endpointMode = { ...pool, COGNITO_ENDPOINT: 'http://127.0.0.1:5000/' };
+    expect(
+      parseEnvironment({ ...endpointMode, COGNITO_IDENTITY_POOL_ID: identityPoolId }).identity
+        .endpoint,
+    ).toBe('http://127.0.0.1:5000');
+    expect(
+      parseEnvironment({
+        ...endpointMode,
+        COGNITO_IDENTITY_POOL_ID: identityPoolId,
+        COGNITO_IDENTITY_ENDPOINT: 'http://127.0.0.1:6000/',
+      }).identity.endpoint,
+    ).toBe('http://127.0.0.1:6000');
+  });
+
+  it('refuses a malformed id, settings without a pool, the embedded mode’s own, and http in production', () => {
+    expect(
+      problemsOf({ ...pool, COGNITO_IDENTITY_POOL_ID: 'eu-west-1_notanidentitypool' }),
+    ).toEqual([expect.stringMatching(/^COGNITO_IDENTITY_POOL_ID must look like <region>:<id>/)]);
+    expect(problemsOf({ ...pool, COGNITO_IDENTITY_ALLOW_GUESTS: 'true' })).toEqual([
+      'COGNITO_IDENTITY_ENDPOINT and COGNITO_IDENTITY_ALLOW_GUESTS need COGNITO_IDENTITY_POOL_ID',
+    ]);
+    expect(problemsOf({ COGNITO_IDENTITY_POOL_ID: identityPoolId })).toEqual([
+      expect.stringContaining('the embedded mode serves its own identity pool'),
+    ]);
+    expect(
+      problemsOf({
+        ...pool,
+        COGNITO_IDENTITY_ALLOW_GUESTS: 'maybe',
+        COGNITO_IDENTITY_POOL_ID: identityPoolId,
+      }),
+    ).toEqual(['COGNITO_IDENTITY_ALLOW_GUESTS must be true or false']);
+    expect(
+      problemsOf({
+        ...pool,
+        NODE_ENV: 'production',
+        CHALLENGE_SESSION_KEY: 'q83vEjRWeJ8Sq2uZ5Xp0b7Lc1dFhK9mN4tYwA6gHiJo=',
+        COGNITO_IDENTITY_POOL_ID: identityPoolId,
+        COGNITO_IDENTITY_ENDPOINT: 'http://127.0.0.1:6000',
+      }),
+    ).toEqual([
+      'NODE_ENV=production refuses the non-HTTPS COGNITO_IDENTITY_ENDPOINT http://127.0.0.1:6000',
+    ]);
+  });
+});

@@ -36,6 +36,9 @@ function emptyAsUndefined({ value }: { value: unknown }): unknown {
 const PROVIDER = String.raw`[^\s,:_]{1,32}(:(social|saml|oidc|cognito))?`;
 const PROVIDER_LIST = new RegExp(String.raw`^${PROVIDER}(\s*,\s*${PROVIDER})*$`);
 
+/** An identity pool id: `<region>:<id>` (Amazon Cognito's ids are UUIDs). */
+const IDENTITY_POOL_ID = /^([a-z]{2}(?:-[a-z]+)+-\d):[0-9a-f-]+$/;
+
 const URL_OPTIONS = {
   require_tld: false,
   require_protocol: true,
@@ -171,6 +174,22 @@ export class EnvironmentVariables {
       'or app schemes (com.example.app:)',
   })
   OAUTH_RETURN_ORIGINS?: string;
+
+  @OptionalEnv()
+  @Matches(IDENTITY_POOL_ID, {
+    message:
+      'COGNITO_IDENTITY_POOL_ID must look like <region>:<id>, e.g. eu-west-1:0d9a5f1e-3c2b-4a8e-9f61-2b7c4d3e1a90',
+  })
+  @MaxLength(55)
+  COGNITO_IDENTITY_POOL_ID?: string;
+
+  @OptionalEnv()
+  @IsUrl(URL_OPTIONS, { message: 'COGNITO_IDENTITY_ENDPOINT must be an http(s) URL' })
+  COGNITO_IDENTITY_ENDPOINT?: string;
+
+  @OptionalEnv()
+  @IsBooleanish()
+  COGNITO_IDENTITY_ALLOW_GUESTS?: boolean;
 
   @IsOptionalInt(100, 60000)
   COGNITO_REQUEST_TIMEOUT_MS?: number;
@@ -411,6 +430,21 @@ export interface Configuration {
     returnOrigins: string[];
   };
   /**
+   * Identity pools: the signed-in user's ID token (or a guest) becomes temporary AWS credentials.
+   * On in the embedded mode (its stand-in) and wherever COGNITO_IDENTITY_POOL_ID is set.
+   */
+  identity: {
+    enabled: boolean;
+    /** Unset in the embedded mode, which learns it when its stand-in starts. */
+    poolId?: string;
+    /** The identity pool's region: from its id. */
+    region?: string;
+    /** COGNITO_IDENTITY_ENDPOINT, else COGNITO_ENDPOINT; unset: Amazon Cognito. */
+    endpoint?: string;
+    /** Whether POST /auth/aws-credentials/guest hands out unauthenticated credentials. */
+    allowGuests: boolean;
+  };
+  /**
    * Shared state for several instances (token revocations) in Redis; without `url`, one instance
    * keeps it in memory and in a file under `stateDir`, so a restart forgets no revocation.
    */
@@ -536,6 +570,7 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): Configuration {
   }
 
   const federation = parseFederation(vars, mode, production, problems);
+  const identity = parseIdentity(vars, mode, endpoint, production, problems);
 
   if (problems.length > 0) throw new ConfigurationError(problems);
 
@@ -600,6 +635,7 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): Configuration {
       },
     },
     federation,
+    identity,
     redis: {
       url: vars.REDIS_URL,
       stateDir: vars.STATE_DIR ?? vars.COGNITO_LOCAL_DATA_DIR ?? '.cognito-local',
@@ -735,6 +771,47 @@ function parseFederation(
     scopes,
     providers,
     returnOrigins,
+  };
+}
+
+function parseIdentity(
+  vars: EnvironmentVariables,
+  mode: CognitoMode,
+  userPoolEndpoint: string | undefined,
+  production: boolean,
+  problems: string[],
+): Configuration['identity'] {
+  const poolId = vars.COGNITO_IDENTITY_POOL_ID;
+  const allowGuests = vars.COGNITO_IDENTITY_ALLOW_GUESTS ?? false;
+  if (mode === 'embedded') {
+    if (poolId || vars.COGNITO_IDENTITY_ENDPOINT) {
+      problems.push(
+        'COGNITO_IDENTITY_POOL_ID and COGNITO_IDENTITY_ENDPOINT apply to a configured pool; ' +
+          'the embedded mode serves its own identity pool',
+      );
+    }
+    return { enabled: true, allowGuests };
+  }
+  if (!poolId) {
+    if (vars.COGNITO_IDENTITY_ENDPOINT || vars.COGNITO_IDENTITY_ALLOW_GUESTS !== undefined) {
+      problems.push(
+        'COGNITO_IDENTITY_ENDPOINT and COGNITO_IDENTITY_ALLOW_GUESTS need COGNITO_IDENTITY_POOL_ID',
+      );
+    }
+    return { enabled: false, allowGuests: false };
+  }
+  const endpoint = (vars.COGNITO_IDENTITY_ENDPOINT ?? userPoolEndpoint)?.replace(/\/+$/, '');
+  if (production && endpoint && !endpoint.startsWith('https://')) {
+    problems.push(
+      `NODE_ENV=production refuses the non-HTTPS COGNITO_IDENTITY_ENDPOINT ${endpoint}`,
+    );
+  }
+  return {
+    enabled: true,
+    poolId,
+    region: IDENTITY_POOL_ID.exec(poolId)?.[1],
+    endpoint,
+    allowGuests,
   };
 }
 

@@ -3,6 +3,7 @@ export { authConfig } from './auth.config';
 export { cognitoConfig } from './cognito.config';
 export { federationConfig } from './federation.config';
 export { httpConfig } from './http.config';
+export { identityConfig } from './identity.config';
 export { redisConfig } from './redis.config';
 export {
   ConfigurationError,

@@ -42,6 +42,13 @@ const SAMPLE_MESSAGES: Record<ErrorCode, string> = {
   OAUTH_CALLBACK_INVALID:
     'The sign-in could not be completed: its code is invalid, used or expired, or its answer did not check out. Sign in again.',
   LOGIN_CODE_INVALID: 'The login code is invalid, used or expired, or the verifier does not match.',
+  IDENTITY_POOL_NOT_CONFIGURED: 'AWS credentials are not set up on this service.',
+  ID_TOKEN_REQUIRED: 'Send the ID token of this sign-in in the body, or sign in again.',
+  ID_TOKEN_INVALID:
+    'The ID token is invalid, expired or revoked, or is not of this sign-in. Sign in again.',
+  ROLE_NOT_ALLOWED: 'roleArn must be one of the roles in the ID token (cognito:roles).',
+  GUESTS_NOT_ALLOWED: 'Guest credentials are not offered.',
+  IDENTITY_CONFLICT: 'This sign-in is linked to another identity of the identity pool.',
   ATTRIBUTE_NOT_ALLOWED: 'These attributes cannot be changed here: email_verified.',
   REFRESH_TOKEN_REQUIRED: 'Send the refresh token in the body, or sign in again.',
   USERNAME_REQUIRED: 'Send the username claim of your access token with the refresh token.',
