@@ -19,6 +19,7 @@ const GUARD_INSIDE = {
 const FEATURES = [
   '**/auth/*',
   '**/federation/*',
+  '**/identity/*',
   '**/account/*',
   '**/admin/*',
   '**/health/*',

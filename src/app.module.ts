@@ -7,6 +7,7 @@ import { configModuleOptions } from './config/config-module.options';
 import { GuardModule } from './guard';
 import { FederationModule } from './federation/federation.module';
 import { HealthModule } from './health/health.module';
+import { IdentityModule } from './identity/identity.module';
 
 @Module({
   imports: [
@@ -16,6 +17,7 @@ import { HealthModule } from './health/health.module';
     AccountModule,
     AdminModule,
     FederationModule,
+    IdentityModule,
     HealthModule,
   ],
 })

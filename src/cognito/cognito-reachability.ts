@@ -6,22 +6,15 @@ const PROBE_TIMEOUT_MS = 2000;
 const PROBE_REUSE_MS = 1000;
 
 /**
- * Whether Cognito can be reached right now, for readiness. Any HTTP answer from the service's
- * address counts (Cognito answers a bare GET with an error, which proves the network path and
- * TLS); a refused connection, a DNS failure or no answer within 2 s does not. Probes are reused
- * for a second, so a flood of readiness checks does not become a flood of requests upstream.
+ * Whether one service address answers. Any HTTP answer counts (Cognito answers a bare GET with an
+ * error, which proves the network path and TLS); a refused connection, a DNS failure or no answer
+ * within 2 s does not. Probes are reused for a second, so a flood of readiness checks does not
+ * become a flood of requests upstream.
  */
-@Injectable()
-export class CognitoReachability {
+class AddressProbe {
   private last?: { at: number; reachable: Promise<boolean> };
 
-  constructor(private readonly connection: CognitoConnection) {}
-
-  get address(): string {
-    return (
-      this.connection.endpoint ?? `https://cognito-idp.${this.connection.region}.amazonaws.com/`
-    );
-  }
+  constructor(readonly address: string) {}
 
   isReachable(): Promise<boolean> {
     const now = Date.now();
@@ -42,5 +35,42 @@ export class CognitoReachability {
     } catch {
       return false;
     }
+  }
+}
+
+/**
+ * Whether Cognito can be reached right now, for readiness: the user pool's service and, when one
+ * is set up, the identity pool's (Cognito Identity, another service with its own address).
+ */
+@Injectable()
+export class CognitoReachability {
+  private readonly userPool: AddressProbe;
+  private readonly identity?: AddressProbe;
+
+  constructor(connection: CognitoConnection) {
+    this.userPool = new AddressProbe(
+      connection.endpoint ?? `https://cognito-idp.${connection.region}.amazonaws.com/`,
+    );
+    const pool = connection.identityPool;
+    if (pool) {
+      this.identity = new AddressProbe(
+        pool.endpoint ?? `https://cognito-identity.${pool.region}.amazonaws.com/`,
+      );
+    }
+  }
+
+  get address(): string {
+    return this.userPool.address;
+  }
+
+  isReachable(): Promise<boolean> {
+    return this.userPool.isReachable();
+  }
+
+  /** Whether an identity pool is set up, and if so whether its service answers. */
+  identityPool(): { configured: false } | { configured: true; reachable: Promise<boolean> } {
+    return this.identity
+      ? { configured: true, reachable: this.identity.isReachable() }
+      : { configured: false };
   }
 }

@@ -3,6 +3,12 @@ export const ACCESS_TOKEN_COOKIE = 'access_token';
 export const REFRESH_TOKEN_COOKIE = 'refresh_token';
 /** The Cognito username (a UUID, not secret) that REFRESH_TOKEN_AUTH's SECRET_HASH is made from. */
 export const REFRESH_USERNAME_COOKIE = 'refresh_username';
+/**
+ * The session's ID token, which only the route that exchanges it for AWS credentials needs (an
+ * identity pool takes ID tokens, not access tokens): the cookie goes to that path alone.
+ */
+export const ID_TOKEN_COOKIE = 'id_token';
+export const ID_TOKEN_COOKIE_PATH = '/auth/aws-credentials';
 
 /**
  * CSRF protection of cookie sessions (double submit, bound to the session): an httpOnly secret,

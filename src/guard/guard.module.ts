@@ -4,6 +4,7 @@ import { CognitoModule } from '../cognito/cognito.module';
 import { LoggingModule } from '../common/logging/logging.module';
 import { AccessTokenVerifier } from './jwt/access-token.verifier';
 import { CognitoAccessStrategy } from './jwt/cognito-access.strategy';
+import { IdTokenVerifier } from './jwt/id-token.verifier';
 import { JwtAuthGuard } from './jwt/jwt-auth.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RevocationService } from './revocation/revocation.service';
@@ -23,6 +24,7 @@ import { SessionCookies } from './session/session-cookies';
     SessionCookies,
     CsrfProtection,
     AccessTokenVerifier,
+    IdTokenVerifier,
     CognitoAccessStrategy,
     RevocationService,
     SessionTermination,
@@ -31,6 +33,7 @@ import { SessionCookies } from './session/session-cookies';
   exports: [
     SessionTermination,
     AccessTokenVerifier,
+    IdTokenVerifier,
     RevocationService,
     SessionCookies,
     CsrfProtection,

@@ -21,6 +21,7 @@ export {
   InvalidAccessTokenError,
   toAuthUser,
 } from './jwt/access-token.verifier';
+export { IdTokenVerifier, type IdTokenClaims } from './jwt/id-token.verifier';
 export { RevocationService } from './revocation/revocation.service';
 export { SessionTermination, type SessionOwner } from './revocation/session-termination';
 export { CsrfProtection } from './session/csrf';

@@ -7,6 +7,7 @@ export const READY_EXAMPLE = {
   info: {
     signingKeys: { status: 'up' },
     cognito: { status: 'up' },
+    identityPool: { status: 'up' },
     redis: { status: 'up', configured: false },
   },
   error: {},

@@ -12,8 +12,9 @@ import { CognitoReachability } from '../cognito/cognito-reachability';
 import { ShutdownState } from './shutdown-state';
 
 /**
- * Whether requests can be served: the token signing keys are loaded, Cognito answers and, with
- * REDIS_URL, Redis answers; never while the process drains for a shutdown.
+ * Whether requests can be served: the token signing keys are loaded, Cognito answers (and its
+ * identity pool service, when one is set up) and, with REDIS_URL, Redis answers; never while the
+ * process drains for a shutdown.
  */
 @Injectable()
 export class ReadinessService {
@@ -40,6 +41,7 @@ export class ReadinessService {
       return await this.health.check([
         () => this.signingKeys(),
         () => this.cognitoReachable(),
+        () => this.identityPool(),
         () => this.redis(),
       ]);
     } catch (error) {
@@ -63,6 +65,13 @@ export class ReadinessService {
   private async cognitoReachable(): Promise<HealthIndicatorResult> {
     const check = this.indicators.check('cognito');
     return (await this.cognito.isReachable()) ? check.up() : check.down();
+  }
+
+  private async identityPool(): Promise<HealthIndicatorResult> {
+    const check = this.indicators.check('identityPool');
+    const pool = this.cognito.identityPool();
+    if (!pool.configured) return check.up({ configured: false });
+    return (await pool.reachable) ? check.up() : check.down();
   }
 
   private async redis(): Promise<HealthIndicatorResult> {

@@ -28,6 +28,8 @@ export type SecurityEventName =
   | 'auth.oauth_start'
   | 'auth.oauth_callback'
   | 'auth.oauth_code_exchange'
+  | 'identity.aws_credentials'
+  | 'identity.guest_credentials'
   | 'account.mfa_enroll'
   | 'account.mfa_change'
   | 'account.delete'

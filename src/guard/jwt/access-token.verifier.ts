@@ -105,7 +105,7 @@ function nowSeconds(): number {
 }
 
 /** Checks aws-jwt-verify leaves to the caller: key-pointing headers, a missing `exp`, `iat`. */
-function extraChecks(header: JwtHeader, payload: JwtPayload): void {
+export function extraChecks(header: JwtHeader, payload: JwtPayload): void {
   const pointer = KEY_POINTING_HEADERS.find((name) => name in header);
   if (pointer) throw refusal(`the token header names a key (${pointer})`);
   // aws-jwt-verify checks `exp` only when present; a token that never expires is not acceptable.

@@ -36,6 +36,7 @@ export class RevocationService implements OnModuleInit, OnApplicationShutdown {
   private readonly list = new RevocationList();
   private readonly cutoffs = new SessionCutoffs();
   private readonly store: RevocationStore;
+  private readonly endListeners: ((sub: string) => Promise<void>)[] = [];
 
   constructor(@Inject(redisConfig.KEY) redis: ConfigType<typeof redisConfig>) {
     const learn = (revocation: Revocation) => this.learn(revocation);
@@ -57,6 +58,27 @@ export class RevocationService implements OnModuleInit, OnApplicationShutdown {
     else if (id.startsWith(USER_PREFIX)) {
       this.cutoffs.add(id.slice(USER_PREFIX.length), before, expiresAt);
     }
+  }
+
+  /**
+   * Calls `listener` with the user's `sub` whenever a session of theirs ends here: a logout
+   * (`revoke`) or the end of all their sessions (`endSessions`). For what is kept per user and must
+   * not outlive a session, such as cached AWS credentials. A failing listener is logged, and never
+   * stops the session from ending.
+   */
+  onSessionEnd(listener: (sub: string) => Promise<void>): void {
+    this.endListeners.push(listener);
+  }
+
+  private async sessionEnded(sub: string | undefined): Promise<void> {
+    if (!sub) return;
+    await Promise.all(
+      this.endListeners.map((listener) =>
+        listener(sub).catch((error: unknown) =>
+          this.logger.error(`A session-end listener failed: ${(error as Error).message}`),
+        ),
+      ),
+    );
   }
 
   /** Whether the token of `user` (or the session it came from, or all the user's sessions) was revoked. */
@@ -81,18 +103,20 @@ export class RevocationService implements OnModuleInit, OnApplicationShutdown {
     const expiresAt = before + SESSION_CUTOFF_SECONDS;
     this.cutoffs.add(sub, before, expiresAt);
     await this.stored([{ id: `${USER_PREFIX}${sub}`, expiresAt, before }]);
+    await this.sessionEnded(sub);
     const wait = (before + 1) * 1000 - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
 
   /** Revokes the token of `user` and its session until the token's expiry, on every instance. */
   async revoke(
-    user: Pick<AuthUser, 'tokenId' | 'originTokenId' | 'tokenExpiresAt'>,
+    user: Pick<AuthUser, 'tokenId' | 'originTokenId' | 'tokenExpiresAt'> & { sub?: string },
   ): Promise<void> {
     this.list.purgeExpired();
     const ids = [user.tokenId, user.originTokenId].filter((id): id is string => Boolean(id));
     for (const id of ids) this.list.add(id, user.tokenExpiresAt);
     await this.stored(ids.map((id) => ({ id, expiresAt: user.tokenExpiresAt })));
+    await this.sessionEnded(user.sub);
   }
 
   /**

@@ -6,6 +6,7 @@ describe(sessionCookieNames.name, () => {
       access: '__Host-access_token',
       refresh: '__Secure-refresh_token',
       refreshUsername: '__Secure-refresh_username',
+      idToken: '__Secure-id_token',
       csrfSecret: '__Host-csrf_secret',
       csrfToken: '__Host-XSRF-TOKEN',
     });
@@ -16,6 +17,7 @@ describe(sessionCookieNames.name, () => {
       access: '__Secure-access_token',
       refresh: '__Secure-refresh_token',
       refreshUsername: '__Secure-refresh_username',
+      idToken: '__Secure-id_token',
       csrfSecret: '__Secure-csrf_secret',
       csrfToken: '__Secure-XSRF-TOKEN',
     });
@@ -26,6 +28,7 @@ describe(sessionCookieNames.name, () => {
       access: 'access_token',
       refresh: 'refresh_token',
       refreshUsername: 'refresh_username',
+      idToken: 'id_token',
       csrfSecret: 'csrf_secret',
       csrfToken: 'XSRF-TOKEN',
     });

@@ -4,7 +4,7 @@ import type { ConfigType } from '@nestjs/config';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authConfig } from '../../config';
-import { REFRESH_COOKIE_PATHS } from '../guard.constants';
+import { ID_TOKEN_COOKIE_PATH, REFRESH_COOKIE_PATHS } from '../guard.constants';
 import { sessionCookieNames, type SessionCookieNames } from './cookie-names';
 import { CsrfProtection } from './csrf';
 import { ACCESS_COOKIE_NAME, PRESENTED, presentedAccessToken } from '../jwt/token-extractors';
@@ -37,6 +37,8 @@ export interface PresentedSession {
   refreshToken?: string;
   /** The Cognito username (`username` claim) a refresh needs, set with the refresh cookie. */
   refreshUsername?: string;
+  /** The session's ID token (its cookie reaches POST /auth/aws-credentials only). */
+  idToken?: string;
 }
 
 /** How long the refresh cookie lives: Cognito's default refresh token validity is 30 days. */
@@ -118,6 +120,11 @@ export class SessionCookies implements OnModuleInit {
     if (!this.enabled) return;
     const { names } = this;
     reply.setCookie(names.access, tokens.accessToken, this.options('/', tokens.expiresIn));
+    reply.setCookie(
+      names.idToken,
+      tokens.idToken,
+      this.options(ID_TOKEN_COOKIE_PATH, tokens.expiresIn),
+    );
     for (const path of REFRESH_COOKIE_PATHS) {
       const options = this.options(path, REFRESH_COOKIE_MAX_AGE);
       if (tokens.refreshToken) reply.setCookie(names.refresh, tokens.refreshToken, options);
@@ -138,6 +145,7 @@ export class SessionCookies implements OnModuleInit {
     if (!this.enabled) return;
     const { names } = this;
     reply.clearCookie(names.access, this.options('/', 0));
+    reply.clearCookie(names.idToken, this.options(ID_TOKEN_COOKIE_PATH, 0));
     reply.clearCookie(names.csrfSecret, this.options('/', 0));
     reply.clearCookie(names.csrfToken, { ...this.options('/', 0), httpOnly: false });
     for (const path of REFRESH_COOKIE_PATHS) {
@@ -164,7 +172,10 @@ export class SessionCookies implements OnModuleInit {
       session.refreshToken = request.cookies[this.names.refresh];
       if (session.refreshToken) this.csrf.verify(request, session.refreshToken);
     }
-    if (this.enabled) session.refreshUsername = request.cookies[this.names.refreshUsername];
+    if (this.enabled) {
+      session.refreshUsername = request.cookies[this.names.refreshUsername];
+      session.idToken = request.cookies[this.names.idToken];
+    }
     return session;
   }
 }

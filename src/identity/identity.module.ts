@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { AuthModule } from '../auth/auth.module';
+import { CognitoModule } from '../cognito/cognito.module';
+import { SealedBox } from '../common/crypto/sealed-box';
+import { SEALING_KEY } from '../common/crypto/sealing-key';
+import { LoggingModule } from '../common/logging/logging.module';
+import { redisConfig } from '../config';
+import { GuardModule } from '../guard';
+import { CredentialsCache } from './credentials-cache';
+import { IdentityController } from './identity.controller';
+import { IdentityService } from './identity.service';
+
+/**
+ * Identity pools: a signed-in user's ID token (or a guest) becomes temporary AWS credentials of
+ * the pool's IAM roles.
+ */
+@Module({
+  imports: [CognitoModule, LoggingModule, GuardModule, AuthModule],
+  controllers: [IdentityController],
+  providers: [
+    IdentityService,
+    {
+      // The key that seals sign-in steps (CHALLENGE_SESSION_KEY), for another purpose.
+      provide: CredentialsCache,
+      inject: [SEALING_KEY, redisConfig.KEY],
+      useFactory: (key: Buffer, redis: ConfigType<typeof redisConfig>) =>
+        new CredentialsCache(new SealedBox(key, 'nest-cognito-auth aws-credentials v1'), redis.url),
+    },
+  ],
+})
+export class IdentityModule {}
