@@ -1,5 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
 import {
+  AdminAddUserToGroupCommand,
   AdminConfirmSignUpCommand,
   AdminCreateUserCommand,
   AdminDisableProviderForUserCommand,
@@ -16,8 +17,10 @@ import {
   CognitoIdentityProviderClient,
   ConfirmForgotPasswordCommand,
   ConfirmSignUpCommand,
+  CreateGroupCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
+  DeleteGroupCommand,
   DeleteUserPoolClientCommand,
   DeleteUserPoolCommand,
   DescribeUserPoolClientCommand,
@@ -30,6 +33,7 @@ import {
   RespondToAuthChallengeCommand,
   SetUserMFAPreferenceCommand,
   SignUpCommand,
+  UpdateGroupCommand,
   UpdateUserAttributesCommand,
   UpdateUserPoolCommand,
   VerifySoftwareTokenCommand,
@@ -41,6 +45,7 @@ import {
 import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import emulatorKey from 'cognito-local/lib/keys/cognitoLocal.private.json';
 import { authenticator } from 'otplib';
+import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SESSIONS_FILE } from '../src/cognito/local/emulator-layer/challenge-sessions-file';
@@ -414,6 +419,90 @@ describeEmulated('The embedded emulator behind its layer (AWS SDK)', () => {
       expect(after.iat).toBeGreaterThan(Number(before.auth_time));
       expect(after.jti).not.toBe(before.jti);
     }
+  });
+
+  describe("the IAM roles of the user's groups in the ID token", () => {
+    const run = randomUUID().slice(0, 8);
+    const role = (name: string) => `arn:aws:iam::000000000000:role/${name}-${run}`;
+    const made: string[] = [];
+    afterAll(async () => {
+      for (const GroupName of made) {
+        await sdk.send(new DeleteGroupCommand({ UserPoolId: userPoolId, GroupName }));
+      }
+    });
+
+    /** A group of the pool, and the user in it. */
+    async function inGroup(email: string, name: string, RoleArn?: string, Precedence?: number) {
+      const GroupName = `${name}-${run}`;
+      if (!made.includes(GroupName)) {
+        await sdk.send(
+          new CreateGroupCommand({ UserPoolId: userPoolId, GroupName, RoleArn, Precedence }),
+        );
+        made.push(GroupName);
+      }
+      await sdk.send(
+        new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: email, GroupName }),
+      );
+    }
+
+    it('holds every role, and the preferred one of the lowest precedence; refresh keeps them', async () => {
+      const email = uniqueEmail('layer-roles');
+      await confirmedUser(email);
+      await inGroup(email, 'readers', role('readers'), 5);
+      await inGroup(email, 'writers', role('writers'), 1);
+      await inGroup(email, 'no-role', undefined, 0);
+      await inGroup(email, 'no-precedence', role('no-precedence'));
+      const tokens = (await passwordAuth(email, STRONG_PASSWORD)).AuthenticationResult;
+      rememberSecret(tokens?.RefreshToken, 'refresh token');
+      const expected = {
+        'cognito:roles': [role('writers'), role('readers'), role('no-precedence')],
+        'cognito:preferred_role': role('writers'),
+      };
+      expect(claims(tokens?.IdToken)).toMatchObject(expected);
+      // The access token has the groups, not the roles.
+      expect(claims(tokens?.AccessToken)).not.toHaveProperty('cognito:roles');
+
+      expect(claims((await refresh(tokens)).AuthenticationResult?.IdToken)).toMatchObject(expected);
+      // A refresh issues the roles of the groups of that time.
+      await sdk.send(
+        new UpdateGroupCommand({
+          UserPoolId: userPoolId,
+          GroupName: `writers-${run}`,
+          RoleArn: role('writers'),
+          Precedence: 9,
+        }),
+      );
+      const later = claims((await refresh(tokens)).AuthenticationResult?.IdToken);
+      expect(later['cognito:preferred_role']).toBe(role('readers'));
+      await sdk.send(
+        new DeleteGroupCommand({ UserPoolId: userPoolId, GroupName: `readers-${run}` }),
+      );
+      made.splice(made.indexOf(`readers-${run}`), 1);
+      const last = claims((await refresh(tokens)).AuthenticationResult?.IdToken);
+      expect(last['cognito:roles']).toEqual([role('writers'), role('no-precedence')]);
+      expect(last['cognito:preferred_role']).toBe(role('writers'));
+    });
+
+    it('names no preferred role when two groups of the best precedence have different roles', async () => {
+      const email = uniqueEmail('layer-roles-tie');
+      await confirmedUser(email);
+      await inGroup(email, 'tie-a', role('tie-a'), 2);
+      await inGroup(email, 'tie-b', role('tie-b'), 2);
+      await inGroup(email, 'tie-later', role('tie-later'), 3);
+      const id = claims((await passwordAuth(email, STRONG_PASSWORD)).AuthenticationResult?.IdToken);
+      expect(id['cognito:roles']).toEqual([role('tie-a'), role('tie-b'), role('tie-later')]);
+      expect(id).not.toHaveProperty('cognito:preferred_role');
+    });
+
+    it('puts no role claim in the token of a user whose groups have no role', async () => {
+      const email = uniqueEmail('layer-roles-none');
+      await confirmedUser(email);
+      await inGroup(email, 'plain', undefined, 1);
+      const id = claims((await passwordAuth(email, STRONG_PASSWORD)).AuthenticationResult?.IdToken);
+      expect(id['cognito:groups']).toEqual([`plain-${run}`]);
+      expect(id).not.toHaveProperty('cognito:roles');
+      expect(id).not.toHaveProperty('cognito:preferred_role');
+    });
   });
 
   it("gives the embedded pool's access and ID tokens one hour, its app client's setting", async () => {

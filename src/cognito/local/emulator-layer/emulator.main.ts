@@ -14,6 +14,7 @@ import { installChallengeRefreshToken } from './challenge-refresh-token.layer';
 import { installChallengeSessionCheck } from './challenge-session.layer';
 import { installDisabledUserRefusal } from './disabled-user.layer';
 import { installGlobalSignOut } from './global-sign-out.layer';
+import { installGroupRoles } from './group-roles.layer';
 import { installManagedLogin } from './managed-login.layer';
 import { installPasswordPolicy } from './password-policy.layer';
 import { installProviderLinks } from './provider-links.layer';
@@ -41,6 +42,8 @@ installTemporaryPasswordCheck();
 installAttributeUpdateSettings();
 installVerifiedEmailUnique();
 installTokenClaims();
+// The IAM roles of the user's groups in ID tokens, for the identity pool (../identity-pool).
+installGroupRoles();
 installPasswordPolicy();
 installDisabledUserRefusal();
 installAccessTokenCheck();
