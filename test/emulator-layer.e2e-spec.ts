@@ -45,9 +45,16 @@ import {
 import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import emulatorKey from 'cognito-local/lib/keys/cognitoLocal.private.json';
 import { authenticator } from 'otplib';
+import {
+  CognitoIdentityClient,
+  GetCredentialsForIdentityCommand,
+  GetIdCommand,
+} from '@aws-sdk/client-cognito-identity';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { IdentityPoolStandIn } from '../src/cognito/local/identity-pool/identity-pool.server';
 import { SESSIONS_FILE } from '../src/cognito/local/emulator-layer/challenge-sessions-file';
 import { computeSecretHash } from '../src/cognito/secret-hash';
 import { findLocalCodes } from '../src/cognito/local/local-codes';
@@ -481,6 +488,63 @@ describeEmulated('The embedded emulator behind its layer (AWS SDK)', () => {
       const last = claims((await refresh(tokens)).AuthenticationResult?.IdToken);
       expect(last['cognito:roles']).toEqual([role('writers'), role('no-precedence')]);
       expect(last['cognito:preferred_role']).toBe(role('writers'));
+    });
+
+    it("are what the embedded identity pool stand-in chooses from, the removed group's role gone after a refresh", async () => {
+      const email = uniqueEmail('layer-roles-pool');
+      await confirmedUser(email);
+      await inGroup(email, 'pool-low', role('pool-low'), 4);
+      await inGroup(email, 'pool-high', role('pool-high'), 2);
+      const issuer = `${process.env.COGNITO_ENDPOINT}/${userPoolId}`;
+      const dataDir = mkdtempSync(join(tmpdir(), 'identity-pool-e2e-'));
+      const standIn = await IdentityPoolStandIn.start({
+        dataDir,
+        region: 'us-east-1',
+        issuer,
+        jwksUri: `${issuer}/.well-known/jwks.json`,
+        clientId,
+        allowGuests: false,
+        port: 0,
+        nodeEnv: 'test',
+      });
+      const identity = new CognitoIdentityClient({
+        region: 'us-east-1',
+        endpoint: standIn.endpoint,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        maxAttempts: 1,
+      });
+      try {
+        const roleOf = async (idToken: string | undefined, CustomRoleArn?: string) => {
+          const Logins = { [standIn.providerName]: idToken ?? '' };
+          const { IdentityId } = await identity.send(
+            new GetIdCommand({ IdentityPoolId: standIn.identityPoolId, Logins }),
+          );
+          const { Credentials } = await identity.send(
+            new GetCredentialsForIdentityCommand({ IdentityId, Logins, CustomRoleArn }),
+          );
+          const readable = (Credentials?.SessionToken ?? '').split('.')[1];
+          return (JSON.parse(Buffer.from(readable, 'base64url').toString()) as { role: string })
+            .role;
+        };
+        const tokens = (await passwordAuth(email, STRONG_PASSWORD)).AuthenticationResult;
+        rememberSecret(tokens?.RefreshToken, 'refresh token');
+        expect(await roleOf(tokens?.IdToken)).toBe(role('pool-high'));
+        expect(await roleOf(tokens?.IdToken, role('pool-low'))).toBe(role('pool-low'));
+
+        await sdk.send(
+          new DeleteGroupCommand({ UserPoolId: userPoolId, GroupName: `pool-low-${run}` }),
+        );
+        made.splice(made.indexOf(`pool-low-${run}`), 1);
+        const refreshed = (await refresh(tokens)).AuthenticationResult?.IdToken;
+        await expect(roleOf(refreshed, role('pool-low'))).rejects.toMatchObject({
+          name: 'NotAuthorizedException',
+        });
+        expect(await roleOf(refreshed)).toBe(role('pool-high'));
+      } finally {
+        identity.destroy();
+        await standIn.stop();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
     });
 
     it('names no preferred role when two groups of the best precedence have different roles', async () => {
