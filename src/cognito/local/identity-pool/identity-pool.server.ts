@@ -222,7 +222,7 @@ export class IdentityPoolStandIn {
       options.region,
       options.maxGuestIdentities ?? MAX_GUEST_IDENTITIES,
     );
-    this.providerName = options.issuer.replace(/^https?:\/\//, '');
+    this.providerName = options.issuer.replace(/^https?:\/\//, '').replace(/\/+$/, '');
     this.verifier = JwtVerifier.create(
       {
         issuer: options.issuer,
