@@ -80,7 +80,7 @@ function poolFromConfig(
         embedded: EmbeddedCognito,
       ): ResolvedPool | Promise<ResolvedPool> =>
         settings.mode === 'embedded'
-          ? embedded.start(settings, auth.passwordPolicy, app.nodeEnv)
+          ? embedded.start(settings, auth.passwordPolicy, app.nodeEnv, identity)
           : poolFromConfig(settings, federation.domain, identity),
     },
     {

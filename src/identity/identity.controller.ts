@@ -35,16 +35,16 @@ export class IdentityController {
   @AwsCredentialsRoute()
   async credentials(
     @CurrentUser() user: AuthUser,
-    @Body() body: AwsCredentialsRequestDto | undefined,
+    @Body() body: AwsCredentialsRequestDto,
     @Req() request: FastifyRequest,
   ): Promise<AwsCredentialsDto> {
     // The body's ID token, else the session's cookie (the guard has checked CSRF for a cookie session).
-    const idToken = body?.idToken ?? this.cookies.presented(request, {}).idToken;
-    return answer(await this.identity.forUser(user, idToken, body?.roleArn));
+    const idToken = body.idToken ?? this.cookies.presented(request, {}).idToken;
+    return answer(await this.identity.forUser(user, idToken, body.roleArn));
   }
 
   @GuestCredentialsRoute()
-  async guest(@Body() body: GuestCredentialsRequestDto | undefined): Promise<AwsCredentialsDto> {
-    return answer(await this.identity.forGuest(body?.identityId));
+  async guest(@Body() body: GuestCredentialsRequestDto): Promise<AwsCredentialsDto> {
+    return answer(await this.identity.forGuest(body.identityId));
   }
 }

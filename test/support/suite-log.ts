@@ -14,7 +14,13 @@ export function appendSuiteLog(text: string): void {
 
 /** What kind of secret a canary is; the canary spec requires every kind the run could use. */
 export type SecretKind =
-  'password' | 'code' | 'refresh token' | 'challenge session' | 'session key' | 'client secret';
+  | 'password'
+  | 'code'
+  | 'refresh token'
+  | 'challenge session'
+  | 'session key'
+  | 'client secret'
+  | 'aws credentials';
 
 /** A value the canary spec must never find in a log line, and its kind. */
 export interface Canary {

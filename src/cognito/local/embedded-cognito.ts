@@ -8,6 +8,7 @@ import { CognitoConnection, type ResolvedPool } from '../cognito-connection';
 import { CodeMailbox } from './code-mailbox';
 import { lockDataFolder } from './data-folder-lock';
 import { EmulatorLoginBackend } from './managed-login/login-backend.adapter';
+import { IdentityPoolStandIn } from './identity-pool/identity-pool.server';
 import { ManagedLoginStandIn, STAND_IN_HOST } from './managed-login/managed-login.server';
 import {
   EMULATOR_HOST,
@@ -25,6 +26,7 @@ import {
 
 type CognitoSettings = Configuration['cognito'];
 type PasswordPolicy = Configuration['auth']['passwordPolicy'];
+type IdentitySettings = Configuration['identity'];
 
 /**
  * The embedded mode: runs the cognito-local emulator as a child process for the lifetime of the
@@ -36,18 +38,21 @@ export class EmbeddedCognito implements OnApplicationShutdown {
   private readonly logger = new Logger('EmbeddedCognito');
   private emulator?: EmulatorProcess;
   private managedLogin?: ManagedLoginStandIn;
+  private identityPool?: IdentityPoolStandIn;
   private mailbox?: CodeMailbox;
   private unlockDataFolder?: () => void;
 
   /**
-   * Starts the emulator, makes sure of its pool, then starts the local stand-in for the pool's
-   * managed login (./managed-login), whose origin is the connection's `domain`. `nodeEnv`
-   * `production` refuses the stand-in (the embedded mode is refused there already).
+   * Starts the emulator, makes sure of its pool, then starts the local stand-ins for the pool's
+   * managed login (./managed-login), whose origin is the connection's `domain`, and for an identity
+   * pool (./identity-pool) that takes the pool's ID tokens. `nodeEnv` `production` refuses the
+   * stand-ins (the embedded mode is refused there already).
    */
   async start(
     settings: CognitoSettings,
     policy: PasswordPolicy,
     nodeEnv: string,
+    identity: IdentitySettings,
   ): Promise<ResolvedPool> {
     const dataDir = resolve(settings.local.dataDir);
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -94,13 +99,24 @@ export class EmbeddedCognito implements OnApplicationShutdown {
       client.destroy();
     }
     const issuer = `${this.emulator.endpoint}/${pool.userPoolId}`;
+    const remembered = readLocalState(dataDir);
     try {
       this.managedLogin = await ManagedLoginStandIn.start({
         backend: new EmulatorLoginBackend({ endpoint: this.emulator.endpoint, ...pool }),
         clientId: pool.clientId,
         clientSecret: pool.clientSecret,
         issuer,
-        port: await this.rememberedPort(readLocalState(dataDir)?.managedLoginPort),
+        port: await this.rememberedPort(remembered?.managedLoginPort),
+        nodeEnv,
+      });
+      this.identityPool = await IdentityPoolStandIn.start({
+        dataDir,
+        region: settings.region,
+        issuer,
+        jwksUri: `${issuer}/.well-known/jwks.json`,
+        clientId: pool.clientId,
+        allowGuests: identity.allowGuests,
+        port: await this.rememberedPort(remembered?.identityPoolPort),
         nodeEnv,
       });
     } catch (error) {
@@ -108,13 +124,21 @@ export class EmbeddedCognito implements OnApplicationShutdown {
       throw error;
     }
     const domain = this.managedLogin.origin;
-    writeLocalState(dataDir, { ...pool, port, managedLoginPort: this.managedLogin.port });
+    const identityPool = this.identityPool;
+    writeLocalState(dataDir, {
+      ...pool,
+      port,
+      managedLoginPort: this.managedLogin.port,
+      identityPoolPort: identityPool.port,
+    });
 
     const shownDir = relative(process.cwd(), dataDir) || '.';
     this.logger.log(
       `Embedded Cognito emulator on ${this.emulator.endpoint} (pool ${pool.userPoolId}, data in ${shownDir}). ` +
         'For development only: its signing key is public. ' +
-        `Local stand-in for the pool's managed login (sign in with a provider) on ${domain}.`,
+        `Local stand-ins for the pool's managed login (sign in with a provider) on ${domain}, ` +
+        `and for an identity pool (${identityPool.identityPoolId}, AWS credentials marked LOCAL that ` +
+        `work with no AWS service) on ${identityPool.endpoint}.`,
     );
     const codesFile = relative(process.cwd(), this.emulator.logFile);
     // Only a person at a terminal sees them there: standard output that is a pipe or a file is a
@@ -144,6 +168,11 @@ export class EmbeddedCognito implements OnApplicationShutdown {
         jwksUri: `${issuer}/.well-known/jwks.json`,
         endpoint: this.emulator.endpoint,
         domain,
+        identityPool: {
+          identityPoolId: identityPool.identityPoolId,
+          region: settings.region,
+          endpoint: identityPool.endpoint,
+        },
       }),
       clientSecret: pool.clientSecret,
     };
@@ -168,6 +197,8 @@ export class EmbeddedCognito implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.managedLogin?.stop();
     this.managedLogin = undefined;
+    await this.identityPool?.stop();
+    this.identityPool = undefined;
     this.mailbox?.stop();
     this.mailbox = undefined;
     await this.emulator?.stop();

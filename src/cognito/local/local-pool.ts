@@ -29,6 +29,8 @@ export interface LocalPoolState {
   port?: number;
   /** The port of the managed login's stand-in (./managed-login) at the last start. */
   managedLoginPort?: number;
+  /** The port of the identity pool's stand-in (./identity-pool) at the last start. */
+  identityPoolPort?: number;
 }
 
 export function stateFile(dataDir: string): string {
