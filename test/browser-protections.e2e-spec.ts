@@ -32,6 +32,7 @@ describe('Browser protections (e2e)', () => {
       access: '__Host-access_token',
       refresh: '__Secure-refresh_token',
       refreshUsername: '__Secure-refresh_username',
+      idToken: '__Secure-id_token',
       csrfSecret: '__Host-csrf_secret',
       csrfToken: '__Host-XSRF-TOKEN',
     });

@@ -8,6 +8,7 @@ import { AuthController } from '../src/auth/auth.controller';
 import { AuthRateLimitGuard } from '../src/guard/rate-limit/auth-rate-limit.guard';
 import { HealthController } from '../src/health/health.controller';
 import { FederationController } from '../src/federation/federation.controller';
+import { IdentityController } from '../src/identity/identity.controller';
 import { PUBLIC_ROUTES } from './support/public-routes';
 import { startTestApp } from './support/test-app';
 import { release } from './support/teardown';
@@ -105,6 +106,7 @@ describe('Swagger (e2e)', () => {
         'POST /admin/users/{user}/reset-password',
         'POST /admin/users/{user}/resend-invitation',
         'POST /admin/users/{user}/sign-out',
+        'POST /auth/aws-credentials',
         'POST /auth/change-password',
         ...PUBLIC_ROUTES.filter((r) => r.startsWith('POST')),
         'PUT /account/mfa',
@@ -121,6 +123,7 @@ describe('Swagger (e2e)', () => {
       AccountController,
       AdminController,
       FederationController,
+      IdentityController,
       HealthController,
     ]) {
       const base = Reflect.getMetadata(PATH_METADATA, controller) as string;

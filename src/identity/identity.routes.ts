@@ -15,6 +15,22 @@ import {
  * event, method and path, status, and the Swagger documentation.
  */
 
+/**
+ * The request bodies Swagger UI offers. The first is what it pre-fills: an empty body, so a cookie
+ * session's ID token cookie is used as it is (a pre-filled token would replace it).
+ */
+const CREDENTIALS_BODY_EXAMPLES = {
+  cookie: { summary: 'Cookie session (browsers): empty body', value: {} },
+  bearer: {
+    summary: 'Bearer client: the ID token from sign-in',
+    value: { idToken: 'eyJraWQiOiJ...' },
+  },
+  role: {
+    summary: 'One of the roles in the ID token (cognito:roles)',
+    value: { roleArn: 'arn:aws:iam::123456789012:role/app-editors' },
+  },
+};
+
 const NOT_CONFIGURED_404 =
   'No identity pool is set up (`IDENTITY_POOL_NOT_CONFIGURED`): see COGNITO_IDENTITY_POOL_ID.';
 const KEEP_SECRET =
@@ -37,7 +53,11 @@ export const AwsCredentialsRoute = (): MethodDecorator =>
         'token, and not revoked. The same credentials are answered again until 5 minutes before ' +
         `they expire (1 hour on Amazon Cognito), and forgotten when a session of the user ends. ${KEEP_SECRET}`,
     }),
-    ApiBody({ type: AwsCredentialsRequestDto, required: false }),
+    ApiBody({
+      type: AwsCredentialsRequestDto,
+      required: false,
+      examples: CREDENTIALS_BODY_EXAMPLES,
+    }),
     Responds(HttpStatus.OK, { type: AwsCredentialsDto }),
     ApiErrors({
       400: 'An invalid body (`VALIDATION_FAILED`).',

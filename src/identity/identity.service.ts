@@ -40,7 +40,7 @@ export class IdentityService implements OnModuleInit {
   async forUser(
     user: AuthUser,
     idToken: string | undefined,
-    roleArn: string | undefined,
+    roleArn?: string,
   ): Promise<AwsCredentials> {
     if (!this.pool.configured) throw identityPoolNotConfigured();
     if (!idToken) {

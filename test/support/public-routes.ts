@@ -5,6 +5,7 @@ export const PUBLIC_ROUTES = [
   'GET /auth/oauth/providers',
   'GET /health/live',
   'GET /health/ready',
+  'POST /auth/aws-credentials/guest',
   'POST /auth/challenge',
   'POST /auth/confirm-forgot-password',
   'POST /auth/confirm-sign-up',

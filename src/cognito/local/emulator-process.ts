@@ -12,6 +12,7 @@ import {
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { extname, join } from 'node:path';
+import { IDENTITY_POOL_FILE } from './identity-pool/identity-pool-state';
 import { challengeSessionKeyFile } from './local-keys';
 import { adminPasswordFile, stateFile } from './local-pool';
 
@@ -89,6 +90,7 @@ function restrictDataDir(dataDir: string): void {
     adminPasswordFile(dataDir),
     challengeSessionKeyFile(dataDir),
     join(dataDir, EMULATOR_LOG),
+    join(dataDir, IDENTITY_POOL_FILE),
   ];
   for (const file of files) if (existsSync(file)) restrict(file, false);
   const walk = (folder: string): void => {

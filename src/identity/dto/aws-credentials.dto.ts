@@ -11,7 +11,6 @@ export class AwsCredentialsRequestDto {
     description:
       'Bearer clients: the ID token of this sign-in (from POST /auth/login or /auth/refresh). ' +
       'Cookie sessions leave it out: the session’s ID token cookie is used.',
-    example: undefined,
   })
   @IsOptional()
   @IsString()
