@@ -6,6 +6,10 @@
 // password) and apt-get exists, it installs the package; otherwise it stops at once with one line
 // naming what is missing and the command that installs it. PREREQUISITES_INSTALL=0 turns the
 // installing off (check only).
+//
+// moto's server (a Python package, which no Debian package provides) is only checked: when
+// `python3 -c "import moto.server"` fails (or MOTO_PYTHON's Python, when set), it stops with one
+// line saying how to get it.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const { accessSync, constants, statSync } = require('node:fs');
@@ -22,6 +26,14 @@ const PROGRAMS = [
     override: 'CHROMIUM_PATH',
   },
 ];
+
+/** moto's server, which the identity-pool tests start as an independent Cognito. */
+const MOTO = {
+  module: 'moto.server',
+  usedBy: 'the identity-pool tests start it',
+  // Another Python, named by the variable the tests read.
+  override: 'MOTO_PYTHON',
+};
 
 function onPath(command) {
   return (process.env.PATH ?? '')
@@ -61,7 +73,34 @@ function present(program) {
   return override ? executable(override) : onPath(program.command);
 }
 
+/** Whether the Python the tests use imports moto's server. */
+function motoImports() {
+  const python = process.env[MOTO.override] || 'python3';
+  const result = spawnSync(python, ['-c', `import ${MOTO.module}`], {
+    stdio: 'ignore',
+    timeout: 60_000,
+  });
+  return !result.error && result.status === 0;
+}
+
+function checkMoto() {
+  if (motoImports()) return 0;
+  const python = process.env[MOTO.override] || 'python3';
+  process.stderr.write(
+    `Missing for the tests: moto's server (${MOTO.usedBy}): \`${python} -c "import ${MOTO.module}"\` fails. ` +
+      `Install with: python3 -m pip install 'moto[server]' (no Debian package has it), ` +
+      `or set ${MOTO.override} to a Python that has it\n`,
+  );
+  return 1;
+}
+
 function main() {
+  const programs = checkPrograms();
+  const moto = checkMoto();
+  return programs || moto;
+}
+
+function checkPrograms() {
   const missing = PROGRAMS.filter((program) => !present(program));
   if (missing.length === 0) return 0;
 

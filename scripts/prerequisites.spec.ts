@@ -50,9 +50,14 @@ describe('scripts/prerequisites.js', () => {
     );
   };
 
+  /** A Python whose `import moto.server` works (exit 0) or fails (exit 1). */
+  const fakePython = (name = 'python3', imports = true) =>
+    fake(name, imports ? '' : 'process.exit(1)');
+
   it('passes silently when every program is on the PATH', () => {
     fake('redis-server');
     fake('chromium');
+    fakePython();
     const result = run();
     expect(result.status).toBe(0);
     expect(result.stdout + result.stderr).toBe('');
@@ -61,6 +66,7 @@ describe('scripts/prerequisites.js', () => {
   it('stops with one line naming the missing program and its install command when it may not install', () => {
     fakeApt();
     fake('chromium');
+    fakePython();
     const result = run({ PREREQUISITES_INSTALL: '0' });
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
@@ -79,6 +85,7 @@ describe('scripts/prerequisites.js', () => {
 
   it('installs the missing programs with apt-get when it may, and then passes', () => {
     fakeApt();
+    fakePython();
     const result = run();
     expect(result.status).toBe(0);
     expect(readFileSync(join(bin, 'apt.log'), 'utf8')).toBe(
@@ -91,6 +98,7 @@ describe('scripts/prerequisites.js', () => {
   it('takes the Chromium that CHROMIUM_PATH names, and counts it missing when that file is not there', () => {
     fake('redis-server');
     fake('other-chromium');
+    fakePython();
     expect(run({ CHROMIUM_PATH: join(bin, 'other-chromium') }).status).toBe(0);
     const missing = run({ CHROMIUM_PATH: join(bin, 'nothing-here'), PREREQUISITES_INSTALL: '0' });
     expect(missing.status).toBe(1);
@@ -102,5 +110,44 @@ describe('scripts/prerequisites.js', () => {
     const result = run();
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('Missing for the tests: redis-server');
+  });
+
+  const MOTO_LINE = (python: string) =>
+    `Missing for the tests: moto's server (the identity-pool tests start it): ` +
+    `\`${python} -c "import moto.server"\` fails. ` +
+    "Install with: python3 -m pip install 'moto[server]' (no Debian package has it), " +
+    'or set MOTO_PYTHON to a Python that has it';
+
+  it("stops with one line saying how to get moto's server when python3 cannot import it", () => {
+    fakeApt();
+    fake('redis-server');
+    fake('chromium');
+    fakePython('python3', false);
+    const result = run();
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trimEnd().split('\n')).toEqual([MOTO_LINE('python3')]);
+    // moto is no Debian package: nothing is installed for it.
+    expect(existsSync(join(bin, 'apt.log'))).toBe(false);
+  });
+
+  it('stops with the same line when there is no python3 at all', () => {
+    fake('redis-server');
+    fake('chromium');
+    const result = run();
+    expect(result.status).toBe(1);
+    expect(result.stderr.trimEnd().split('\n')).toEqual([MOTO_LINE('python3')]);
+  });
+
+  it('checks moto with the Python that MOTO_PYTHON names', () => {
+    fake('redis-server');
+    fake('chromium');
+    fakePython('python3', false);
+    fakePython('moto-python');
+    expect(run({ MOTO_PYTHON: join(bin, 'moto-python') }).status).toBe(0);
+    fakePython('moto-python', false);
+    const missing = run({ MOTO_PYTHON: join(bin, 'moto-python') });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr.trimEnd()).toBe(MOTO_LINE(join(bin, 'moto-python')));
   });
 });
