@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request, { type Response } from 'supertest';
+import { IdentityPoolPort } from '../src/cognito/identity-pool.port';
 import { createMotoIdentitySetup, type MotoIdentitySetup } from './support/moto-identity';
 import { signWithMotoKey, startMoto, type MotoServer } from './support/moto-server';
 import { rememberSecret } from './support/suite-log';
@@ -165,6 +166,36 @@ describe('Identity pools against moto (e2e)', () => {
           .send({ refreshToken: session.refreshToken, username: me.body.username as string }),
         401,
       );
+    });
+  });
+
+  describe('the identity pool adapter, as the app wires it, against moto', () => {
+    it('GetId + GetCredentialsForIdentity with the ID token under the Logins key of the issuer', async () => {
+      const identityPool = app.get(IdentityPoolPort);
+      expect(identityPool.configured).toBe(true);
+      // The identity pool's provider, as it was created: the AWS-style issuer without https://.
+      expect(identityPool.providerName).toBe(`cognito-idp.${REGION}.amazonaws.com/${setup.poolId}`);
+      const { idToken } = await login(alice);
+      const before = Date.now();
+      const credentials = await identityPool.credentialsForUser({ idToken });
+      expect(credentials).toMatchObject({
+        ...MOTO_CREDENTIALS,
+        identityId: expect.stringMatching(/^[\w-]+:[0-9a-f-]+$/),
+      });
+      expect(credentials.expiration).toBeInstanceOf(Date);
+      const ahead = credentials.expiration.getTime() - before;
+      expect(ahead).toBeGreaterThan(MOTO_LIFETIME_MS - 10_000);
+      expect(ahead).toBeLessThanOrEqual(MOTO_LIFETIME_MS + 5_000);
+    });
+
+    it('DescribeIdentityPool, and guest credentials', async () => {
+      const identityPool = app.get(IdentityPoolPort);
+      expect(await identityPool.describe()).toEqual({
+        identityPoolId: setup.identityPoolId,
+        allowsGuests: false,
+      });
+      // moto does not enforce AllowUnauthenticatedIdentities: refusing guests is the app's job.
+      expect(await identityPool.credentialsForGuest()).toMatchObject(MOTO_CREDENTIALS);
     });
   });
 
