@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request, { type Response } from 'supertest';
 import { IdentityPoolPort } from '../src/cognito/identity-pool.port';
+import { browserSession, COOKIE } from './support/cookies';
 import { createMotoIdentitySetup, type MotoIdentitySetup } from './support/moto-identity';
 import { signWithMotoKey, startMoto, type MotoServer } from './support/moto-server';
 import { rememberSecret } from './support/suite-log';
@@ -283,21 +284,32 @@ describe('Identity pools against moto (e2e)', () => {
           401,
         );
         // The same user's claims but another pool's issuer, or another app client's audience.
-        for (const changes of [
-          { iss: other.issuer, aud: other.clientId },
-          { iss: other.issuer },
-          { aud: other.clientId },
-        ]) {
-          expectErrorBody(
-            await awsCredentials(session.accessToken, { idToken: aliceIdTokenWith(changes) }),
-            401,
-          );
+        const claims = claimsOf(session.idToken);
+        const forged = signWithMotoKey([
+          { ...claims, iss: other.issuer, aud: other.clientId },
+          { ...claims, iss: other.issuer },
+          { ...claims, aud: other.clientId },
+        ]);
+        for (const idToken of forged) {
+          expectErrorBody(await awsCredentials(session.accessToken, { idToken }), 401);
         }
       });
 
       it('no access token (401), even with a good ID token', async () => {
         expectErrorBody(await awsCredentials(undefined, { idToken: session.idToken }), 401);
       });
+    });
+
+    it('takes the ID token from its session cookie, for a browser', async () => {
+      const signedIn = await http().post('/auth/login').send(alice);
+      expect(signedIn.status).toBe(200);
+      rememberSecret((signedIn.body as Session).refreshToken, 'refresh token');
+      const response = await http()
+        .post('/auth/aws-credentials')
+        .set(browserSession(signedIn, [COOKIE.access, COOKIE.idToken]))
+        .send({});
+      expect([response.status, response.body.error]).toEqual([200, undefined]);
+      expect(response.body).toMatchObject(MOTO_CREDENTIALS);
     });
 
     it("a roleArn that is not among the token's cognito:roles (403)", async () => {
@@ -323,6 +335,10 @@ describe('Identity pools against moto (e2e)', () => {
         .send({ refreshToken: ending.refreshToken });
       expect(loggedOut.status).toBe(204);
       expectErrorBody(await awsCredentials(ending.accessToken, { idToken: ending.idToken }), 401);
+      // Nor does the ended session's ID token with the access token of a new sign-in.
+      const next = await login(alice);
+      expectErrorBody(await awsCredentials(next.accessToken, { idToken: ending.idToken }), 401);
+      expect((await awsCredentials(next.accessToken, { idToken: next.idToken })).status).toBe(200);
     });
   });
 
