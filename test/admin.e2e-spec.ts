@@ -14,6 +14,7 @@ import { TestPool } from './support/test-pool';
 import { release } from './support/teardown';
 
 const pool = new TestPool();
+const EDITORS_ROLE = 'arn:aws:iam::123456789012:role/app-editors';
 const describeEmulated = pool.emulated ? describe : describe.skip;
 
 describeEmulated('Administration (e2e)', () => {
@@ -317,9 +318,14 @@ describeEmulated('Administration (e2e)', () => {
     const created = await http()
       .post('/admin/groups')
       .set(as(admin))
-      .send({ name, description: 'Editors', precedence: 5 });
+      .send({ name, description: 'Editors', precedence: 5, roleArn: EDITORS_ROLE });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name, description: 'Editors', precedence: 5 });
+    expect(created.body).toMatchObject({
+      name,
+      description: 'Editors',
+      precedence: 5,
+      roleArn: EDITORS_ROLE,
+    });
     expect(
       (await http().get('/admin/groups').set(as(admin))).body.items.map(
         (g: { name: string }) => g.name,
@@ -329,7 +335,17 @@ describeEmulated('Administration (e2e)', () => {
       .patch(`/admin/groups/${name}`)
       .set(as(admin))
       .send({ description: 'Chief editors' });
-    expect(updated.body).toMatchObject({ name, description: 'Chief editors', precedence: 5 });
+    expect(updated.body).toMatchObject({
+      name,
+      description: 'Chief editors',
+      precedence: 5,
+      roleArn: EDITORS_ROLE,
+    });
+    const badRole = await http()
+      .patch(`/admin/groups/${name}`)
+      .set(as(admin))
+      .send({ roleArn: 'editors' });
+    expect([badRole.status, badRole.body.error]).toEqual([400, 'VALIDATION_FAILED']);
 
     const user = encodeURIComponent(email);
     logs.clear();

@@ -1,8 +1,3 @@
-import {
-  AdminAddUserToGroupCommand,
-  CognitoIdentityProviderClient,
-  CreateGroupCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +32,9 @@ interface Credentials {
 
 const ROLE_EDITORS = 'arn:aws:iam::123456789012:role/app-editors';
 const ROLE_VIEWERS = 'arn:aws:iam::123456789012:role/app-viewers';
+const ROLE_PUBLISHERS = 'arn:aws:iam::123456789012:role/app-publishers';
+const ADMIN_EMAIL = 'identity-admin@example.com';
+const ADMIN_PASSWORD = 'Admin-Passw0rd!';
 
 /** The role the stand-in chose, which it writes into the readable part of its session token. */
 function roleOf(credentials: Credentials): string {
@@ -51,7 +49,15 @@ describe('AWS credentials from the identity pool (e2e, embedded stand-in)', () =
   const http = () => request(app.getHttpServer());
 
   async function start(env: Record<string, string | undefined> = {}): Promise<void> {
-    app = await withEnv({ ...embeddedEnv(dataDir), ...env }, () => startTestApp());
+    app = await withEnv(
+      {
+        ...embeddedEnv(dataDir),
+        COGNITO_LOCAL_ADMIN_EMAIL: ADMIN_EMAIL,
+        COGNITO_LOCAL_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        ...env,
+      },
+      () => startTestApp(),
+    );
     connection = app.get(CognitoConnection);
   }
 
@@ -196,37 +202,26 @@ describe('AWS credentials from the identity pool (e2e, embedded stand-in)', () =
     expect([badBody.status, badBody.body.error]).toEqual([400, 'VALIDATION_FAILED']);
   });
 
-  it('chooses a role of the user’s groups (cognito:roles) and refuses any other', async () => {
-    const sdk = new CognitoIdentityProviderClient({
-      region: connection.region,
-      endpoint: connection.endpoint,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+  it('chooses a role of the user’s groups (cognito:roles, set by an administrator) and refuses any other', async () => {
+    const admin = {
+      authorization: `Bearer ${(await login(ADMIN_EMAIL, ADMIN_PASSWORD)).body.accessToken as string}`,
+    };
     const email = await account();
     const suffix = Math.random().toString(36).slice(2, 8);
-    try {
-      for (const [name, role, precedence] of [
-        [`editors-${suffix}`, ROLE_EDITORS, 1],
-        [`viewers-${suffix}`, ROLE_VIEWERS, 2],
-      ] as const) {
-        await sdk.send(
-          new CreateGroupCommand({
-            UserPoolId: connection.userPoolId,
-            GroupName: name,
-            RoleArn: role,
-            Precedence: precedence,
-          }),
-        );
-        await sdk.send(
-          new AdminAddUserToGroupCommand({
-            UserPoolId: connection.userPoolId,
-            Username: email,
-            GroupName: name,
-          }),
-        );
-      }
-    } finally {
-      sdk.destroy();
+    const editors = `editors-${suffix}`;
+    for (const [name, roleArn, precedence] of [
+      [editors, ROLE_EDITORS, 1],
+      [`viewers-${suffix}`, ROLE_VIEWERS, 2],
+    ] as const) {
+      const created = await http()
+        .post('/admin/groups')
+        .set(admin)
+        .send({ name, roleArn, precedence });
+      expect([created.status, created.body.roleArn]).toEqual([201, roleArn]);
+      const added = await http()
+        .put(`/admin/groups/${name}/members/${encodeURIComponent(email)}`)
+        .set(admin);
+      expect(added.status).toBe(204);
     }
     const session = await login(email);
     // Without roleArn: the pool's choice, the preferred role (the best precedence).
@@ -238,6 +233,19 @@ describe('AWS credentials from the identity pool (e2e, embedded stand-in)', () =
       roleArn: 'arn:aws:iam::123456789012:role/administrators',
     });
     expect([foreign.status, foreign.body.error]).toEqual([403, 'ROLE_NOT_ALLOWED']);
+
+    // An administrator gives the group another role: the members' sessions end, so no ID token
+    // with the old role can be exchanged any more; the next sign-in carries the new role.
+    const changed = await http()
+      .patch(`/admin/groups/${editors}`)
+      .set(admin)
+      .send({ roleArn: ROLE_PUBLISHERS });
+    expect([changed.status, changed.body.roleArn]).toEqual([200, ROLE_PUBLISHERS]);
+    expect((await bearer(session, { roleArn: ROLE_EDITORS })).status).toBe(401);
+    const again = await login(email);
+    expect(roleOf(credentialsOf(await bearer(again)))).toBe(ROLE_PUBLISHERS);
+    const old = await bearer(again, { roleArn: ROLE_EDITORS });
+    expect([old.status, old.body.error]).toEqual([403, 'ROLE_NOT_ALLOWED']);
   });
 
   it('guests: refused unless offered; after a restart with guests on, the same user keeps the identity', async () => {

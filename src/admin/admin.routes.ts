@@ -203,7 +203,12 @@ export const CreateGroupRoute = (): MethodDecorator =>
 export const UpdateGroupRoute = (): MethodDecorator =>
   OnGroup(
     Patch('groups/:group'),
-    ApiOperation({ summary: 'Change a group’s description or precedence' }),
+    ApiOperation({
+      summary: 'Change a group’s description, precedence or IAM role',
+      description:
+        'A change of role or precedence changes the roles in its members’ ID tokens: their ' +
+        'sessions end, as for a removal from the group.',
+    }),
     Responds(HttpStatus.OK, { type: GroupDto }),
   );
 

@@ -212,14 +212,27 @@ export class AdminService {
     return toGroupDto(await this.cognito.createGroup(dto));
   }
 
+  /**
+   * Changes a group. A change of its role or precedence changes the roles its members' ID tokens
+   * carry (`cognito:roles`, `cognito:preferred_role`), which an identity pool turns into AWS
+   * credentials: their sessions end around the change, as for a removal from the group, so no
+   * token with the old roles can still be exchanged.
+   */
   async updateGroup(name: string, dto: UpdateGroupDto): Promise<GroupDto> {
     const current = await this.cognito.getGroup(name);
+    const next: AdminGroup = {
+      name,
+      description: dto.description ?? current.description,
+      precedence: dto.precedence ?? current.precedence,
+      roleArn: dto.roleArn ?? current.roleArn,
+    };
+    const rolesChange =
+      next.roleArn !== current.roleArn ||
+      (next.roleArn !== undefined && next.precedence !== current.precedence);
+    if (!rolesChange) return toGroupDto(await this.cognito.updateGroup(next));
+    const members = await this.allMembersOf(name);
     return toGroupDto(
-      await this.cognito.updateGroup({
-        name,
-        description: dto.description ?? current.description,
-        precedence: dto.precedence ?? current.precedence,
-      }),
+      await this.sessions.endSessionsAround(members, () => this.cognito.updateGroup(next)),
     );
   }
 
@@ -228,6 +241,12 @@ export class AdminService {
    * name the group, and would pass its checks until they expire.
    */
   async deleteGroup(name: string): Promise<void> {
+    const members = await this.allMembersOf(name);
+    await this.sessions.endSessionsAround(members, () => this.cognito.deleteGroup(name));
+  }
+
+  /** Every member of the group, page after page. */
+  private async allMembersOf(name: string): Promise<SessionOwner[]> {
     const members: SessionOwner[] = [];
     let nextToken: string | undefined;
     do {
@@ -240,7 +259,7 @@ export class AdminService {
       );
       nextToken = page.nextToken;
     } while (nextToken);
-    await this.sessions.endSessionsAround(members, () => this.cognito.deleteGroup(name));
+    return members;
   }
 
   async membersOf(group: string, page: PageQueryDto): Promise<AdminUserPageDto> {

@@ -120,6 +120,7 @@ function toAdminGroup(group: GroupType | undefined): AdminGroup {
     name: group?.GroupName ?? '',
     description: group?.Description,
     precedence: group?.Precedence,
+    roleArn: group?.RoleArn,
     createdAt: group?.CreationDate,
     updatedAt: group?.LastModifiedDate,
   };
@@ -302,6 +303,7 @@ export class CognitoAdminAdapter extends CognitoAdminPort {
         GroupName: group.name,
         Description: group.description,
         Precedence: group.precedence,
+        RoleArn: group.roleArn,
       }),
     );
     return toAdminGroup(output.Group);
@@ -315,6 +317,7 @@ export class CognitoAdminAdapter extends CognitoAdminPort {
         GroupName: group.name,
         Description: group.description,
         Precedence: group.precedence,
+        RoleArn: group.roleArn,
       }),
       'group',
     );

@@ -37,6 +37,8 @@ export interface AdminGroup {
   name: string;
   description?: string;
   precedence?: number;
+  /** The group's IAM role (RoleArn), which its members' ID tokens carry. */
+  roleArn?: string;
   createdAt?: Date;
   updatedAt?: Date;
 }

@@ -165,6 +165,13 @@ export class GroupDto {
   @ApiPropertyOptional({ example: 10, description: 'Lower wins when a user is in several groups.' })
   precedence?: number;
 
+  @ApiPropertyOptional({
+    example: 'arn:aws:iam::123456789012:role/app-editors',
+    description:
+      'The IAM role of the group: in its members’ ID tokens (`cognito:roles`), for AWS credentials.',
+  })
+  roleArn?: string;
+
   @ApiPropertyOptional({ example: '2026-11-26T07:00:00.000Z' })
   createdAt?: string;
 
@@ -250,6 +257,12 @@ export class UpdateAttributesDto {
 }
 
 const GROUP_NAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
+/** An IAM role's ARN, in any partition (Cognito allows 20 to 2048 characters). */
+const ROLE_ARN = /^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const ROLE_ARN_DOC =
+  'The IAM role of the group, for AWS credentials: its members’ ID tokens carry it in ' +
+  '`cognito:roles` (and in `cognito:preferred_role` for the group of lowest precedence), which an ' +
+  'identity pool set to choose the role from the token uses.';
 
 export class CreateGroupDto {
   @ApiProperty({ example: 'editors', maxLength: 128 })
@@ -267,6 +280,15 @@ export class CreateGroupDto {
   @IsInt()
   @Min(0)
   precedence?: number;
+
+  @ApiPropertyOptional({
+    example: 'arn:aws:iam::123456789012:role/app-editors',
+    description: ROLE_ARN_DOC,
+  })
+  @IsOptional()
+  @Matches(ROLE_ARN, { message: 'roleArn must be the ARN of an IAM role' })
+  @MaxLength(2048)
+  roleArn?: string;
 }
 
 export class UpdateGroupDto {
@@ -281,6 +303,15 @@ export class UpdateGroupDto {
   @IsInt()
   @Min(0)
   precedence?: number;
+
+  @ApiPropertyOptional({
+    example: 'arn:aws:iam::123456789012:role/app-publishers',
+    description: `${ROLE_ARN_DOC} A change of role or precedence ends the members' sessions.`,
+  })
+  @IsOptional()
+  @Matches(ROLE_ARN, { message: 'roleArn must be the ARN of an IAM role' })
+  @MaxLength(2048)
+  roleArn?: string;
 }
 
 /**
