@@ -7,13 +7,14 @@
 // naming what is missing and the command that installs it. PREREQUISITES_INSTALL=0 turns the
 // installing off (check only).
 //
-// moto's server (a Python package, which no Debian package provides) is only checked: when
-// `python3 -c "import moto.server"` fails (or MOTO_PYTHON's Python, when set), it stops with one
-// line saying how to get it.
+// moto's server (a Python package, which no Debian package provides) is only checked: when no
+// Python the tests would use imports moto.server (MOTO_PYTHON, python3, pyenv's python3:
+// scripts/moto-python.js), it stops with one line saying how to get it.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const { accessSync, constants, statSync } = require('node:fs');
 const { delimiter, join } = require('node:path');
+const { MOTO_MODULE, importsMoto, motoPython } = require('./moto-python');
 
 /** The programs the test suite starts, each with the Debian package that provides it. */
 const PROGRAMS = [
@@ -29,7 +30,7 @@ const PROGRAMS = [
 
 /** moto's server, which the identity-pool tests start as an independent Cognito. */
 const MOTO = {
-  module: 'moto.server',
+  module: MOTO_MODULE,
   usedBy: 'the identity-pool tests start it',
   // Another Python, named by the variable the tests read.
   override: 'MOTO_PYTHON',
@@ -73,19 +74,9 @@ function present(program) {
   return override ? executable(override) : onPath(program.command);
 }
 
-/** Whether the Python the tests use imports moto's server. */
-function motoImports() {
-  const python = process.env[MOTO.override] || 'python3';
-  const result = spawnSync(python, ['-c', `import ${MOTO.module}`], {
-    stdio: 'ignore',
-    timeout: 60_000,
-  });
-  return !result.error && result.status === 0;
-}
-
 function checkMoto() {
-  if (motoImports()) return 0;
-  const python = process.env[MOTO.override] || 'python3';
+  const python = motoPython();
+  if (importsMoto(python)) return 0;
   process.stderr.write(
     `Missing for the tests: moto's server (${MOTO.usedBy}): \`${python} -c "import ${MOTO.module}"\` fails. ` +
       `Install with: python3 -m pip install 'moto[server]' (no Debian package has it), ` +

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -149,5 +149,20 @@ describe('scripts/prerequisites.js', () => {
     const missing = run({ MOTO_PYTHON: join(bin, 'moto-python') });
     expect(missing.status).toBe(1);
     expect(missing.stderr.trimEnd()).toBe(MOTO_LINE(join(bin, 'moto-python')));
+  });
+
+  it('finds moto in pyenv’s python3 when the python3 on the PATH lacks it', () => {
+    fake('redis-server');
+    fake('chromium');
+    fakePython('python3', false);
+    const shims = join(bin, 'pyenv', 'shims');
+    mkdirSync(shims, { recursive: true });
+    writeFileSync(join(shims, 'python3'), `#!${process.execPath}\n`, { mode: 0o755 });
+    expect(run({ PYENV_ROOT: join(bin, 'pyenv') }).status).toBe(0);
+    writeFileSync(join(shims, 'python3'), `#!${process.execPath}\nprocess.exit(1)\n`, {
+      mode: 0o755,
+    });
+    const missing = run({ PYENV_ROOT: join(bin, 'pyenv') });
+    expect(missing.stderr.trimEnd()).toBe(MOTO_LINE('python3'));
   });
 });

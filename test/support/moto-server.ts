@@ -38,9 +38,11 @@ export interface MotoServer {
   stop(): Promise<void>;
 }
 
-/** The Python that runs moto: MOTO_PYTHON, or `python3` on the PATH. */
+/** The Python that runs moto: MOTO_PYTHON, else `python3` or pyenv's, whichever has moto. */
 export function motoPython(): string {
-  return process.env.MOTO_PYTHON || 'python3';
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const finder = require('../../scripts/moto-python.js') as { motoPython: () => string };
+  return finder.motoPython();
 }
 
 /**
