@@ -253,8 +253,9 @@ describe('Sign-in with a provider against an independent OAuth server (e2e)', ()
       // The same cookies, with the same attributes, as a password sign-in of this app sets.
       const login = await signedInAccount(app, pool, uniqueEmail('oauth-compare'));
       expect(cookieShapes(done)).toEqual(cookieShapes(login));
-      // Access, ID token (its one path), the two CSRF cookies, and the refresh pair on each path.
-      expect(cookieShapes(done)).toHaveLength(4 + 2 * REFRESH_COOKIE_PATHS.length);
+      // Access, the two CSRF cookies, and the refresh pair on each path; no ID token cookie, which
+      // only an app with an identity pool sets.
+      expect(cookieShapes(done)).toHaveLength(3 + 2 * REFRESH_COOKIE_PATHS.length);
 
       const mine = await appHttp()
         .get('/reports/mine')

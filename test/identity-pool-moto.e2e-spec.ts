@@ -222,6 +222,7 @@ describe('Identity pools against moto (e2e)', () => {
       // moto gives a new random identity id per call: only its form is the app's to keep.
       expect(response.body.identityId).toMatch(/^[\w-]+:[0-9a-f-]+$/);
       expect(response.body).toMatchObject(MOTO_CREDENTIALS);
+      for (const value of Object.values(MOTO_CREDENTIALS)) rememberSecret(value, 'aws credentials');
       const expiration = response.body.expiration as string;
       expect(expiration).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
       const ahead = Date.parse(expiration) - before;

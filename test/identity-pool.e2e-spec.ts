@@ -200,6 +200,10 @@ describe('AWS credentials from the identity pool (e2e, embedded stand-in)', () =
     expect(noAccess.status).toBe(401);
     const badBody = await bearer(mine, { roleArn: 'admin' });
     expect([badBody.status, badBody.body.error]).toEqual([400, 'VALIDATION_FAILED']);
+    // null and '' are no value: no role asked for; the cookie's ID token is not overridden by ''.
+    credentialsOf(await bearer(mine, { roleArn: null }));
+    const emptyRole = await bearer(mine, { roleArn: '' });
+    expect([emptyRole.status, emptyRole.body.error]).toEqual([400, 'VALIDATION_FAILED']);
   });
 
   it('chooses a role of the user’s groups (cognito:roles, set by an administrator) and refuses any other', async () => {
@@ -278,6 +282,16 @@ describe('AWS credentials from the identity pool (e2e, embedded stand-in)', () =
       .post('/auth/aws-credentials/guest')
       .send({ identityId: 'us-east-1:00000000-0000-4000-8000-000000000000' });
     expect([unknown.status, unknown.body.error]).toEqual([400, 'INVALID_PARAMETER']);
+    // Longer than Cognito Identity takes (55): the app's 400, not the pool's refusal as a 502.
+    const tooLong = await http()
+      .post('/auth/aws-credentials/guest')
+      .send({ identityId: `us-east-1:${'0'.repeat(46)}` });
+    expect([tooLong.status, tooLong.body.error]).toEqual([400, 'VALIDATION_FAILED']);
+    // null and '' are no identity: a new guest, as without the field.
+    const fresh = credentialsOf(
+      await http().post('/auth/aws-credentials/guest').send({ identityId: null }),
+    );
+    expect(fresh.identityId).not.toBe(guest.identityId);
   }, 60000);
 
   it('readiness names the identity pool', async () => {

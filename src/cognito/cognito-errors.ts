@@ -87,6 +87,12 @@ export const COGNITO_ERROR_TABLE: Readonly<Record<string, MappedError>> = {
     code: ErrorCode.INVALID_PARAMETER,
     message: 'The identity service refused the request parameters.',
   },
+  // Cognito Identity's name for a parameter outside its constraints (a length, a pattern).
+  ValidationException: {
+    status: HttpStatus.BAD_REQUEST,
+    code: ErrorCode.INVALID_PARAMETER,
+    message: 'The identity service refused the request parameters.',
+  },
   LimitExceededException: THROTTLED,
   TooManyRequestsException: THROTTLED,
   TooManyFailedAttemptsException: {

@@ -115,6 +115,7 @@ describe(IdentityPoolAdapter.name, () => {
       ['ExternalServiceException', 400, 503, 'UPSTREAM_UNAVAILABLE'],
       ['InternalErrorException', 500, 503, 'UPSTREAM_UNAVAILABLE'],
       ['InvalidParameterException', 400, 400, 'INVALID_PARAMETER'],
+      ['ValidationException', 400, 400, 'INVALID_PARAMETER'],
       ['ResourceNotFoundException', 400, 500, 'INTERNAL_ERROR'],
       ['SomethingNewException', 400, 502, 'UPSTREAM_ERROR'],
     ])('GetId failing with %s answers %d→%d %s', async (name, upstream, status, code) => {

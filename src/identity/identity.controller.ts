@@ -38,13 +38,14 @@ export class IdentityController {
     @Body() body: AwsCredentialsRequestDto,
     @Req() request: FastifyRequest,
   ): Promise<AwsCredentialsDto> {
-    // The body's ID token, else the session's cookie (the guard has checked CSRF for a cookie session).
+    // The body's ID token, else the session's cookie (the guard has checked CSRF for a cookie
+    // session). JSON null stands for no value, as an absent field does.
     const idToken = body.idToken ?? this.cookies.presented(request, {}).idToken;
-    return answer(await this.identity.forUser(user, idToken, body.roleArn));
+    return answer(await this.identity.forUser(user, idToken, body.roleArn ?? undefined));
   }
 
   @GuestCredentialsRoute()
   async guest(@Body() body: GuestCredentialsRequestDto): Promise<AwsCredentialsDto> {
-    return answer(await this.identity.forGuest(body.identityId));
+    return answer(await this.identity.forGuest(body.identityId ?? undefined));
   }
 }

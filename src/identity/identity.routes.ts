@@ -31,6 +31,15 @@ const CREDENTIALS_BODY_EXAMPLES = {
   },
 };
 
+/** The first is what Swagger UI pre-fills: a new guest. */
+const GUEST_BODY_EXAMPLES = {
+  new: { summary: 'A new guest identity: empty body', value: {} },
+  returning: {
+    summary: 'The same guest again: the identityId of an earlier answer',
+    value: { identityId: 'eu-west-1:7b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d' },
+  },
+};
+
 const NOT_CONFIGURED_404 =
   'No identity pool is set up (`IDENTITY_POOL_NOT_CONFIGURED`): see COGNITO_IDENTITY_POOL_ID.';
 const KEEP_SECRET =
@@ -87,7 +96,7 @@ export const GuestCredentialsRoute = (): MethodDecorator =>
         'Send back the `identityId` of an earlier answer to keep the same guest identity. ' +
         `Rate limited per client address. ${KEEP_SECRET}`,
     }),
-    ApiBody({ type: GuestCredentialsRequestDto, required: false }),
+    ApiBody({ type: GuestCredentialsRequestDto, required: false, examples: GUEST_BODY_EXAMPLES }),
     Responds(HttpStatus.OK, { type: AwsCredentialsDto }),
     ApiErrors({
       400:

@@ -9,7 +9,8 @@ import { CodeMailbox } from './code-mailbox';
 import { lockDataFolder } from './data-folder-lock';
 import { EmulatorLoginBackend } from './managed-login/login-backend.adapter';
 import { IdentityPoolStandIn } from './identity-pool/identity-pool.server';
-import { ManagedLoginStandIn, STAND_IN_HOST } from './managed-login/managed-login.server';
+import { STAND_IN_HOST } from './loopback-server';
+import { ManagedLoginStandIn } from './managed-login/managed-login.server';
 import {
   EMULATOR_HOST,
   findFreePort,

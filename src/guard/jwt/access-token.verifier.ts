@@ -105,7 +105,7 @@ function nowSeconds(): number {
 }
 
 /** Checks aws-jwt-verify leaves to the caller: key-pointing headers, a missing `exp`, `iat`. */
-export function extraChecks(header: JwtHeader, payload: JwtPayload): void {
+function extraChecks(header: JwtHeader, payload: JwtPayload): void {
   const pointer = KEY_POINTING_HEADERS.find((name) => name in header);
   if (pointer) throw refusal(`the token header names a key (${pointer})`);
   // aws-jwt-verify checks `exp` only when present; a token that never expires is not acceptable.
@@ -113,6 +113,30 @@ export function extraChecks(header: JwtHeader, payload: JwtPayload): void {
   if (typeof payload.iat === 'number' && payload.iat > nowSeconds() + MAX_CLOCK_SKEW_SECONDS) {
     throw refusal('the token was issued in the future');
   }
+}
+
+/**
+ * aws-jwt-verify for one kind of the pool's tokens: signature with the pool's keys (fetched over
+ * HTTP too, for an emulator), `iss`, `token_use`, the app client (`client_id` of access tokens,
+ * `aud` of ID tokens), plus the checks above.
+ */
+export function poolTokenVerifier(connection: CognitoConnection, tokenUse: 'access' | 'id') {
+  return JwtVerifier.create(
+    {
+      issuer: connection.issuer,
+      jwksUri: connection.jwksUri,
+      audience: null,
+      customJwtCheck: ({ header, payload }) => {
+        validateCognitoJwtFields(payload, {
+          tokenUse,
+          clientId: connection.clientId,
+          groups: null,
+        });
+        extraChecks(header, payload);
+      },
+    },
+    { jwksCache: new SimpleJwksCache({ fetcher: new JwksFetcher() }) },
+  );
 }
 
 /**
@@ -137,22 +161,7 @@ export class AccessTokenVerifier implements OnModuleInit {
     @Inject(authConfig.KEY) auth: ConfigType<typeof authConfig>,
     private readonly revocations: RevocationService,
   ) {
-    this.verifier = JwtVerifier.create(
-      {
-        issuer: connection.issuer,
-        jwksUri: connection.jwksUri,
-        audience: null,
-        customJwtCheck: ({ header, payload }) => {
-          validateCognitoJwtFields(payload, {
-            tokenUse: 'access',
-            clientId: connection.clientId,
-            groups: null,
-          });
-          extraChecks(header, payload);
-        },
-      },
-      { jwksCache: new SimpleJwksCache({ fetcher: new JwksFetcher() }) },
-    );
+    this.verifier = poolTokenVerifier(connection, 'access');
     if (auth.tokenCache.enabled) {
       this.cache = new LRUCache({ max: auth.tokenCache.maxEntries });
     }

@@ -1,16 +1,12 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { JwtVerifier } from 'aws-jwt-verify';
-import { validateCognitoJwtFields } from 'aws-jwt-verify/cognito-verifier';
 import { FetchError } from 'aws-jwt-verify/error';
-import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { CognitoConnection } from '../../cognito/cognito-connection';
 import { AppException } from '../../common/errors/app.exception';
 import { ErrorCode } from '../../common/errors/error-code';
 import type { AuthUser } from '../auth-user';
 import { RevocationService } from '../revocation/revocation.service';
-import { extraChecks, KeysUnavailableError } from './access-token.verifier';
-import { JwksFetcher } from './jwks-fetcher';
+import { KeysUnavailableError, poolTokenVerifier } from './access-token.verifier';
 
 /** What a verified ID token says about its user's AWS roles and sign-in. */
 export interface IdTokenClaims {
@@ -62,22 +58,7 @@ export class IdTokenVerifier {
     connection: CognitoConnection,
     private readonly revocations: RevocationService,
   ) {
-    this.verifier = JwtVerifier.create(
-      {
-        issuer: connection.issuer,
-        jwksUri: connection.jwksUri,
-        audience: null,
-        customJwtCheck: ({ header, payload }) => {
-          validateCognitoJwtFields(payload, {
-            tokenUse: 'id',
-            clientId: connection.clientId,
-            groups: null,
-          });
-          extraChecks(header, payload);
-        },
-      },
-      { jwksCache: new SimpleJwksCache({ fetcher: new JwksFetcher() }) },
-    );
+    this.verifier = poolTokenVerifier(connection, 'id');
   }
 
   /** The claims of `idToken` when it is valid and belongs to the session of `user`. */

@@ -1,6 +1,7 @@
 import type { ConfigType } from '@nestjs/config';
 import type { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
+import type { CognitoConnection } from '../../cognito/cognito-connection';
 import type { authConfig, httpConfig } from '../../config';
 import { AppException } from '../../common/errors/app.exception';
 import { ACCESS_COOKIE_NAME } from '../jwt/token-extractors';
@@ -17,6 +18,7 @@ describe(SessionCookies.name, () => {
       { cookieSecure: true, tokenDelivery } as ConfigType<typeof authConfig>,
       csrf,
       {} as HttpAdapterHost,
+      {} as CognitoConnection,
     );
   const cookies = cookiesFor('both');
 

@@ -3,6 +3,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CognitoConnection } from '../../cognito/cognito-connection';
 import { authConfig } from '../../config';
 import { ID_TOKEN_COOKIE_PATH, REFRESH_COOKIE_PATHS } from '../guard.constants';
 import { sessionCookieNames, type SessionCookieNames } from './cookie-names';
@@ -65,6 +66,7 @@ export class SessionCookies implements OnModuleInit {
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
     private readonly csrf: CsrfProtection,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly connection: CognitoConnection,
   ) {
     this.names = sessionCookieNames(config);
   }
@@ -120,11 +122,14 @@ export class SessionCookies implements OnModuleInit {
     if (!this.enabled) return;
     const { names } = this;
     reply.setCookie(names.access, tokens.accessToken, this.options('/', tokens.expiresIn));
-    reply.setCookie(
-      names.idToken,
-      tokens.idToken,
-      this.options(ID_TOKEN_COOKIE_PATH, tokens.expiresIn),
-    );
+    // Only where an identity pool takes it: the ID token carries the user's email and claims.
+    if (this.connection.identityPool) {
+      reply.setCookie(
+        names.idToken,
+        tokens.idToken,
+        this.options(ID_TOKEN_COOKIE_PATH, tokens.expiresIn),
+      );
+    }
     for (const path of REFRESH_COOKIE_PATHS) {
       const options = this.options(path, REFRESH_COOKIE_MAX_AGE);
       if (tokens.refreshToken) reply.setCookie(names.refresh, tokens.refreshToken, options);

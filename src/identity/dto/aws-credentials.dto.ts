@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 
 /** An IAM role's ARN, in any partition. */
 const ROLE_ARN = /^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
@@ -14,8 +14,9 @@ export class AwsCredentialsRequestDto {
   })
   @IsOptional()
   @IsString()
+  @IsNotEmpty()
   @MaxLength(16384)
-  idToken?: string;
+  idToken?: string | null;
 
   @ApiPropertyOptional({
     description:
@@ -27,19 +28,20 @@ export class AwsCredentialsRequestDto {
   @IsOptional()
   @Matches(ROLE_ARN, { message: 'roleArn must be the ARN of an IAM role' })
   @MaxLength(2048)
-  roleArn?: string;
+  roleArn?: string | null;
 }
 
 export class GuestCredentialsRequestDto {
   @ApiPropertyOptional({
     description:
-      'The `identityId` of an earlier guest answer, to keep the same guest identity. Without it ' +
-      'a new guest identity is made.',
+      'The `identityId` of an earlier guest answer, to keep the same guest identity (whoever ' +
+      'sends it gets its credentials: keep it as a secret). Without it a new guest identity is made.',
     example: 'eu-west-1:7b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d',
   })
   @IsOptional()
   @Matches(IDENTITY_ID, { message: 'identityId must be an identity id, <region>:<id>' })
-  identityId?: string;
+  @MaxLength(55)
+  identityId?: string | null;
 }
 
 export class AwsCredentialsDto {

@@ -11,13 +11,11 @@ import {
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { randomBytes, randomInt } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer } from '../loopback-server';
 import type { Fetcher } from 'aws-jwt-verify/https';
 import { IdentityPoolState, MAX_GUEST_IDENTITIES } from './identity-pool-state';
 
-/** The loopback address the stand-in listens on. */
-export const IDENTITY_POOL_HOST = '127.0.0.1';
 /** The name DescribeIdentityPool gives the stand-in's pool. */
 export const IDENTITY_POOL_NAME = 'local-identity-pool';
 /** The pool's default role for signed-in users (no role from the token applies). */
@@ -208,7 +206,7 @@ export class IdentityPoolStandIn {
   private readonly state: IdentityPoolState;
   private readonly verifier;
   private readonly now: () => number;
-  private server?: Server;
+  private server?: LoopbackServer;
   /** `http://127.0.0.1:<port>`: the client's endpoint. */
   endpoint = '';
   port = 0;
@@ -254,38 +252,26 @@ export class IdentityPoolStandIn {
     return standIn;
   }
 
-  private listen(port: number): Promise<void> {
-    const server = createServer((req, res) => {
-      this.handle(req, res).catch((error: unknown) => this.fail(res, error));
-    });
-    this.server = server;
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, IDENTITY_POOL_HOST, () => {
-        server.off('error', reject);
-        this.port = (server.address() as AddressInfo).port;
-        this.endpoint = `http://${IDENTITY_POOL_HOST}:${this.port}`;
-        resolve();
-      });
-    });
+  private async listen(port: number): Promise<void> {
+    this.server = await LoopbackServer.listen(
+      port,
+      (req, res) => this.handle(req, res),
+      (res, error) => this.fail(res, error),
+    );
+    this.port = this.server.port;
+    this.endpoint = this.server.origin;
   }
 
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await server?.stop();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Cache-Control', 'no-store');
-    // A page of another site that renamed itself to 127.0.0.1 (DNS rebinding) sends its own name.
-    const host = req.headers.host;
-    if (host !== `${IDENTITY_POOL_HOST}:${this.port}` && host !== `localhost:${this.port}`) {
+    if (!this.server?.isOwnHost(req)) {
       req.resume();
       throw new ServiceError(
         'MisdirectedRequestException',

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer } from '../loopback-server';
 import { sameText } from '../../../common/crypto/same-text';
 import { checkAuthorizeRequest, isLoopbackUrl, type AuthorizeRequest } from './authorize-request';
 import { authenticateClient } from './client-authentication';
@@ -25,7 +25,6 @@ import {
 } from './managed-login.pages';
 
 /** The loopback address the stand-in listens on. */
-export const STAND_IN_HOST = '127.0.0.1';
 /** How long the sign-in page of one authorization request stays usable. */
 export const PENDING_TTL_MS = 10 * 60 * 1000;
 /** Amazon Cognito's authorization codes are valid for 5 minutes, and once. */
@@ -129,7 +128,7 @@ export class ManagedLoginStandIn {
   private readonly pending: ExpiringStore<PendingSignIn>;
   private readonly codes: ExpiringStore<IssuedCode>;
   private readonly lockout: SignInLockout;
-  private server?: Server;
+  private server?: LoopbackServer;
   /** The stand-in's origin, `http://127.0.0.1:<port>`: the pool domain in the connection. */
   origin = '';
   port = 0;
@@ -152,30 +151,20 @@ export class ManagedLoginStandIn {
     return standIn;
   }
 
-  private listen(port: number): Promise<void> {
-    const server = createServer((req, res) => {
-      this.handle(req, res).catch((error: unknown) => this.fail(res, error));
-    });
-    this.server = server;
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, STAND_IN_HOST, () => {
-        server.off('error', reject);
-        this.port = (server.address() as AddressInfo).port;
-        this.origin = `http://${STAND_IN_HOST}:${this.port}`;
-        resolve();
-      });
-    });
+  private async listen(port: number): Promise<void> {
+    this.server = await LoopbackServer.listen(
+      port,
+      (req, res) => this.handle(req, res),
+      (res, error) => this.fail(res, error),
+    );
+    this.port = this.server.port;
+    this.origin = this.server.origin;
   }
 
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await server?.stop();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -183,9 +172,7 @@ export class ManagedLoginStandIn {
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('X-Frame-Options', 'DENY');
     res.setHeader('Cache-Control', 'no-store');
-    // A page of another site that renamed itself to 127.0.0.1 (DNS rebinding) sends its own name.
-    const host = req.headers.host;
-    if (host !== `${STAND_IN_HOST}:${this.port}` && host !== `localhost:${this.port}`) {
+    if (!this.server?.isOwnHost(req)) {
       return this.html(res, 421, errorPage('This server answers only as a loopback address.'));
     }
     const url = new URL(req.url ?? '/', this.origin);
