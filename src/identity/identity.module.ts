@@ -28,5 +28,7 @@ import { IdentityService } from './identity.service';
         new CredentialsCache(new SealedBox(key, 'nest-cognito-auth aws-credentials v1'), redis.url),
     },
   ],
+  // For a module of the app that needs a user's credentials itself (docs/api.md).
+  exports: [IdentityService],
 })
 export class IdentityModule {}
