@@ -660,6 +660,14 @@ describe('The managed login stand-in of the embedded mode (e2e)', () => {
       .get('/auth/me')
       .set('authorization', `Bearer ${tokens.body.accessToken as string}`);
     expect([me.status, me.body.email]).toEqual([200, email]);
+    // A federated sign-in's ID token gets AWS credentials from the identity pool as any other.
+    const aws = await http()
+      .post('/auth/aws-credentials')
+      .set('authorization', `Bearer ${tokens.body.accessToken as string}`)
+      .send({ idToken: tokens.body.idToken as string });
+    expect([aws.status, aws.body.accessKeyId]).toEqual([200, expect.stringMatching(/^LOCAL/)]);
+    rememberSecret(aws.body.secretAccessKey as string, 'aws credentials');
+    rememberSecret(aws.body.sessionToken as string, 'aws credentials');
 
     const logout = await http()
       .post('/auth/oauth/logout')
@@ -670,6 +678,11 @@ describe('The managed login stand-in of the embedded mode (e2e)', () => {
       .get('/auth/me')
       .set('authorization', `Bearer ${tokens.body.accessToken as string}`);
     expect(ended.status).toBe(401);
+    const noCredentials = await http()
+      .post('/auth/aws-credentials')
+      .set('authorization', `Bearer ${tokens.body.accessToken as string}`)
+      .send({ idToken: tokens.body.idToken as string });
+    expect(noCredentials.status).toBe(401);
     const signOut = await fetch(logout.body.logoutUrl as string, { redirect: 'manual' });
     expect(signOut.status).toBe(302);
   });
