@@ -1,0 +1,575 @@
+import {
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type BatchGetItemCommandOutput,
+  type QueryCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { HttpStatus, Logger } from '@nestjs/common';
+import { ErrorCode } from '../common/errors/error-code';
+import { toAppException, type Overrides } from './cognito-errors';
+import {
+  SyncStorePort,
+  type ChangeOutcome,
+  type DatasetSummary,
+  type RecordChange,
+  type SyncLimits,
+  type SyncRecord,
+} from './sync-store.port';
+
+type Item = Record<string, AttributeValue>;
+
+/** The LocalSecondaryIndex of the sync table: a dataset's records by the count they changed at. */
+export const SYNC_COUNT_INDEX = 'bySyncCount';
+
+/**
+ * DynamoDB caps an item at 400 KB: one record (key and value) and the changes of one request
+ * (kept together as one item) must fit in one, with room for their attributes.
+ */
+export const MAX_ITEM_PAYLOAD_BYTES = 350 * 1024;
+
+/** How long a change batch is kept after it is written (DynamoDB's TTL on `expiresAt`). */
+const BATCH_LIFETIME_SECONDS = 24 * 3600;
+
+/** The changes one request may carry: each is one conditional write of a record item. */
+export const MAX_CHANGES_PER_REQUEST = 100;
+
+const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+const sizeOf = (key: string, value: string) => bytes(key) + bytes(value);
+
+const S = (value: string): AttributeValue => ({ S: value });
+const N = (value: number): AttributeValue => ({ N: String(value) });
+
+function text(item: Item, name: string): string | undefined {
+  return item[name]?.S;
+}
+
+function count(item: Item, name: string): number {
+  return Number(item[name]?.N ?? 0);
+}
+
+/** A change as a batch keeps it, with what it did to the dataset's totals worked out. */
+interface BatchChange {
+  op: 'put' | 'remove';
+  key: string;
+  value?: string;
+  deviceLastModified?: string;
+}
+
+interface Batch {
+  syncCount: number;
+  base: number;
+  at: string;
+  recordCount: number;
+  sizeBytes: number;
+  changes: BatchChange[];
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
+}
+
+const TABLE_MISSING: Overrides = {
+  // The table (SYNC_TABLE) does not exist in this region or endpoint: the operator's to fix.
+  ResourceNotFoundException: {
+    status: HttpStatus.INTERNAL_SERVER_ERROR,
+    code: ErrorCode.INTERNAL_ERROR,
+    message: 'Something went wrong on our side. Try again later.',
+  },
+  ProvisionedThroughputExceededException: {
+    status: HttpStatus.SERVICE_UNAVAILABLE,
+    code: ErrorCode.UPSTREAM_UNAVAILABLE,
+    message: 'The data store is busy. Try again shortly.',
+    retryAfterSeconds: 2,
+  },
+  ThrottlingException: {
+    status: HttpStatus.SERVICE_UNAVAILABLE,
+    code: ErrorCode.UPSTREAM_UNAVAILABLE,
+    message: 'The data store is busy. Try again shortly.',
+    retryAfterSeconds: 2,
+  },
+  RequestLimitExceeded: {
+    status: HttpStatus.SERVICE_UNAVAILABLE,
+    code: ErrorCode.UPSTREAM_UNAVAILABLE,
+    message: 'The data store is busy. Try again shortly.',
+    retryAfterSeconds: 2,
+  },
+};
+
+/**
+ * User data sync on one DynamoDB table (key schema in ./sync-table.ts): per dataset a head item
+ * (`u#<sub>` / `d#<name>`: its sync count and totals), and in the dataset's own partition
+ * (`u#<sub>#d#<name>`) one item per record (`r#<key>`, with `sc` = the count it changed at, which
+ * the `bySyncCount` index orders) and one item per accepted write (`c#<count>`).
+ *
+ * DynamoDB transactions are not used (the embedded mode's dynalite has none); a write is still
+ * all or nothing, and one of several writers with the same count wins:
+ * 1. The write's changes, with the dataset totals they lead to, are put as ONE batch item
+ *    `c#<count + 1>`, on condition that none exists: that conditional put decides the winner, on
+ *    any number of instances.
+ * 2. The batch is then applied: each record item is put on condition that it is older than the
+ *    batch, and the head moves to the new count on condition that it is still at the old one.
+ *    Both are idempotent, so anyone may apply a batch again.
+ * 3. Every read and write first applies any batch past the head ("rolls forward"), so a writer
+ *    that stopped between 1 and 2 leaves nothing half-done for long; and a read returns only
+ *    records up to the head's count, a consistent snapshot.
+ */
+export class SyncDynamoDbAdapter extends SyncStorePort {
+  private readonly logger = new Logger('SyncStore');
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly table: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    super();
+  }
+
+  async listDatasets(owner: string): Promise<DatasetSummary[]> {
+    const heads = await this.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
+      ExpressionAttributeValues: { ':pk': S(`u#${owner}`), ':d': S('d#') },
+      ConsistentRead: true,
+    });
+    const datasets = await Promise.all(
+      heads.map((head) => this.rollForward(owner, text(head, 'name') ?? '', head)),
+    );
+    return datasets
+      .filter((head): head is Item => head !== undefined)
+      .map(summaryOf)
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async readDataset(
+    owner: string,
+    name: string,
+    sinceSyncCount: number,
+  ): Promise<{ dataset: DatasetSummary; records: SyncRecord[] } | undefined> {
+    const head = await this.rollForward(owner, name, await this.head(owner, name));
+    if (!head) return undefined;
+    const dataset = summaryOf(head);
+    return { dataset, records: await this.changedSince(owner, name, sinceSyncCount, dataset) };
+  }
+
+  async applyChanges(
+    owner: string,
+    name: string,
+    expectedSyncCount: number,
+    changes: readonly RecordChange[],
+    limits: SyncLimits,
+  ): Promise<ChangeOutcome> {
+    const head = await this.rollForward(owner, name, await this.head(owner, name));
+    const current = head ? summaryOf(head) : emptySummary(name, this.now());
+    if (expectedSyncCount !== current.syncCount)
+      {return this.conflict(owner, name, expectedSyncCount);}
+
+    const before = await this.records(
+      owner,
+      name,
+      changes.map((change) => change.key),
+    );
+    let { recordCount, sizeBytes } = current;
+    for (const change of changes) {
+      const old = before.get(change.key);
+      const live = old !== undefined && !old.deleted;
+      if (live) {
+        recordCount -= 1;
+        sizeBytes -= sizeOf(old.key, old.value ?? '');
+      }
+      if (change.op === 'put') {
+        recordCount += 1;
+        sizeBytes += sizeOf(change.key, change.value ?? '');
+      }
+      // Later changes of the same key see this one.
+      before.set(change.key, {
+        key: change.key,
+        value: change.value,
+        deleted: change.op === 'remove',
+        syncCount: 0,
+        lastModified: this.now(),
+      });
+    }
+    if (!head && (await this.datasetCount(owner)) >= limits.datasetsPerOwner) {
+      return { kind: 'limit', limit: 'datasets' };
+    }
+    if (recordCount > limits.recordsPerDataset) return { kind: 'limit', limit: 'records' };
+    if (sizeBytes > limits.bytesPerDataset) return { kind: 'limit', limit: 'bytes' };
+
+    const batch: Batch = {
+      syncCount: current.syncCount + 1,
+      base: current.syncCount,
+      at: this.now().toISOString(),
+      recordCount,
+      sizeBytes,
+      changes: changes.map((change) => ({
+        op: change.op,
+        key: change.key,
+        value: change.op === 'put' ? change.value : undefined,
+        deviceLastModified: change.deviceLastModified?.toISOString(),
+      })),
+    };
+    const written = await this.send(() =>
+      this.client.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: {
+            pk: S(partitionOf(owner, name)),
+            sk: S(batchSk(batch.syncCount)),
+            batch: S(JSON.stringify(batch)),
+            expiresAt: N(Math.floor(Date.parse(batch.at) / 1000) + BATCH_LIFETIME_SECONDS),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    ).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof ConditionLost) return false;
+        throw error;
+      },
+    );
+    // Another writer took this count first: the caller merges what it wrote.
+    if (!written) return this.conflict(owner, name, expectedSyncCount);
+    const applied = await this.apply(owner, name, batch);
+    return { kind: 'applied', dataset: summaryOf(applied) };
+  }
+
+  async deleteDataset(owner: string, name: string): Promise<boolean> {
+    const removed = await this.send(() =>
+      this.client.send(
+        new DeleteItemCommand({
+          TableName: this.table,
+          Key: headKey(owner, name),
+          ReturnValues: 'ALL_OLD',
+        }),
+      ),
+    );
+    const items = await this.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': S(partitionOf(owner, name)) },
+      ProjectionExpression: 'pk, sk',
+      ConsistentRead: true,
+    });
+    for (let start = 0; start < items.length; start += 25) {
+      const chunk = items.slice(start, start + 25);
+      await this.writeAll(
+        chunk.map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } })),
+      );
+    }
+    return removed.Attributes !== undefined || items.length > 0;
+  }
+
+  async deleteAll(owner: string): Promise<void> {
+    const heads = await this.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
+      ExpressionAttributeValues: { ':pk': S(`u#${owner}`), ':d': S('d#') },
+      ProjectionExpression: '#n',
+      ExpressionAttributeNames: { '#n': 'name' },
+      ConsistentRead: true,
+    });
+    for (const head of heads) await this.deleteDataset(owner, text(head, 'name') ?? '');
+  }
+
+  /** The records of the dataset that changed after `since`, up to the head's count. */
+  private async changedSince(
+    owner: string,
+    name: string,
+    since: number,
+    dataset: DatasetSummary,
+  ): Promise<SyncRecord[]> {
+    if (since >= dataset.syncCount) return [];
+    const items = await this.queryAll({
+      TableName: this.table,
+      IndexName: SYNC_COUNT_INDEX,
+      KeyConditionExpression: 'pk = :pk AND sc BETWEEN :after AND :upTo',
+      ExpressionAttributeValues: {
+        ':pk': S(partitionOf(owner, name)),
+        ':after': N(since + 1),
+        ':upTo': N(dataset.syncCount),
+      },
+      ConsistentRead: true,
+    });
+    return items.map(recordOf);
+  }
+
+  private async conflict(
+    owner: string,
+    name: string,
+    clientSyncCount: number,
+  ): Promise<ChangeOutcome> {
+    const head = await this.rollForward(owner, name, await this.head(owner, name));
+    const dataset = head ? summaryOf(head) : emptySummary(name, this.now());
+    // A client ahead of the dataset (a count it never had) gets every record.
+    const since = clientSyncCount > dataset.syncCount ? 0 : clientSyncCount;
+    return {
+      kind: 'conflict',
+      dataset,
+      records: head ? await this.changedSince(owner, name, since, dataset) : [],
+    };
+  }
+
+  private async head(owner: string, name: string): Promise<Item | undefined> {
+    const answer = await this.send(() =>
+      this.client.send(
+        new GetItemCommand({
+          TableName: this.table,
+          Key: headKey(owner, name),
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return answer.Item;
+  }
+
+  /** Applies every accepted batch past `head`, in order; the head as it then is. */
+  private async rollForward(
+    owner: string,
+    name: string,
+    head: Item | undefined,
+  ): Promise<Item | undefined> {
+    let current = head;
+    for (;;) {
+      const next = (current ? count(current, 'syncCount') : 0) + 1;
+      const answer = await this.send(() =>
+        this.client.send(
+          new GetItemCommand({
+            TableName: this.table,
+            Key: { pk: S(partitionOf(owner, name)), sk: S(batchSk(next)) },
+            ConsistentRead: true,
+          }),
+        ),
+      );
+      const stored = answer.Item && text(answer.Item, 'batch');
+      if (!stored) return current;
+      this.logger.debug(`Applying an accepted write another request left unfinished (${next})`);
+      current = await this.apply(owner, name, JSON.parse(stored) as Batch);
+    }
+  }
+
+  /** Writes a batch's records, then moves the head to its count; safe to repeat. */
+  private async apply(owner: string, name: string, batch: Batch): Promise<Item> {
+    const partition = partitionOf(owner, name);
+    const puts = batch.changes.map((change) => async () => {
+      const item: Item = {
+        pk: S(partition),
+        sk: S(`r#${change.key}`),
+        sc: N(batch.syncCount),
+        key: S(change.key),
+        at: S(batch.at),
+        deleted: { BOOL: change.op === 'remove' },
+      };
+      if (change.op === 'put') item.value = S(change.value ?? '');
+      if (change.deviceLastModified) item.deviceAt = S(change.deviceLastModified);
+      await this.send(() =>
+        this.client.send(
+          new PutItemCommand({
+            TableName: this.table,
+            Item: item,
+            // A later batch's value stays: only an older record is replaced.
+            ConditionExpression: 'attribute_not_exists(sc) OR sc < :n',
+            ExpressionAttributeValues: { ':n': N(batch.syncCount) },
+          }),
+        ),
+      ).catch((error: unknown) => {
+        if (!(error instanceof ConditionLost)) throw error;
+      });
+    });
+    // The last change of a key is its value: changes of one key are written in order.
+    await inOrderPerKey(batch.changes, puts);
+    const head: Item = {
+      ...headKey(owner, name),
+      name: S(name),
+      syncCount: N(batch.syncCount),
+      recordCount: N(batch.recordCount),
+      sizeBytes: N(batch.sizeBytes),
+      lastModified: S(batch.at),
+    };
+    await this.send(() =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: headKey(owner, name),
+          UpdateExpression:
+            'SET #n = :name, syncCount = :n, recordCount = :rc, sizeBytes = :sb, lastModified = :at',
+          ConditionExpression:
+            batch.base === 0 ? 'attribute_not_exists(syncCount)' : 'syncCount = :base',
+          ExpressionAttributeNames: { '#n': 'name' },
+          ExpressionAttributeValues: {
+            ':name': S(name),
+            ':n': N(batch.syncCount),
+            ':rc': N(batch.recordCount),
+            ':sb': N(batch.sizeBytes),
+            ':at': S(batch.at),
+            ...(batch.base === 0 ? {} : { ':base': N(batch.base) }),
+          },
+        }),
+      ),
+    ).catch((error: unknown) => {
+      // Someone applied it (or a later batch) already.
+      if (!(error instanceof ConditionLost)) throw error;
+    });
+    return head;
+  }
+
+  /** The current records of `keys` (deleted ones as tombstones). */
+  private async records(
+    owner: string,
+    name: string,
+    keys: string[],
+  ): Promise<Map<string, SyncRecord>> {
+    const found = new Map<string, SyncRecord>();
+    const unique = [...new Set(keys)];
+    const partition = partitionOf(owner, name);
+    for (let start = 0; start < unique.length; start += 100) {
+      let pending: Item[] | undefined = unique
+        .slice(start, start + 100)
+        .map((key) => ({ pk: S(partition), sk: S(`r#${key}`) }));
+      while (pending && pending.length > 0) {
+        const keysNow: Item[] = pending;
+        const answer: BatchGetItemCommandOutput = await this.send(() =>
+          this.client.send(
+            new BatchGetItemCommand({
+              RequestItems: { [this.table]: { Keys: keysNow, ConsistentRead: true } },
+            }),
+          ),
+        );
+        for (const item of answer.Responses?.[this.table] ?? []) {
+          const record = recordOf(item);
+          found.set(record.key, record);
+        }
+        pending = answer.UnprocessedKeys?.[this.table]?.Keys;
+      }
+    }
+    return found;
+  }
+
+  private async datasetCount(owner: string): Promise<number> {
+    const answer = await this.send(() =>
+      this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
+          ExpressionAttributeValues: { ':pk': S(`u#${owner}`), ':d': S('d#') },
+          Select: 'COUNT',
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return answer.Count ?? 0;
+  }
+
+  private async queryAll(input: QueryCommandInput): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Item | undefined;
+    do {
+      const answer = await this.send(() =>
+        this.client.send(new QueryCommand({ ...input, ExclusiveStartKey: start })),
+      );
+      items.push(...(answer.Items ?? []));
+      start = answer.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  private async writeAll(requests: { DeleteRequest: { Key: Item } }[]): Promise<void> {
+    let pending: typeof requests | undefined = requests;
+    while (pending && pending.length > 0) {
+      const now = pending;
+      const answer = await this.send(() =>
+        this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.table]: now } })),
+      );
+      pending = answer.UnprocessedItems?.[this.table] as typeof requests | undefined;
+    }
+  }
+
+  /** One call: a lost condition becomes ConditionLost, anything else its mapped AppException. */
+  private async send<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (isConditionFailure(error)) throw new ConditionLost();
+      const mapped = toAppException(error, TABLE_MISSING);
+      if (mapped.getStatus() === Number(HttpStatus.INTERNAL_SERVER_ERROR)) {
+        this.logger.error(
+          `The sync table ${this.table} refused the call (${(error as Error).name}): check SYNC_TABLE and its region`,
+        );
+      }
+      throw mapped;
+    }
+  }
+}
+
+/** A conditional write whose condition did not hold (not an error of the request). */
+class ConditionLost extends Error {
+  constructor() {
+    super('condition not met');
+    this.name = 'ConditionLost';
+  }
+}
+
+function partitionOf(owner: string, name: string): string {
+  return `u#${owner}#d#${name}`;
+}
+
+function headKey(owner: string, name: string): Item {
+  return { pk: S(`u#${owner}`), sk: S(`d#${name}`) };
+}
+
+/** Batch keys sort by count: zero-padded to the 16 digits of a safe integer. */
+function batchSk(syncCount: number): string {
+  return `c#${String(syncCount).padStart(16, '0')}`;
+}
+
+function summaryOf(head: Item): DatasetSummary {
+  return {
+    name: text(head, 'name') ?? '',
+    syncCount: count(head, 'syncCount'),
+    recordCount: count(head, 'recordCount'),
+    sizeBytes: count(head, 'sizeBytes'),
+    lastModified: new Date(text(head, 'lastModified') ?? 0),
+  };
+}
+
+function emptySummary(name: string, now: Date): DatasetSummary {
+  return { name, syncCount: 0, recordCount: 0, sizeBytes: 0, lastModified: now };
+}
+
+function recordOf(item: Item): SyncRecord {
+  const deviceAt = text(item, 'deviceAt');
+  return {
+    key: text(item, 'key') ?? '',
+    value: item.deleted?.BOOL ? undefined : (text(item, 'value') ?? ''),
+    syncCount: count(item, 'sc'),
+    lastModified: new Date(text(item, 'at') ?? 0),
+    deviceLastModified: deviceAt ? new Date(deviceAt) : undefined,
+    deleted: item.deleted?.BOOL === true,
+  };
+}
+
+/**
+ * Runs the writes of a batch, several keys at once but the changes of one key one after the
+ * other, so the last change of a key is the one that stays (each write replaces only an older
+ * record, and changes of one batch share its count).
+ */
+async function inOrderPerKey(
+  changes: readonly BatchChange[],
+  writes: (() => Promise<void>)[],
+): Promise<void> {
+  const lastIndex = new Map<string, number>();
+  changes.forEach((change, index) => lastIndex.set(change.key, index));
+  // Only the last change of each key matters: earlier ones of the same key are superseded.
+  const wanted = writes.filter((_, index) => lastIndex.get(changes[index].key) === index);
+  const CONCURRENCY = 10;
+  for (let start = 0; start < wanted.length; start += CONCURRENCY) {
+    await Promise.all(wanted.slice(start, start + CONCURRENCY).map((write) => write()));
+  }
+}
