@@ -20,6 +20,7 @@ const FEATURES = [
   '**/auth/*',
   '**/federation/*',
   '**/identity/*',
+  '**/sync/*',
   '**/account/*',
   '**/admin/*',
   '**/health/*',

@@ -165,7 +165,9 @@ export const DeleteAccountRoute = (): MethodDecorator =>
     Delete(),
     ApiOperation({
       summary: 'Delete the account',
-      description: 'Needs the current password. The session ends and the cookies are cleared.',
+      description:
+        'Needs the current password. The session ends and the cookies are cleared; the user’s synced ' +
+        'datasets (/sync) are deleted with the account.',
     }),
     Responds(HttpStatus.NO_CONTENT, { description: 'Deleted.' }),
     ApiErrors({

@@ -25,7 +25,7 @@ function user(authTime: number): AuthUser {
 describe(AccountService.name, () => {
   const now = () => Math.floor(Date.now() / 1000);
   let cognito: Record<string, jest.Mock>;
-  let sessions: { endSessions: jest.Mock };
+  let sessions: { endSessions: jest.Mock; accountDeleted: jest.Mock };
   let service: AccountService;
   /** Runs every password check and records whose it was: the budget has its own spec. */
   const passwordBudget = {
@@ -49,7 +49,10 @@ describe(AccountService.name, () => {
       associateSoftwareToken: jest.fn().mockResolvedValue({ secretCode: 'NEWSECRET' }),
       verifySoftwareToken: jest.fn().mockResolvedValue({}),
     };
-    sessions = { endSessions: jest.fn().mockResolvedValue(undefined) };
+    sessions = {
+      endSessions: jest.fn().mockResolvedValue(undefined),
+      accountDeleted: jest.fn().mockResolvedValue(undefined),
+    };
     passwordBudget.attempt.mockClear();
     service = new AccountService(
       cognito as unknown as CognitoIdentityPort,
@@ -123,7 +126,7 @@ describe(AccountService.name, () => {
     expect(cognito.initiatePasswordAuth).toHaveBeenCalledWith('a@example.com', 'pw');
     expect(cognito.revokeRefreshToken).toHaveBeenCalledWith('extra-session');
     expect(cognito.deleteUser).toHaveBeenCalledWith('token');
-    expect(sessions.endSessions).toHaveBeenCalledWith(user(now()).sub);
+    expect(sessions.accountDeleted).toHaveBeenCalledWith(user(now()).sub);
   });
 
   describe('startTotp', () => {

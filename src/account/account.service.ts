@@ -168,7 +168,7 @@ export class AccountService {
       this.logger.warn(`Administrator ${user.sub} deleted their own account`);
     }
     await this.cognito.deleteUser(accessToken);
-    await this.sessions.endSessions(user.sub);
+    await this.sessions.accountDeleted(user.sub);
   }
 
   /**

@@ -77,7 +77,11 @@ export const GetUserRoute = (): MethodDecorator =>
 export const DeleteUserRoute = (): MethodDecorator =>
   OnUser(
     Delete('users/:user'),
-    ApiOperation({ summary: 'Delete a user' }),
+    ApiOperation({
+      summary: 'Delete a user',
+      description:
+        'Their sessions end, and their synced datasets (/sync) are deleted with the account.',
+    }),
     Responds(HttpStatus.NO_CONTENT, { description: 'Deleted.' }),
   );
 

@@ -151,7 +151,7 @@ export class AdminService {
   async deleteUser(user: string): Promise<void> {
     const { sub } = await this.sessions.account(user);
     await this.cognito.deleteUser(user);
-    await this.sessions.endSessions(sub);
+    await this.sessions.accountDeleted(sub);
   }
 
   /** Requires a password reset at next sign-in, and ends every current session. */

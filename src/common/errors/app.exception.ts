@@ -12,6 +12,11 @@ export interface AppExceptionOptions {
   retryAfterSeconds?: number;
   /** Per-field problems of a validation failure. */
   details?: FieldError[];
+  /**
+   * What the client needs to recover, under one more field of the error body (e.g. `conflict`:
+   * the records a sync write missed). Never a secret, never an upstream detail.
+   */
+  extra?: Record<string, unknown>;
 }
 
 /**
@@ -21,6 +26,7 @@ export interface AppExceptionOptions {
 export class AppException extends HttpException {
   readonly retryAfterSeconds?: number;
   readonly details?: FieldError[];
+  readonly extra?: Record<string, unknown>;
 
   constructor(
     status: number,
@@ -31,5 +37,6 @@ export class AppException extends HttpException {
     super(message, status, { cause: options.cause });
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.details = options.details;
+    this.extra = options.extra;
   }
 }

@@ -9,6 +9,8 @@ export interface ErrorDescription {
   message: string;
   retryAfterSeconds?: number;
   details?: FieldError[];
+  /** More fields of the body, after the standard ones (AppException's `extra`). */
+  extra?: Record<string, unknown>;
 }
 
 const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
@@ -38,6 +40,7 @@ export function describeException(exception: unknown): ErrorDescription {
       message: exception.message,
       retryAfterSeconds: exception.retryAfterSeconds,
       details: exception.details,
+      extra: exception.extra,
     };
   }
   if (exception instanceof HttpException) {

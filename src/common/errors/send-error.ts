@@ -28,5 +28,6 @@ export function sendError(reply: ErrorReply, request: ErrorRequest, error: Error
     message: error.message,
     requestId,
     ...(error.details ? { details: error.details } : {}),
+    ...error.extra,
   });
 }

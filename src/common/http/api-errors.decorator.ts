@@ -49,6 +49,12 @@ const SAMPLE_MESSAGES: Record<ErrorCode, string> = {
   ROLE_NOT_ALLOWED: 'roleArn must be one of the roles in the ID token (cognito:roles).',
   GUESTS_NOT_ALLOWED: 'Guest credentials are not offered.',
   IDENTITY_CONFLICT: 'This sign-in is linked to another identity of the identity pool.',
+  SYNC_CONFLICT:
+    'The dataset changed since syncCount 4: merge the records in conflict.records, then retry with conflict.syncCount.',
+  DATASET_NOT_FOUND: 'No such dataset.',
+  SYNC_TOO_MANY_DATASETS: 'A user has at most 20 datasets. Delete one first.',
+  SYNC_TOO_MANY_RECORDS: 'A dataset holds at most 1024 records.',
+  SYNC_DATASET_TOO_LARGE: 'A dataset holds at most 1 MB of keys and values.',
   ATTRIBUTE_NOT_ALLOWED: 'These attributes cannot be changed here: email_verified.',
   REFRESH_TOKEN_REQUIRED: 'Send the refresh token in the body, or sign in again.',
   USERNAME_REQUIRED: 'Send the username claim of your access token with the refresh token.',

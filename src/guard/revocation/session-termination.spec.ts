@@ -97,4 +97,15 @@ describe(SessionTermination.name, () => {
     // The guard's half of an ending by name was made before Cognito failed.
     expect(calls).toEqual(['cutoff u-sub']);
   });
+
+  it('after an account is deleted: its sessions end, then every listener runs, a failing one logged', async () => {
+    const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    sessions.onAccountDeleted((sub) => Promise.resolve(void calls.push(`datasets of ${sub}`)));
+    sessions.onAccountDeleted(() => Promise.reject(new Error('store down')));
+    sessions.onAccountDeleted((sub) => Promise.resolve(void calls.push(`cache of ${sub}`)));
+    await sessions.accountDeleted('s1');
+    expect(calls).toEqual(['cutoff s1', 'datasets of s1', 'cache of s1']);
+    expect(error).toHaveBeenCalledWith(expect.stringContaining('store down'));
+    error.mockRestore();
+  });
 });

@@ -27,6 +27,7 @@ export interface SessionOwner {
 @Injectable()
 export class SessionTermination {
   private readonly logger = new Logger('SessionTermination');
+  private readonly deletionListeners: ((sub: string) => Promise<void>)[] = [];
 
   constructor(
     private readonly admin: CognitoAdminPort,
@@ -66,6 +67,33 @@ export class SessionTermination {
     const result = await change();
     await Promise.all(users.map(({ sub, username }) => this.endSessions(sub, username)));
     return result;
+  }
+
+  /**
+   * Calls `listener` with the `sub` of every account deleted here (by its user or an
+   * administrator), once Cognito has deleted it: for what the app keeps per user elsewhere, such
+   * as synced datasets.
+   */
+  onAccountDeleted(listener: (sub: string) => Promise<void>): void {
+    this.deletionListeners.push(listener);
+  }
+
+  /**
+   * After Cognito deleted the account with this `sub`: its sessions end here, then what the app
+   * keeps for it elsewhere is deleted (each listener's failure is logged, and the others run).
+   */
+  async accountDeleted(sub: string): Promise<void> {
+    await this.endSessions(sub);
+    const failures = await Promise.allSettled(
+      this.deletionListeners.map((listener) => listener(sub)),
+    );
+    for (const failure of failures) {
+      if (failure.status === 'rejected') {
+        this.logger.error(
+          `Data of the deleted account ${sub} could not be deleted: ${(failure.reason as Error).message}`,
+        );
+      }
+    }
   }
 
   /** The `sub` and Cognito username of the account known to Cognito as `user`. */
