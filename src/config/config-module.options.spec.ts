@@ -11,6 +11,7 @@ import {
   httpConfig,
   identityConfig,
   redisConfig,
+  syncConfig,
 } from '.';
 
 const NAMESPACES = [
@@ -21,6 +22,7 @@ const NAMESPACES = [
   redisConfig,
   federationConfig,
   identityConfig,
+  syncConfig,
 ];
 
 /** What an app build reads: the settings `createApp` takes first, then every config namespace. */
@@ -42,7 +44,7 @@ describe('configModuleOptions', () => {
     else process.env.PORT = savedPort;
   });
 
-  it('builds the app’s settings and all seven namespaces from one parse of the environment', async () => {
+  it('builds the app’s settings and all eight namespaces from one parse of the environment', async () => {
     // A value no earlier test used, so nothing parsed before can answer.
     process.env.PORT = String(40000 + Math.floor(Math.random() * 20000));
     const validations = jest.spyOn(classValidator, 'validateSync');
@@ -51,8 +53,10 @@ describe('configModuleOptions', () => {
 
     expect(validations).toHaveBeenCalledTimes(1);
     expect(port).toBe(Number(process.env.PORT));
-    const { app, auth, cognito, http, redis, federation, identity } = parseEnvironment(process.env);
-    expect(namespaces).toEqual([app, auth, cognito, http, redis, federation, identity]);
+    const { app, auth, cognito, http, redis, federation, identity, sync } = parseEnvironment(
+      process.env,
+    );
+    expect(namespaces).toEqual([app, auth, cognito, http, redis, federation, identity, sync]);
   });
 
   it('parses a changed environment anew for the next app, and still refuses an invalid one', async () => {

@@ -6,6 +6,7 @@ import { federationConfig } from './federation.config';
 import { httpConfig } from './http.config';
 import { identityConfig } from './identity.config';
 import { redisConfig } from './redis.config';
+import { syncConfig } from './sync.config';
 
 /**
  * Configuration comes from the environment, plus a `.env` file in the working directory when one
@@ -23,5 +24,6 @@ export const configModuleOptions: ConfigModuleOptions = {
     redisConfig,
     federationConfig,
     identityConfig,
+    syncConfig,
   ],
 };

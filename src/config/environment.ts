@@ -308,6 +308,26 @@ export class EnvironmentVariables {
   PASSWORD_MIN_LENGTH?: number;
 
   @OptionalEnv()
+  @IsIn(['dynamodb', 'cognito-sync'], { message: 'SYNC_BACKEND must be dynamodb or cognito-sync' })
+  SYNC_BACKEND?: 'dynamodb' | 'cognito-sync';
+
+  @OptionalEnv()
+  @Matches(/^[a-zA-Z0-9_.-]{3,255}$/, {
+    message: 'SYNC_TABLE must be a DynamoDB table name: 3 to 255 of a-z, A-Z, 0-9, _ . -',
+  })
+  SYNC_TABLE?: string;
+
+  @OptionalEnv()
+  @IsUrl(URL_OPTIONS, { message: 'SYNC_DYNAMODB_ENDPOINT must be an http(s) URL' })
+  SYNC_DYNAMODB_ENDPOINT?: string;
+
+  @OptionalEnv()
+  @Matches(/^[a-z]{2}(-[a-z]+)+-\d$/, {
+    message: 'SYNC_DYNAMODB_REGION must be a region, e.g. eu-west-1',
+  })
+  SYNC_DYNAMODB_REGION?: string;
+
+  @OptionalEnv()
   @IsBooleanish()
   PASSWORD_REQUIRE_UPPERCASE?: boolean;
 
@@ -325,6 +345,7 @@ export class EnvironmentVariables {
 }
 
 export type CognitoMode = 'embedded' | 'endpoint' | 'aws';
+export type SyncBackend = 'dynamodb' | 'cognito-sync';
 export type ProviderType = 'social' | 'saml' | 'oidc' | 'cognito';
 
 /** An identity provider a frontend may offer, as the pool names it. */
@@ -449,6 +470,19 @@ export interface Configuration {
    * keeps it in memory and in a file under `stateDir`, so a restart forgets no revocation.
    */
   redis: { url?: string; stateDir: string };
+  /**
+   * User data sync (datasets of records per identity): kept in a DynamoDB table (the default; the
+   * embedded mode keeps it in its own local DynamoDB), or in Amazon Cognito Sync.
+   */
+  sync: {
+    backend: SyncBackend;
+    /** The DynamoDB table's name. */
+    table: string;
+    /** A DynamoDB-compatible endpoint (DynamoDB Local, LocalStack); unset: Amazon DynamoDB. */
+    endpoint?: string;
+    /** The table's region: SYNC_DYNAMODB_REGION, else the user pool's. */
+    region: string;
+  };
 }
 
 export class ConfigurationError extends Error {
@@ -571,6 +605,7 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): Configuration {
 
   const federation = parseFederation(vars, mode, production, problems);
   const identity = parseIdentity(vars, mode, endpoint, production, problems);
+  const sync = parseSync(vars, mode, region, production, problems);
 
   if (problems.length > 0) throw new ConfigurationError(problems);
 
@@ -640,6 +675,7 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): Configuration {
       url: vars.REDIS_URL,
       stateDir: vars.STATE_DIR ?? vars.COGNITO_LOCAL_DATA_DIR ?? '.cognito-local',
     },
+    sync,
   };
 }
 
@@ -812,6 +848,46 @@ function parseIdentity(
     region: IDENTITY_POOL_ID.exec(poolId)?.[1],
     endpoint,
     allowGuests,
+  };
+}
+
+/** The table's name when SYNC_TABLE is unset. */
+export const DEFAULT_SYNC_TABLE = 'nest-cognito-auth-sync';
+
+function parseSync(
+  vars: EnvironmentVariables,
+  mode: CognitoMode,
+  userPoolRegion: string,
+  production: boolean,
+  problems: string[],
+): Configuration['sync'] {
+  const endpoint = vars.SYNC_DYNAMODB_ENDPOINT?.replace(/\/+$/, '');
+  if (mode === 'embedded' && endpoint) {
+    problems.push(
+      'SYNC_DYNAMODB_ENDPOINT applies to a configured pool; the embedded mode keeps user data ' +
+        'in its own local DynamoDB, in its data folder',
+    );
+  }
+  if (production && endpoint && !endpoint.startsWith('https://')) {
+    problems.push(`NODE_ENV=production refuses the non-HTTPS SYNC_DYNAMODB_ENDPOINT ${endpoint}`);
+  }
+  const backend = vars.SYNC_BACKEND ?? 'dynamodb';
+  if (backend === 'cognito-sync' && mode === 'embedded') {
+    problems.push(
+      'SYNC_BACKEND=cognito-sync needs a configured pool and identity pool; the embedded mode ' +
+        'keeps user data in its own local DynamoDB',
+    );
+  } else if (backend === 'cognito-sync' && !vars.COGNITO_IDENTITY_POOL_ID) {
+    problems.push(
+      "SYNC_BACKEND=cognito-sync needs COGNITO_IDENTITY_POOL_ID: Cognito Sync keeps a user's " +
+        'datasets under their identity-pool identity',
+    );
+  }
+  return {
+    backend,
+    table: vars.SYNC_TABLE ?? DEFAULT_SYNC_TABLE,
+    endpoint: mode === 'embedded' ? undefined : endpoint,
+    region: vars.SYNC_DYNAMODB_REGION ?? userPoolRegion,
   };
 }
 

@@ -5,8 +5,10 @@ export { federationConfig } from './federation.config';
 export { httpConfig } from './http.config';
 export { identityConfig } from './identity.config';
 export { redisConfig } from './redis.config';
+export { syncConfig } from './sync.config';
 export {
   ConfigurationError,
+  DEFAULT_SYNC_TABLE,
   decodeKey,
   isLoopbackHttp,
   loadConfiguration,
@@ -15,5 +17,6 @@ export {
   type Configuration,
   type OAuthProvider,
   type PasswordPolicy,
+  type SyncBackend,
   type TokenDelivery,
 } from './environment';

@@ -1,0 +1,7 @@
+import { registerAs } from '@nestjs/config';
+import { loadConfiguration } from './environment';
+
+/**
+ * User data sync: `SYNC_BACKEND`, `SYNC_TABLE`, `SYNC_DYNAMODB_ENDPOINT`, `SYNC_DYNAMODB_REGION`.
+ */
+export const syncConfig = registerAs('sync', () => loadConfiguration().sync);
