@@ -1,17 +1,18 @@
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CognitoRetryStrategy } from './cognito-retry.strategy';
 
 export interface CognitoClientSettings {
   region: string;
-  /** A custom endpoint (the embedded emulator, LocalStack); unset for Amazon Cognito. */
+  /** A custom endpoint (the embedded emulator or DynamoDB, LocalStack); unset for AWS. */
   endpoint?: string;
   requestTimeoutMs: number;
   maxAttempts: number;
 }
 
 /**
- * What both SDK clients are built with: bounded time and attempts, so a hung Cognito turns into a
+ * What every SDK client is built with: bounded time and attempts, so a hung Cognito turns into a
  * quick 503 instead of a request that waits for minutes. No `logger`, ever: the SDK would log
  * every answer, and it does not hide all secrets in them (an identity pool's session token).
  */
@@ -49,4 +50,13 @@ export function createCognitoClient(
  */
 export function createIdentityPoolClient(settings: CognitoClientSettings): CognitoIdentityClient {
   return new CognitoIdentityClient(clientOptions(settings));
+}
+
+/**
+ * The user data sync store's client (DynamoDB): the same bounded timeouts and retries. With an
+ * endpoint (the embedded dynalite, DynamoDB Local, LocalStack) it signs with placeholder
+ * credentials; against Amazon DynamoDB the default provider chain applies.
+ */
+export function createDynamoDbClient(settings: CognitoClientSettings): DynamoDBClient {
+  return new DynamoDBClient(clientOptions(settings));
 }

@@ -1,17 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import {
-  chmodSync,
   closeSync,
   existsSync,
   fchmodSync,
   mkdirSync,
   openSync,
-  readdirSync,
   readFileSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { extname, join } from 'node:path';
+import { childBootstrap, restrict, restrictTree } from './child-process';
 import { IDENTITY_POOL_FILE } from './identity-pool/identity-pool-state';
 import { challengeSessionKeyFile } from './local-keys';
 import { adminPasswordFile, stateFile } from './local-pool';
@@ -44,9 +43,7 @@ export function findFreePort(): Promise<number> {
 
 /**
  * The emulator process's entry: ours (emulator-layer/emulator.main), which loads cognito-local
- * behind the layer that adds the Cognito behaviours it lacks. Built, it is JavaScript next to
- * this file; when this file runs as TypeScript source (under the test runner), the child compiles
- * the layer's sources as it loads them, with the typescript devDependency.
+ * behind the layer that adds the Cognito behaviours it lacks.
  */
 function emulatorBootstrap(): string {
   try {
@@ -57,25 +54,7 @@ function emulatorBootstrap(): string {
         'Run `npm ci` with dev dependencies, or configure COGNITO_USER_POOL_ID for a real pool.',
     );
   }
-  const extension = extname(__filename);
-  const entry = join(__dirname, 'emulator-layer', `emulator.main${extension}`);
-  const compileTypeScript =
-    extension === '.ts'
-      ? `const ts = require(${JSON.stringify(require.resolve('typescript'))});
-require.extensions['.ts'] = (module, file) => module._compile(ts.transpileModule(
-  require('node:fs').readFileSync(file, 'utf8'),
-  { fileName: file, compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } },
-).outputText, file);
-`
-      : '';
-  // The exit on disconnect comes first, so no moment of loading escapes it.
-  return `process.on('disconnect', () => process.exit(0));
-${compileTypeScript}require(${JSON.stringify(entry)});`;
-}
-
-/** Owner-only access for what the data folder holds: 0700 for folders, 0600 for files. */
-function restrict(path: string, folder: boolean): void {
-  chmodSync(path, folder ? 0o700 : 0o600);
+  return childBootstrap(join(__dirname, 'emulator-layer', 'emulator.main'));
 }
 
 /**
@@ -93,14 +72,7 @@ function restrictDataDir(dataDir: string): void {
     join(dataDir, IDENTITY_POOL_FILE),
   ];
   for (const file of files) if (existsSync(file)) restrict(file, false);
-  const walk = (folder: string): void => {
-    restrict(folder, true);
-    for (const entry of readdirSync(folder, { withFileTypes: true })) {
-      if (entry.isDirectory()) walk(join(folder, entry.name));
-      else if (entry.isFile()) restrict(join(folder, entry.name), false);
-    }
-  };
-  if (existsSync(join(dataDir, '.cognito'))) walk(join(dataDir, '.cognito'));
+  if (existsSync(join(dataDir, '.cognito'))) restrictTree(join(dataDir, '.cognito'));
 }
 
 async function waitUntilHealthy(
