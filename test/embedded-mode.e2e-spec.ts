@@ -11,6 +11,8 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import request from 'supertest';
+import { DescribeTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { createDynamoDbClient } from '../src/cognito/cognito-client.factory';
 import { CognitoConnection } from '../src/cognito/cognito-connection';
 import { startEmulatorProcess } from '../src/cognito/local/emulator-process';
 import { findLocalCodes } from '../src/cognito/local/local-codes';
@@ -70,6 +72,30 @@ describe('Embedded mode (e2e)', () => {
       expect(connection.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(processesIn(dataDir)).toHaveLength(1);
 
+      // User data sync's table, in the embedded DynamoDB (its own process, its data in the folder).
+      expect(connection.syncTable).toEqual({
+        tableName: 'nest-cognito-auth-sync',
+        region: connection.region,
+        endpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      });
+      expect(processesIn(join(dataDir, 'dynalite'))).toHaveLength(1);
+      const dynamoDb = createDynamoDbClient({
+        region: connection.syncTable?.region ?? '',
+        endpoint: connection.syncTable?.endpoint,
+        requestTimeoutMs: 3000,
+        maxAttempts: 1,
+      });
+      const { TableNames } = await dynamoDb.send(new ListTablesCommand({}));
+      const { Table } = await dynamoDb.send(
+        new DescribeTableCommand({ TableName: 'nest-cognito-auth-sync' }),
+      );
+      dynamoDb.destroy();
+      expect(TableNames).toEqual(['nest-cognito-auth-sync']);
+      expect(Table).toMatchObject({
+        TableStatus: 'ACTIVE',
+        LocalSecondaryIndexes: [expect.objectContaining({ IndexName: 'bySyncCount' })],
+      });
+
       const state = JSON.parse(readFileSync(join(dataDir, 'state.json'), 'utf8')) as Record<
         string,
         unknown
@@ -78,6 +104,7 @@ describe('Embedded mode (e2e)', () => {
         userPoolId: connection.userPoolId,
         clientId: connection.clientId,
         clientSecret: expect.any(String),
+        dynalitePort: Number(new URL(connection.syncTable?.endpoint ?? '').port),
       });
       // The connection that other modules inject carries no secret.
       expect(JSON.stringify(connection)).not.toContain(state.clientSecret as string);
@@ -127,6 +154,9 @@ describe('Embedded mode (e2e)', () => {
           '.cognito/config.json',
           '.cognito/db/clients.json',
           `.cognito/db/${connection.userPoolId}.json`,
+          'dynalite.log',
+          'dynalite',
+          'dynalite/CURRENT',
         ]),
       );
       expect(modes(dataDir)).toEqual(privately(dataDir));
@@ -144,6 +174,11 @@ describe('Embedded mode (e2e)', () => {
       await app.close();
     }
     await eventually(() => processesIn(dataDir).length === 0, 3000, 'the emulator to stop');
+    await eventually(
+      () => processesIn(join(dataDir, 'dynalite')).length === 0,
+      3000,
+      'the embedded DynamoDB to stop',
+    );
   });
 
   it('reuses the pool and its users on the next start, on the same port', async () => {
@@ -160,6 +195,10 @@ describe('Embedded mode (e2e)', () => {
       expect(connection.endpoint).toBe(`http://127.0.0.1:${before.port as number}`);
       // The managed login stand-in keeps its port too.
       expect(connection.domain).toBe(`http://127.0.0.1:${before.managedLoginPort as number}`);
+      // So does the embedded DynamoDB.
+      expect(connection.syncTable?.endpoint).toBe(
+        `http://127.0.0.1:${before.dynalitePort as number}`,
+      );
       const login = await request(app.getHttpServer())
         .post('/auth/login')
         .send({ email, password: STRONG_PASSWORD });

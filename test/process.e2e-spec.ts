@@ -119,6 +119,10 @@ describe('The server process (e2e)', () => {
       expect(docs.status).toBe(200);
       expect(await docs.text()).toContain('swagger-ui');
       expect(processesIn(server.dataDir)).toHaveLength(1);
+      expect(processesIn(join(server.dataDir, 'dynalite'))).toHaveLength(1);
+      expect(server.output()).toMatch(
+        /User data sync: table nest-cognito-auth-sync in the embedded DynamoDB \(dynalite\) on http:\/\/127\.0\.0\.1:\d+, data in .*dynalite\./,
+      );
 
       const email = `process-${Date.now()}@example.com`;
       await signUp(server.url, email);
@@ -140,8 +144,10 @@ describe('The server process (e2e)', () => {
       server.child.kill('SIGTERM');
     }
     expect(await server.exited).toEqual({ code: 0, signal: null });
-    // The emulator is stopped by the shutdown itself, not left to notice its parent is gone.
+    // The emulator and the embedded DynamoDB are stopped by the shutdown itself, not left to
+    // notice their parent is gone.
     expect(processesIn(server.dataDir)).toHaveLength(0);
+    expect(processesIn(join(server.dataDir, 'dynalite'))).toHaveLength(0);
   });
 
   it('shows each code on the terminal within a second of being issued', async () => {
@@ -279,15 +285,21 @@ describe('The server process (e2e)', () => {
     }
   });
 
-  it('leaves no emulator behind even when the server is killed outright', async () => {
+  it('leaves no emulator or embedded DynamoDB behind even when the server is killed outright', async () => {
     const server = await embeddedServer();
     expect(processesIn(server.dataDir)).toHaveLength(1);
+    expect(processesIn(join(server.dataDir, 'dynalite'))).toHaveLength(1);
     server.child.kill('SIGKILL');
     await server.exited;
     await eventually(
       () => processesIn(server.dataDir).length === 0,
       3000,
       'the orphaned emulator to exit',
+    );
+    await eventually(
+      () => processesIn(join(server.dataDir, 'dynalite')).length === 0,
+      3000,
+      'the orphaned embedded DynamoDB to exit',
     );
   });
 });

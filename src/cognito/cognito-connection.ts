@@ -25,6 +25,12 @@ export class CognitoConnection {
    * COGNITO_IDENTITY_POOL_ID, or the embedded stand-in.
    */
   readonly identityPool?: IdentityPoolLocation;
+  /**
+   * The DynamoDB table that keeps user data sync's datasets, when SYNC_BACKEND is `dynamodb`:
+   * SYNC_TABLE (in SYNC_DYNAMODB_REGION, at SYNC_DYNAMODB_ENDPOINT), or the embedded mode's table
+   * in its local DynamoDB (created at start). Unset with SYNC_BACKEND=cognito-sync.
+   */
+  readonly syncTable?: SyncTableLocation;
 
   constructor(values: CognitoConnection) {
     Object.assign(this, values);
@@ -36,6 +42,14 @@ export interface IdentityPoolLocation {
   identityPoolId: string;
   region: string;
   /** A custom endpoint (the embedded stand-in, moto, LocalStack); unset for Amazon Cognito. */
+  endpoint?: string;
+}
+
+/** Where the user data sync table is. */
+export interface SyncTableLocation {
+  tableName: string;
+  region: string;
+  /** A custom endpoint (the embedded dynalite, DynamoDB Local, LocalStack); unset for AWS. */
   endpoint?: string;
 }
 

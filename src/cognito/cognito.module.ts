@@ -2,7 +2,14 @@ import type { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { appConfig, authConfig, cognitoConfig, federationConfig, identityConfig } from '../config';
+import {
+  appConfig,
+  authConfig,
+  cognitoConfig,
+  federationConfig,
+  identityConfig,
+  syncConfig,
+} from '../config';
 import { CognitoAdminAdapter } from './cognito-admin.adapter';
 import { CognitoAdminPort } from './cognito-admin.port';
 import { createCognitoClient, createIdentityPoolClient } from './cognito-client.factory';
@@ -22,6 +29,7 @@ function poolFromConfig(
   settings: ConfigType<typeof cognitoConfig>,
   domain: string | undefined,
   identity: ConfigType<typeof identityConfig>,
+  sync: ConfigType<typeof syncConfig>,
 ): ResolvedPool {
   const { mode, region, userPoolId, clientId, issuer, jwksUri, endpoint, clientSecret } = settings;
   if (!userPoolId || !clientId || !issuer || !jwksUri) {
@@ -48,6 +56,10 @@ function poolFromConfig(
               endpoint: identity.endpoint,
             }
           : undefined,
+      syncTable:
+        sync.backend === 'dynamodb'
+          ? { tableName: sync.table, region: sync.region, endpoint: sync.endpoint }
+          : undefined,
     }),
     clientSecret,
   };
@@ -69,6 +81,7 @@ function poolFromConfig(
         appConfig.KEY,
         federationConfig.KEY,
         identityConfig.KEY,
+        syncConfig.KEY,
         EmbeddedCognito,
       ],
       useFactory: (
@@ -77,11 +90,12 @@ function poolFromConfig(
         app: ConfigType<typeof appConfig>,
         federation: ConfigType<typeof federationConfig>,
         identity: ConfigType<typeof identityConfig>,
+        sync: ConfigType<typeof syncConfig>,
         embedded: EmbeddedCognito,
       ): ResolvedPool | Promise<ResolvedPool> =>
         settings.mode === 'embedded'
-          ? embedded.start(settings, auth.passwordPolicy, app.nodeEnv, identity)
-          : poolFromConfig(settings, federation.domain, identity),
+          ? embedded.start(settings, auth.passwordPolicy, app.nodeEnv, identity, sync)
+          : poolFromConfig(settings, federation.domain, identity, sync),
     },
     {
       provide: CognitoConnection,

@@ -53,7 +53,8 @@ export async function startDynaliteProcess(
   const logFd = openSync(logFile, 'w', 0o600);
   fchmodSync(logFd, 0o600);
   const child = spawn(process.execPath, ['-e', childBootstrap(join(__dirname, 'dynalite.main'))], {
-    cwd: dataDir,
+    // Its own folder: the process working in the data folder itself is the emulator.
+    cwd: dataPath,
     // Only what dynalite needs: none of this process's secrets are passed on.
     env: {
       DYNALITE_PATH: dataPath,

@@ -3,9 +3,11 @@ import { mkdirSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { isPortFree } from '../../common/net/port';
 import type { Configuration } from '../../config';
-import { createCognitoClient } from '../cognito-client.factory';
+import { createCognitoClient, createDynamoDbClient } from '../cognito-client.factory';
 import { CognitoConnection, type ResolvedPool } from '../cognito-connection';
+import { ensureSyncTable } from '../sync-table';
 import { CodeMailbox } from './code-mailbox';
+import { DYNALITE_HOST, startDynaliteProcess, type DynaliteProcess } from './dynalite-process';
 import { lockDataFolder } from './data-folder-lock';
 import { EmulatorLoginBackend } from './managed-login/login-backend.adapter';
 import { IdentityPoolStandIn } from './identity-pool/identity-pool.server';
@@ -28,6 +30,7 @@ import {
 type CognitoSettings = Configuration['cognito'];
 type PasswordPolicy = Configuration['auth']['passwordPolicy'];
 type IdentitySettings = Configuration['identity'];
+type SyncSettings = Configuration['sync'];
 
 /**
  * The embedded mode: runs the cognito-local emulator as a child process for the lifetime of the
@@ -40,20 +43,23 @@ export class EmbeddedCognito implements OnApplicationShutdown {
   private emulator?: EmulatorProcess;
   private managedLogin?: ManagedLoginStandIn;
   private identityPool?: IdentityPoolStandIn;
+  private dynalite?: DynaliteProcess;
   private mailbox?: CodeMailbox;
   private unlockDataFolder?: () => void;
 
   /**
    * Starts the emulator, makes sure of its pool, then starts the local stand-ins for the pool's
    * managed login (./managed-login), whose origin is the connection's `domain`, and for an identity
-   * pool (./identity-pool) that takes the pool's ID tokens. `nodeEnv` `production` refuses the
-   * stand-ins (the embedded mode is refused there already).
+   * pool (./identity-pool) that takes the pool's ID tokens, and a local DynamoDB (dynalite, its
+   * data in `<dataDir>/dynalite`) holding user data sync's table. `nodeEnv` `production` refuses
+   * the stand-ins and dynalite (the embedded mode is refused there already).
    */
   async start(
     settings: CognitoSettings,
     policy: PasswordPolicy,
     nodeEnv: string,
     identity: IdentitySettings,
+    sync: SyncSettings,
   ): Promise<ResolvedPool> {
     const dataDir = resolve(settings.local.dataDir);
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -120,17 +126,35 @@ export class EmbeddedCognito implements OnApplicationShutdown {
         port: await this.rememberedPort(remembered?.identityPoolPort),
         nodeEnv,
       });
+      this.dynalite = await startDynaliteProcess(
+        dataDir,
+        await this.rememberedPort(remembered?.dynalitePort, DYNALITE_HOST),
+        nodeEnv,
+      );
+      const dynamoDb = createDynamoDbClient({
+        region: sync.region,
+        endpoint: this.dynalite.endpoint,
+        requestTimeoutMs: settings.requestTimeoutMs,
+        maxAttempts: settings.maxAttempts,
+      });
+      try {
+        await ensureSyncTable(dynamoDb, sync.table);
+      } finally {
+        dynamoDb.destroy();
+      }
     } catch (error) {
       await this.onApplicationShutdown();
       throw error;
     }
     const domain = this.managedLogin.origin;
     const identityPool = this.identityPool;
+    const dynalite = this.dynalite;
     writeLocalState(dataDir, {
       ...pool,
       port,
       managedLoginPort: this.managedLogin.port,
       identityPoolPort: identityPool.port,
+      dynalitePort: dynalite.port,
     });
 
     const shownDir = relative(process.cwd(), dataDir) || '.';
@@ -140,6 +164,10 @@ export class EmbeddedCognito implements OnApplicationShutdown {
         `Local stand-ins for the pool's managed login (sign in with a provider) on ${domain}, ` +
         `and for an identity pool (${identityPool.identityPoolId}, AWS credentials marked LOCAL that ` +
         `work with no AWS service) on ${identityPool.endpoint}.`,
+    );
+    this.logger.log(
+      `User data sync: table ${sync.table} in the embedded DynamoDB (dynalite) on ${dynalite.endpoint}, ` +
+        `data in ${relative(process.cwd(), dynalite.dataPath) || '.'}.`,
     );
     const codesFile = relative(process.cwd(), this.emulator.logFile);
     // Only a person at a terminal sees them there: standard output that is a pipe or a file is a
@@ -174,6 +202,7 @@ export class EmbeddedCognito implements OnApplicationShutdown {
           region: settings.region,
           endpoint: identityPool.endpoint,
         },
+        syncTable: { tableName: sync.table, region: sync.region, endpoint: dynalite.endpoint },
       }),
       clientSecret: pool.clientSecret,
     };
@@ -190,9 +219,12 @@ export class EmbeddedCognito implements OnApplicationShutdown {
     return findFreePort();
   }
 
-  /** The stand-in's port of the last start when it is free again, else any free port (0). */
-  private async rememberedPort(remembered: number | undefined): Promise<number> {
-    return remembered && (await isPortFree(remembered, STAND_IN_HOST)) ? remembered : 0;
+  /** The port of the last start when it is free again, else any free port (0). */
+  private async rememberedPort(
+    remembered: number | undefined,
+    host: string = STAND_IN_HOST,
+  ): Promise<number> {
+    return remembered && (await isPortFree(remembered, host)) ? remembered : 0;
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -200,6 +232,8 @@ export class EmbeddedCognito implements OnApplicationShutdown {
     this.managedLogin = undefined;
     await this.identityPool?.stop();
     this.identityPool = undefined;
+    await this.dynalite?.stop();
+    this.dynalite = undefined;
     this.mailbox?.stop();
     this.mailbox = undefined;
     await this.emulator?.stop();

@@ -9,7 +9,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import { childBootstrap, restrict, restrictTree } from './child-process';
 import { IDENTITY_POOL_FILE } from './identity-pool/identity-pool-state';
 import { challengeSessionKeyFile } from './local-keys';

@@ -31,6 +31,8 @@ export interface LocalPoolState {
   managedLoginPort?: number;
   /** The port of the identity pool's stand-in (./identity-pool) at the last start. */
   identityPoolPort?: number;
+  /** The port of the embedded DynamoDB (dynalite, ./dynalite-process) at the last start. */
+  dynalitePort?: number;
 }
 
 export function stateFile(dataDir: string): string {
