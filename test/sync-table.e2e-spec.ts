@@ -4,7 +4,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createDynamoDbClient } from '../src/cognito/cognito-client.factory';
+import { CognitoConnection } from '../src/cognito/cognito-connection';
 import { createDynaliteServer } from '../src/cognito/local/dynalite-server';
+import { startTestApp, withEnv } from './support/test-app';
 
 const CLI = join(__dirname, '..', 'dist', 'cognito', 'sync-table.cli.js');
 
@@ -32,7 +34,7 @@ function createTable(
   });
 }
 
-describe('npm run sync:create-table (e2e)', () => {
+describe('User data sync table: npm run sync:create-table and the connection (e2e)', () => {
   let server: Server;
   let endpoint: string;
   beforeAll(async () => {
@@ -111,5 +113,27 @@ describe('npm run sync:create-table (e2e)', () => {
       1,
       'SYNC_BACKEND is cognito-sync: user data is not kept in a DynamoDB table.\n',
     ]);
+  });
+
+  it('tells the app where the configured table is, outside the embedded mode', async () => {
+    const app = await withEnv(
+      {
+        SYNC_TABLE: 'app.sync-data',
+        SYNC_DYNAMODB_ENDPOINT: endpoint,
+        SYNC_DYNAMODB_REGION: 'ap-southeast-2',
+      },
+      () => startTestApp(),
+    );
+    try {
+      const connection = app.get(CognitoConnection);
+      expect(connection.mode).not.toBe('embedded');
+      expect(connection.syncTable).toEqual({
+        tableName: 'app.sync-data',
+        region: 'ap-southeast-2',
+        endpoint,
+      });
+    } finally {
+      await app.close();
+    }
   });
 });
