@@ -8,6 +8,7 @@ import { GuardModule } from './guard';
 import { FederationModule } from './federation/federation.module';
 import { HealthModule } from './health/health.module';
 import { IdentityModule } from './identity/identity.module';
+import { SyncModule } from './sync/sync.module';
 
 @Module({
   imports: [
@@ -18,6 +19,7 @@ import { IdentityModule } from './identity/identity.module';
     AdminModule,
     FederationModule,
     IdentityModule,
+    SyncModule,
     HealthModule,
   ],
 })

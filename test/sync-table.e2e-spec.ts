@@ -104,15 +104,6 @@ describe('User data sync table: npm run sync:create-table and the connection (e2
     const embedded = await createTable({});
     expect(embedded.status).toBe(1);
     expect(embedded.stderr).toContain('The embedded mode creates its user data sync table');
-    const cognitoSync = await createTable({
-      ...pool,
-      COGNITO_IDENTITY_POOL_ID: 'eu-west-1:0d9a5f1e-3c2b-4a8e-9f61-2b7c4d3e1a90',
-      SYNC_BACKEND: 'cognito-sync',
-    });
-    expect([cognitoSync.status, cognitoSync.stderr]).toEqual([
-      1,
-      'SYNC_BACKEND is cognito-sync: user data is not kept in a DynamoDB table.\n',
-    ]);
   });
 
   it('tells the app where the configured table is, outside the embedded mode', async () => {

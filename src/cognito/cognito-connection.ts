@@ -26,9 +26,9 @@ export class CognitoConnection {
    */
   readonly identityPool?: IdentityPoolLocation;
   /**
-   * The DynamoDB table that keeps user data sync's datasets, when SYNC_BACKEND is `dynamodb`:
-   * SYNC_TABLE (in SYNC_DYNAMODB_REGION, at SYNC_DYNAMODB_ENDPOINT), or the embedded mode's table
-   * in its local DynamoDB (created at start). Unset with SYNC_BACKEND=cognito-sync.
+   * The DynamoDB table that keeps user data sync's datasets: SYNC_TABLE (in SYNC_DYNAMODB_REGION,
+   * at SYNC_DYNAMODB_ENDPOINT), or the embedded mode's table in its local DynamoDB (created at
+   * start).
    */
   readonly syncTable?: SyncTableLocation;
 

@@ -1,4 +1,5 @@
 import type { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
@@ -12,14 +13,25 @@ import {
 } from '../config';
 import { CognitoAdminAdapter } from './cognito-admin.adapter';
 import { CognitoAdminPort } from './cognito-admin.port';
-import { createCognitoClient, createIdentityPoolClient } from './cognito-client.factory';
-import { CognitoConnection, RESOLVED_POOL, type ResolvedPool } from './cognito-connection';
+import {
+  createCognitoClient,
+  createDynamoDbClient,
+  createIdentityPoolClient,
+} from './cognito-client.factory';
+import {
+  CognitoConnection,
+  RESOLVED_POOL,
+  type ResolvedPool,
+  type SyncTableLocation,
+} from './cognito-connection';
 import { CognitoIdentityAdapter } from './cognito-identity.adapter';
 import { CognitoReachability } from './cognito-reachability';
 import { CognitoIdentityPort } from './cognito-identity.port';
-import { COGNITO_SDK_CLIENT, IDENTITY_POOL_SDK_CLIENT } from './cognito.tokens';
+import { COGNITO_SDK_CLIENT, IDENTITY_POOL_SDK_CLIENT, SYNC_STORE_CLIENT } from './cognito.tokens';
 import { IdentityPoolAdapter } from './identity-pool.adapter';
 import { IdentityPoolPort } from './identity-pool.port';
+import { SyncDynamoDbAdapter } from './sync-dynamodb.adapter';
+import { SyncStorePort } from './sync-store.port';
 import { EmbeddedCognito } from './local/embedded-cognito';
 import { ManagedLoginAdapter } from './managed-login.adapter';
 import { ManagedLoginPort } from './managed-login.port';
@@ -56,13 +68,16 @@ function poolFromConfig(
               endpoint: identity.endpoint,
             }
           : undefined,
-      syncTable:
-        sync.backend === 'dynamodb'
-          ? { tableName: sync.table, region: sync.region, endpoint: sync.endpoint }
-          : undefined,
+      syncTable: { tableName: sync.table, region: sync.region, endpoint: sync.endpoint },
     }),
     clientSecret,
   };
+}
+
+/** Where user data sync's table is: every mode sets it (see poolFromConfig, EmbeddedCognito). */
+function syncTableOf(connection: CognitoConnection): SyncTableLocation {
+  if (!connection.syncTable) throw new Error('The connection names no user data sync table');
+  return connection.syncTable;
 }
 
 /**
@@ -124,6 +139,23 @@ function poolFromConfig(
           maxAttempts: settings.maxAttempts,
         }),
     },
+    {
+      provide: SYNC_STORE_CLIENT,
+      inject: [cognitoConfig.KEY, CognitoConnection],
+      useFactory: (settings: ConfigType<typeof cognitoConfig>, connection: CognitoConnection) =>
+        createDynamoDbClient({
+          region: syncTableOf(connection).region,
+          endpoint: syncTableOf(connection).endpoint,
+          requestTimeoutMs: settings.requestTimeoutMs,
+          maxAttempts: settings.maxAttempts,
+        }),
+    },
+    {
+      provide: SyncStorePort,
+      inject: [SYNC_STORE_CLIENT, CognitoConnection],
+      useFactory: (client: DynamoDBClient, connection: CognitoConnection) =>
+        new SyncDynamoDbAdapter(client, syncTableOf(connection).tableName),
+    },
     CognitoReachability,
     { provide: IdentityPoolPort, useClass: IdentityPoolAdapter },
     { provide: CognitoIdentityPort, useClass: CognitoIdentityAdapter },
@@ -136,6 +168,7 @@ function poolFromConfig(
     CognitoAdminPort,
     ManagedLoginPort,
     IdentityPoolPort,
+    SyncStorePort,
     CognitoReachability,
   ],
 })
@@ -143,10 +176,12 @@ export class CognitoModule implements OnApplicationShutdown {
   constructor(
     @Inject(COGNITO_SDK_CLIENT) private readonly client: CognitoIdentityProviderClient,
     @Inject(IDENTITY_POOL_SDK_CLIENT) private readonly identityClient: CognitoIdentityClient,
+    @Inject(SYNC_STORE_CLIENT) private readonly syncClient: DynamoDBClient,
   ) {}
 
   onApplicationShutdown(): void {
     this.client.destroy();
     this.identityClient.destroy();
+    this.syncClient.destroy();
   }
 }

@@ -3,3 +3,6 @@ export const COGNITO_SDK_CLIENT = Symbol('COGNITO_SDK_CLIENT');
 
 /** Injection token of the identity pool's SDK client (Cognito Identity). */
 export const IDENTITY_POOL_SDK_CLIENT = Symbol('IDENTITY_POOL_SDK_CLIENT');
+
+/** Injection token of user data sync's DynamoDB client. */
+export const SYNC_STORE_CLIENT = Symbol('SYNC_STORE_CLIENT');

@@ -120,12 +120,19 @@ describe(SyncDynamoDbAdapter.name, () => {
     ).toBe('conflict');
   });
 
-  it('lets exactly one of many writers with the same count win', async () => {
+  it('lets exactly one of many writers with the same count win, across instances', async () => {
     const me = user();
     await store.applyChanges(me, 'race', 0, [put('k', 'start')], COGNITO_SYNC_LIMITS);
+    // A second instance of the app: its own client and adapter on the same table.
+    const otherClient = new DynamoDBClient({
+      region: 'us-east-1',
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const instances = [store, new SyncDynamoDbAdapter(otherClient, TABLE)];
     const outcomes = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        store.applyChanges(
+        instances[i % 2].applyChanges(
           me,
           'race',
           1,
@@ -140,6 +147,7 @@ describe(SyncDynamoDbAdapter.name, () => {
     expect(read?.dataset).toMatchObject({ syncCount: 2, recordCount: 2 });
     const winner = read?.records.find((r) => r.key.startsWith('only-'))?.key.slice('only-'.length);
     expect(read?.records.find((r) => r.key === 'k')?.value).toBe(`writer-${winner}`);
+    otherClient.destroy();
   });
 
   it('finishes a write another request left half-done, before anything reads or writes', async () => {

@@ -14,6 +14,7 @@ import {
 import { HttpStatus, Logger } from '@nestjs/common';
 import { ErrorCode } from '../common/errors/error-code';
 import { toAppException, type Overrides } from './cognito-errors';
+import { SYNC_BY_SYNC_COUNT_INDEX } from './sync-table';
 import {
   SyncStorePort,
   type ChangeOutcome,
@@ -26,7 +27,7 @@ import {
 type Item = Record<string, AttributeValue>;
 
 /** The LocalSecondaryIndex of the sync table: a dataset's records by the count they changed at. */
-export const SYNC_COUNT_INDEX = 'bySyncCount';
+export const SYNC_COUNT_INDEX = SYNC_BY_SYNC_COUNT_INDEX;
 
 /**
  * DynamoDB caps an item at 400 KB: one record (key and value) and the changes of one request
@@ -167,8 +168,9 @@ export class SyncDynamoDbAdapter extends SyncStorePort {
   ): Promise<ChangeOutcome> {
     const head = await this.rollForward(owner, name, await this.head(owner, name));
     const current = head ? summaryOf(head) : emptySummary(name, this.now());
-    if (expectedSyncCount !== current.syncCount)
-      {return this.conflict(owner, name, expectedSyncCount);}
+    if (expectedSyncCount !== current.syncCount) {
+      return this.conflict(owner, name, expectedSyncCount);
+    }
 
     const before = await this.records(
       owner,

@@ -18,12 +18,6 @@ async function main(): Promise<number> {
     );
     return 1;
   }
-  if (sync.backend !== 'dynamodb') {
-    process.stderr.write(
-      `SYNC_BACKEND is ${sync.backend}: user data is not kept in a DynamoDB table.\n`,
-    );
-    return 1;
-  }
   const client = createDynamoDbClient({
     region: sync.region,
     endpoint: sync.endpoint,

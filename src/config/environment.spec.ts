@@ -437,17 +437,14 @@ describe('identity pools', () => {
 
 describe('user data sync', () => {
   const pool = { COGNITO_USER_POOL_ID: 'eu-west-1_AbCdEf123', COGNITO_CLIENT_ID: 'abc123' };
-  const identityPoolId = 'eu-central-1:0d9a5f1e-3c2b-4a8e-9f61-2b7c4d3e1a90';
 
   it('defaults to DynamoDB, the default table and the user pool’s region, with no endpoint', () => {
     expect(parseEnvironment({}).sync).toEqual({
-      backend: 'dynamodb',
       table: 'nest-cognito-auth-sync',
       endpoint: undefined,
       region: 'us-east-1',
     });
     expect(parseEnvironment(pool).sync).toEqual({
-      backend: 'dynamodb',
       table: 'nest-cognito-auth-sync',
       endpoint: undefined,
       region: 'eu-west-1',
@@ -455,7 +452,7 @@ describe('user data sync', () => {
     expect(parseEnvironment({ ...pool, AWS_REGION: 'eu-north-1' }).sync.region).toBe('eu-north-1');
   });
 
-  it('reads the backend, the table, the endpoint and the region', () => {
+  it('reads the table, the endpoint and the region', () => {
     expect(
       parseEnvironment({
         ...pool,
@@ -464,21 +461,13 @@ describe('user data sync', () => {
         SYNC_DYNAMODB_REGION: 'ap-southeast-2',
       }).sync,
     ).toEqual({
-      backend: 'dynamodb',
       table: 'My_App.sync-data',
       endpoint: 'http://127.0.0.1:8000',
       region: 'ap-southeast-2',
     });
-    expect(
-      parseEnvironment({
-        ...pool,
-        COGNITO_IDENTITY_POOL_ID: identityPoolId,
-        SYNC_BACKEND: 'cognito-sync',
-      }).sync.backend,
-    ).toBe('cognito-sync');
   });
 
-  it('refuses a table name DynamoDB would refuse, an unknown backend and a bad region or URL', () => {
+  it('refuses a table name DynamoDB would refuse, and a bad region or URL', () => {
     for (const table of ['ab', 'a'.repeat(256), 'my table', 'sync/data', 'données']) {
       expect(problemsOf({ ...pool, SYNC_TABLE: table })).toEqual([
         'SYNC_TABLE must be a DynamoDB table name: 3 to 255 of a-z, A-Z, 0-9, _ . -',
@@ -488,12 +477,10 @@ describe('user data sync', () => {
     expect(
       problemsOf({
         ...pool,
-        SYNC_BACKEND: 'redis',
         SYNC_DYNAMODB_REGION: 'Europe',
         SYNC_DYNAMODB_ENDPOINT: 'ftp://127.0.0.1',
       }),
     ).toEqual([
-      'SYNC_BACKEND must be dynamodb or cognito-sync',
       'SYNC_DYNAMODB_ENDPOINT must be an http(s) URL',
       'SYNC_DYNAMODB_REGION must be a region, e.g. eu-west-1',
     ]);
@@ -515,14 +502,5 @@ describe('user data sync', () => {
       parseEnvironment({ ...production, SYNC_DYNAMODB_ENDPOINT: 'https://dynamodb.example.com' })
         .sync.endpoint,
     ).toBe('https://dynamodb.example.com');
-  });
-
-  it('refuses Cognito Sync without an identity pool, and in the embedded mode', () => {
-    expect(problemsOf({ ...pool, SYNC_BACKEND: 'cognito-sync' })).toEqual([
-      expect.stringMatching(/^SYNC_BACKEND=cognito-sync needs COGNITO_IDENTITY_POOL_ID/),
-    ]);
-    expect(problemsOf({ SYNC_BACKEND: 'cognito-sync' })).toEqual([
-      expect.stringContaining('the embedded mode keeps user data in its own local DynamoDB'),
-    ]);
   });
 });

@@ -308,10 +308,6 @@ export class EnvironmentVariables {
   PASSWORD_MIN_LENGTH?: number;
 
   @OptionalEnv()
-  @IsIn(['dynamodb', 'cognito-sync'], { message: 'SYNC_BACKEND must be dynamodb or cognito-sync' })
-  SYNC_BACKEND?: 'dynamodb' | 'cognito-sync';
-
-  @OptionalEnv()
   @Matches(/^[a-zA-Z0-9_.-]{3,255}$/, {
     message: 'SYNC_TABLE must be a DynamoDB table name: 3 to 255 of a-z, A-Z, 0-9, _ . -',
   })
@@ -345,7 +341,6 @@ export class EnvironmentVariables {
 }
 
 export type CognitoMode = 'embedded' | 'endpoint' | 'aws';
-export type SyncBackend = 'dynamodb' | 'cognito-sync';
 export type ProviderType = 'social' | 'saml' | 'oidc' | 'cognito';
 
 /** An identity provider a frontend may offer, as the pool names it. */
@@ -471,11 +466,10 @@ export interface Configuration {
    */
   redis: { url?: string; stateDir: string };
   /**
-   * User data sync (datasets of records per identity): kept in a DynamoDB table (the default; the
-   * embedded mode keeps it in its own local DynamoDB), or in Amazon Cognito Sync.
+   * User data sync (datasets of records per user): kept in a DynamoDB table (the embedded mode
+   * keeps it in its own local DynamoDB).
    */
   sync: {
-    backend: SyncBackend;
     /** The DynamoDB table's name. */
     table: string;
     /** A DynamoDB-compatible endpoint (DynamoDB Local, LocalStack); unset: Amazon DynamoDB. */
@@ -871,20 +865,7 @@ function parseSync(
   if (production && endpoint && !endpoint.startsWith('https://')) {
     problems.push(`NODE_ENV=production refuses the non-HTTPS SYNC_DYNAMODB_ENDPOINT ${endpoint}`);
   }
-  const backend = vars.SYNC_BACKEND ?? 'dynamodb';
-  if (backend === 'cognito-sync' && mode === 'embedded') {
-    problems.push(
-      'SYNC_BACKEND=cognito-sync needs a configured pool and identity pool; the embedded mode ' +
-        'keeps user data in its own local DynamoDB',
-    );
-  } else if (backend === 'cognito-sync' && !vars.COGNITO_IDENTITY_POOL_ID) {
-    problems.push(
-      "SYNC_BACKEND=cognito-sync needs COGNITO_IDENTITY_POOL_ID: Cognito Sync keeps a user's " +
-        'datasets under their identity-pool identity',
-    );
-  }
   return {
-    backend,
     table: vars.SYNC_TABLE ?? DEFAULT_SYNC_TABLE,
     endpoint: mode === 'embedded' ? undefined : endpoint,
     region: vars.SYNC_DYNAMODB_REGION ?? userPoolRegion,

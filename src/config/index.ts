@@ -17,6 +17,5 @@ export {
   type Configuration,
   type OAuthProvider,
   type PasswordPolicy,
-  type SyncBackend,
   type TokenDelivery,
 } from './environment';

@@ -2,6 +2,6 @@ import { registerAs } from '@nestjs/config';
 import { loadConfiguration } from './environment';
 
 /**
- * User data sync: `SYNC_BACKEND`, `SYNC_TABLE`, `SYNC_DYNAMODB_ENDPOINT`, `SYNC_DYNAMODB_REGION`.
+ * User data sync: `SYNC_TABLE`, `SYNC_DYNAMODB_ENDPOINT`, `SYNC_DYNAMODB_REGION`.
  */
 export const syncConfig = registerAs('sync', () => loadConfiguration().sync);

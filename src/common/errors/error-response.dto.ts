@@ -32,4 +32,13 @@ export class ErrorResponseDto {
 
   @ApiPropertyOptional({ type: [FieldErrorDto], description: 'Per-field problems (400 only).' })
   details?: FieldErrorDto[];
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      '`SYNC_CONFLICT` only: the dataset’s `name`, its current `syncCount` and the `records` ' +
+      'changed since the count the client sent, to merge before writing again.',
+  })
+  conflict?: Record<string, unknown>;
 }

@@ -87,6 +87,23 @@ function example(status: number, code: ErrorCode): ErrorResponseDto {
     ...(code === ErrorCode.VALIDATION_FAILED
       ? { details: [{ field: 'email', messages: [SAMPLE_MESSAGES[code]] }] }
       : {}),
+    ...(code === ErrorCode.SYNC_CONFLICT
+      ? {
+          conflict: {
+            name: 'settings',
+            syncCount: 5,
+            records: [
+              {
+                key: 'theme',
+                value: 'light',
+                syncCount: 5,
+                lastModified: '2026-11-30T09:15:01.000Z',
+                deleted: false,
+              },
+            ],
+          },
+        }
+      : {}),
   };
 }
 

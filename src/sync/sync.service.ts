@@ -1,0 +1,137 @@
+import { HttpStatus, Injectable, type OnModuleInit } from '@nestjs/common';
+import { SessionTermination } from '../guard';
+import { AppException } from '../common/errors/app.exception';
+import { ErrorCode } from '../common/errors/error-code';
+import {
+  COGNITO_SYNC_LIMITS,
+  SyncStorePort,
+  type DatasetSummary,
+  type SyncRecord,
+} from '../cognito/sync-store.port';
+import type { DatasetDto, DatasetSummaryDto, PatchDatasetDto, RecordDto } from './dto/sync.dto';
+
+function summaryDto(dataset: DatasetSummary): DatasetSummaryDto {
+  return { ...dataset, lastModified: dataset.lastModified.toISOString() };
+}
+
+function recordDto(record: SyncRecord): RecordDto {
+  return {
+    key: record.key,
+    ...(record.deleted ? {} : { value: record.value ?? '' }),
+    syncCount: record.syncCount,
+    lastModified: record.lastModified.toISOString(),
+    ...(record.deviceLastModified
+      ? { deviceLastModified: record.deviceLastModified.toISOString() }
+      : {}),
+    deleted: record.deleted,
+  };
+}
+
+function datasetDto(dataset: DatasetSummary, records: SyncRecord[]): DatasetDto {
+  const sorted = [...records].sort(
+    (a, b) => a.syncCount - b.syncCount || a.key.localeCompare(b.key),
+  );
+  return { name: dataset.name, syncCount: dataset.syncCount, records: sorted.map(recordDto) };
+}
+
+const LIMIT_ERRORS = {
+  datasets: [
+    HttpStatus.BAD_REQUEST,
+    ErrorCode.SYNC_TOO_MANY_DATASETS,
+    `A user has at most ${COGNITO_SYNC_LIMITS.datasetsPerOwner} datasets. Delete one first.`,
+  ],
+  records: [
+    HttpStatus.BAD_REQUEST,
+    ErrorCode.SYNC_TOO_MANY_RECORDS,
+    `A dataset holds at most ${COGNITO_SYNC_LIMITS.recordsPerDataset} records.`,
+  ],
+  bytes: [
+    HttpStatus.PAYLOAD_TOO_LARGE,
+    ErrorCode.SYNC_DATASET_TOO_LARGE,
+    'A dataset holds at most 1 MB of keys and values.',
+  ],
+} as const;
+
+function notFound(): AppException {
+  return new AppException(HttpStatus.NOT_FOUND, ErrorCode.DATASET_NOT_FOUND, 'No such dataset.');
+}
+
+/**
+ * User data sync: a signed-in user's datasets, addressed by their `sub` only (from the verified
+ * access token), so no request can reach another user's data.
+ */
+@Injectable()
+export class SyncService implements OnModuleInit {
+  constructor(
+    private readonly store: SyncStorePort,
+    private readonly sessions: SessionTermination,
+  ) {}
+
+  onModuleInit(): void {
+    // A deleted account's datasets go with it.
+    this.sessions.onAccountDeleted((sub) => this.store.deleteAll(sub));
+  }
+
+  async list(owner: string): Promise<DatasetSummaryDto[]> {
+    return (await this.store.listDatasets(owner)).map(summaryDto);
+  }
+
+  async read(owner: string, name: string, since = 0): Promise<DatasetDto> {
+    const found = await this.store.readDataset(owner, name, since);
+    if (!found) throw notFound();
+    return datasetDto(found.dataset, found.records);
+  }
+
+  async write(owner: string, name: string, dto: PatchDatasetDto): Promise<DatasetDto> {
+    const removeWithValue = dto.changes.findIndex(
+      (c) => c.op === 'remove' && c.value !== undefined,
+    );
+    if (removeWithValue >= 0) {
+      throw new AppException(
+        HttpStatus.BAD_REQUEST,
+        ErrorCode.VALIDATION_FAILED,
+        'A remove takes no value.',
+        {
+          details: [
+            {
+              field: `changes.${removeWithValue}.value`,
+              messages: ['value must be left out of a remove'],
+            },
+          ],
+        },
+      );
+    }
+    const outcome = await this.store.applyChanges(
+      owner,
+      name,
+      dto.syncCount,
+      dto.changes.map((change) => ({
+        op: change.op,
+        key: change.key,
+        value: change.value,
+        deviceLastModified: change.deviceLastModified
+          ? new Date(change.deviceLastModified)
+          : undefined,
+      })),
+      COGNITO_SYNC_LIMITS,
+    );
+    if (outcome.kind === 'limit') {
+      const [status, code, message] = LIMIT_ERRORS[outcome.limit];
+      throw new AppException(status, code, message);
+    }
+    if (outcome.kind === 'conflict') {
+      throw new AppException(
+        HttpStatus.CONFLICT,
+        ErrorCode.SYNC_CONFLICT,
+        `The dataset changed since syncCount ${dto.syncCount}: merge the records in conflict.records, then retry with conflict.syncCount.`,
+        { extra: { conflict: datasetDto(outcome.dataset, outcome.records) } },
+      );
+    }
+    // The records this write changed, at the dataset's new count.
+    return this.read(owner, name, outcome.dataset.syncCount - 1);
+  }
+
+  async remove(owner: string, name: string): Promise<void> {
+    if (!(await this.store.deleteDataset(owner, name))) throw notFound();
+  }
+}
