@@ -1,4 +1,4 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { AddressInfo } from 'node:net';
 import { SyncDynamoDbAdapter, SYNC_COUNT_INDEX } from './sync-dynamodb.adapter';
 import { COGNITO_SYNC_LIMITS, type RecordChange } from './sync-store.port';
@@ -228,5 +228,41 @@ describe(SyncDynamoDbAdapter.name, () => {
     await store.deleteAll(me);
     expect(await store.listDatasets(me)).toEqual([]);
     expect((await store.readDataset(other, 'a', 0))?.records[0].value).toBe('theirs');
+  });
+
+  it('keeps to the dataset limit when creations are sent together, and recovers a drifted count', async () => {
+    const me = user();
+    const limits = { ...COGNITO_SYNC_LIMITS, datasetsPerOwner: 3 };
+    const outcomes = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        store.applyChanges(me, `d${i}`, 0, [put('k', 'v')], limits),
+      ),
+    );
+    expect(outcomes.filter((o) => o.kind === 'applied')).toHaveLength(3);
+    expect(outcomes.filter((o) => o.kind === 'limit')).toHaveLength(5);
+    expect(await store.listDatasets(me)).toHaveLength(3);
+    // A deletion gives its place back.
+    const [first] = await store.listDatasets(me);
+    await store.deleteDataset(me, first.name);
+    expect((await store.applyChanges(me, 'again', 0, [put('k', 'v')], limits)).kind).toBe(
+      'applied',
+    );
+    // A count left too high (a request that stopped after taking its place) is set right once it
+    // has been still for a minute.
+    const other = user();
+    await client.send(
+      new PutItemCommand({
+        TableName: TABLE,
+        Item: {
+          pk: { S: `u#${other}` },
+          sk: { S: 'n#datasets' },
+          places: { N: '3' },
+          changedAt: { N: String(Date.now() - 120_000) },
+        },
+      }),
+    );
+    expect((await store.applyChanges(other, 'first', 0, [put('k', 'v')], limits)).kind).toBe(
+      'applied',
+    );
   });
 });

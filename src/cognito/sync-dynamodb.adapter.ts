@@ -38,6 +38,9 @@ export const MAX_ITEM_PAYLOAD_BYTES = 350 * 1024;
 /** How long a change batch is kept after it is written (DynamoDB's TTL on `expiresAt`). */
 const BATCH_LIFETIME_SECONDS = 24 * 3600;
 
+/** How long the count of an owner's dataset places must be still before it may be set right. */
+const PLACES_SETTLE_MS = 60_000;
+
 /** The changes one request may carry: each is one conditional write of a record item. */
 export const MAX_CHANGES_PER_REQUEST = 100;
 
@@ -198,11 +201,13 @@ export class SyncDynamoDbAdapter extends SyncStorePort {
         lastModified: this.now(),
       });
     }
-    if (!head && (await this.datasetCount(owner)) >= limits.datasetsPerOwner) {
-      return { kind: 'limit', limit: 'datasets' };
-    }
     if (recordCount > limits.recordsPerDataset) return { kind: 'limit', limit: 'records' };
     if (sizeBytes > limits.bytesPerDataset) return { kind: 'limit', limit: 'bytes' };
+    // A new dataset takes one of the owner's places first, atomically, so that creations sent
+    // together cannot pass the limit between them.
+    if (!head && !(await this.reservePlace(owner, limits.datasetsPerOwner))) {
+      return { kind: 'limit', limit: 'datasets' };
+    }
 
     const batch: Batch = {
       syncCount: current.syncCount + 1,
@@ -238,7 +243,10 @@ export class SyncDynamoDbAdapter extends SyncStorePort {
       },
     );
     // Another writer took this count first: the caller merges what it wrote.
-    if (!written) return this.conflict(owner, name, expectedSyncCount);
+    if (!written) {
+      if (!head) await this.releasePlace(owner);
+      return this.conflict(owner, name, expectedSyncCount);
+    }
     const applied = await this.apply(owner, name, batch);
     return { kind: 'applied', dataset: summaryOf(applied) };
   }
@@ -266,7 +274,10 @@ export class SyncDynamoDbAdapter extends SyncStorePort {
         chunk.map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } })),
       );
     }
-    return removed.Attributes !== undefined || items.length > 0;
+    const existed =
+      removed.Attributes !== undefined || items.some((item) => item.sk?.S?.startsWith('c#'));
+    if (existed) await this.releasePlace(owner);
+    return existed || items.length > 0;
   }
 
   async deleteAll(owner: string): Promise<void> {
@@ -279,6 +290,9 @@ export class SyncDynamoDbAdapter extends SyncStorePort {
       ConsistentRead: true,
     });
     for (const head of heads) await this.deleteDataset(owner, text(head, 'name') ?? '');
+    await this.send(() =>
+      this.client.send(new DeleteItemCommand({ TableName: this.table, Key: placesKey(owner) })),
+    );
   }
 
   /** The records of the dataset that changed after `since`, up to the head's count. */
@@ -454,6 +468,82 @@ export class SyncDynamoDbAdapter extends SyncStorePort {
     return found;
   }
 
+  /**
+   * Takes one of the owner's dataset places (a counter item, incremented on condition that it is
+   * under the limit); false when none is left. A counter that drifted above the real count (a
+   * request that stopped between taking a place and creating its dataset) is set back to the
+   * count of the owner's datasets, but only when it has not moved for a minute: a place taken by
+   * a creation still under way must not be counted away.
+   */
+  private async reservePlace(owner: string, limit: number, repaired = false): Promise<boolean> {
+    const now = this.now().getTime();
+    const taken = await this.send(() =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: placesKey(owner),
+          UpdateExpression: 'ADD places :one SET changedAt = :now',
+          ConditionExpression: 'attribute_not_exists(places) OR places < :limit',
+          ExpressionAttributeValues: { ':one': N(1), ':limit': N(limit), ':now': N(now) },
+        }),
+      ),
+    ).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof ConditionLost) return false;
+        throw error;
+      },
+    );
+    if (taken || repaired) return taken;
+    const counter = await this.send(() =>
+      this.client.send(
+        new GetItemCommand({ TableName: this.table, Key: placesKey(owner), ConsistentRead: true }),
+      ),
+    );
+    const changedAt = counter.Item ? count(counter.Item, 'changedAt') : 0;
+    if (now - changedAt < PLACES_SETTLE_MS) return false;
+    const actual = await this.datasetCount(owner);
+    if (actual >= limit) return false;
+    const reset = await this.send(() =>
+      this.client.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: { ...placesKey(owner), places: N(actual), changedAt: N(now) },
+          ConditionExpression: 'changedAt = :seen',
+          ExpressionAttributeValues: { ':seen': N(changedAt) },
+        }),
+      ),
+    ).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof ConditionLost) return false;
+        throw error;
+      },
+    );
+    return reset && this.reservePlace(owner, limit, true);
+  }
+
+  /** Gives a dataset place back (the dataset was deleted, or its creation lost a race). */
+  private async releasePlace(owner: string): Promise<void> {
+    await this.send(() =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: placesKey(owner),
+          UpdateExpression: 'ADD places :minus SET changedAt = :now',
+          ConditionExpression: 'places > :zero',
+          ExpressionAttributeValues: {
+            ':minus': N(-1),
+            ':zero': N(0),
+            ':now': N(this.now().getTime()),
+          },
+        }),
+      ),
+    ).catch((error: unknown) => {
+      if (!(error instanceof ConditionLost)) throw error;
+    });
+  }
+
   private async datasetCount(owner: string): Promise<number> {
     const answer = await this.send(() =>
       this.client.send(
@@ -520,6 +610,11 @@ class ConditionLost extends Error {
 
 function partitionOf(owner: string, name: string): string {
   return `u#${owner}#d#${name}`;
+}
+
+/** The owner's count of dataset places taken (sorted apart from the heads' `d#`). */
+function placesKey(owner: string): Item {
+  return { pk: S(`u#${owner}`), sk: S('n#datasets') };
 }
 
 function headKey(owner: string, name: string): Item {
