@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request, { type Response } from 'supertest';
 import { CognitoConnection } from '../src/cognito/cognito-connection';
+import { SyncStorePort } from '../src/cognito/sync-store.port';
 import { findLocalCodes } from '../src/cognito/local/local-codes';
 import { rememberSecret } from './support/suite-log';
 import { release } from './support/teardown';
@@ -141,6 +142,33 @@ describe('User data sync races and edges (e2e, embedded store)', () => {
     expect(checked).toBeGreaterThan(0);
     expect(leaks).toEqual([]);
   }, 120000);
+
+  it('deleting the account deletes the datasets its devices were writing meanwhile', async () => {
+    const auth = await signedIn();
+    const token = auth.authorization.slice('Bearer '.length);
+    const sub = (
+      JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as {
+        sub: string;
+      }
+    ).sub;
+    expect((await patch(auth, 'first', { syncCount: 0, changes: [put('k')] })).status).toBe(200);
+    // A device keeps syncing while the user deletes the account on another one.
+    const writes = Array.from({ length: 40 }, (_, i) =>
+      later(i * 8, () =>
+        patch(auth, `meanwhile-${i % 15}`, {
+          syncCount: 0,
+          changes: Array.from({ length: 100 }, (_, j) => put(`k${j}`, 'private')),
+        }),
+      ),
+    );
+    const deleted = await http().delete('/account').set(auth).send({ password: STRONG_PASSWORD });
+    expect(deleted.status).toBe(204);
+    const answers = await Promise.all(writes);
+    const accepted = answers.filter((answer) => answer.status === 200).length;
+    // Every write the app accepted (and any other) is gone with the account.
+    const left = (await app.get(SyncStorePort).listDatasets(sub)).map((d) => d.name);
+    expect({ accepted, left }).toEqual({ accepted, left: [] });
+  }, 60000);
 
   it('takes a key of 1024 characters, the documented longest', async () => {
     const auth = await signedIn();
