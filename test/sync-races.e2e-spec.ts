@@ -181,6 +181,33 @@ describe('User data sync races and edges (e2e, embedded store)', () => {
     expect((await pull(auth, 'long-key')).body.records[0].key).toBe(key);
   });
 
+  it('keys that are not well-formed Unicode neither merge into one record nor skew the totals', async () => {
+    const auth = await signedIn();
+    const accepted: string[] = [];
+    let count = 0;
+    // Two lone surrogates and the replacement character: three different keys in JSON.
+    for (const key of ['\ud800', '\udbff', '\ufffd']) {
+      const answer = await patch(auth, 'unicode', { syncCount: count, changes: [put(key)] });
+      if (answer.status === 200) {
+        accepted.push(key);
+        count = (answer.body as Dataset).syncCount;
+      } else {
+        expect(answer.body.error).toBe('VALIDATION_FAILED');
+      }
+    }
+    const records = count > 0 ? ((await pull(auth, 'unicode')).body as Dataset).records : [];
+    const summary = (
+      (await http().get('/sync/datasets').set(auth)).body as {
+        name: string;
+        recordCount: number;
+      }[]
+    ).find((d) => d.name === 'unicode');
+    expect({
+      keys: records.map((r) => r.key).sort(),
+      recordCount: summary?.recordCount ?? 0,
+    }).toEqual({ keys: [...accepted].sort(), recordCount: accepted.length });
+  });
+
   it('the embedded DynamoDB answers no page of another site (CORS) nor another Host (DNS rebinding)', async () => {
     const endpoint = app.get(CognitoConnection).syncTable?.endpoint;
     expect(endpoint).toBeDefined();
