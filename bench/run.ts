@@ -1,11 +1,12 @@
 /**
- * `npm run bench`: the guarded hot path and the login flow, each beside its baseline in the same
- * round. It starts everything it needs on 127.0.0.1 (a Cognito emulator, a token issuer, the app,
- * a bare node:http server, a bare login forwarder), loads them with autocannon from this process
- * for a bounded time, stops everything, prints a table and writes bench-results/latest.json.
+ * `npm run bench`: the guarded hot path, the login flow and user data sync, each beside its
+ * baseline in the same round. It starts everything it needs on 127.0.0.1 (a Cognito emulator, a
+ * token issuer, the embedded DynamoDB (dynalite), the app, a bare node:http server, a bare login
+ * forwarder), loads them with autocannon from this process for a bounded time, stops everything,
+ * prints a table and writes bench-results/latest.json.
  *
  * Settings: BENCH_ROUNDS (default 7), BENCH_SECONDS per measurement (default 4),
- * BENCH_CONNECTIONS (default 50), BENCH_LOGINS (default 200).
+ * BENCH_CONNECTIONS (default 50), BENCH_LOGINS (default 200), BENCH_SYNC_OPS (default 300).
  */
 import autocannon from 'autocannon';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -23,8 +24,11 @@ import {
   APP_NODE_FLAGS,
   confirmedAccount,
   passwordLogin,
+  percentile,
 } from './harness';
+import { randomUUID } from 'node:crypto';
 import { sessionCookieNames } from '../src/guard';
+import { measureSync, startSyncStore } from './sync';
 import { FORGE_KID, newRsaKey, signRs256 } from '../test/support/token-forge';
 
 // Medians over several rounds leave out the shared machine's slow spells; runs of 2 s or more
@@ -33,6 +37,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const LOGINS = Number(process.env.BENCH_LOGINS ?? 200);
+const SYNC_OPS = Number(process.env.BENCH_SYNC_OPS ?? 300);
 const TOKENS = 5000;
 const PASSWORD = 'Bench-Passw0rd!';
 
@@ -81,11 +86,6 @@ function median(values: number[]): number {
 
 function spread(values: number[]): { min: number; max: number } {
   return { min: Math.min(...values), max: Math.max(...values) };
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 /**
@@ -169,6 +169,7 @@ async function main(): Promise<void> {
   process.stdout.write('Starting the emulator, the issuer and the servers...\n');
   const cognito = await startLocalCognito('bench');
   const { emulator, sdk, pool, forge } = cognito;
+  const syncStore = await startSyncStore('bench');
 
   const appEnv = {
     NODE_ENV: 'development',
@@ -183,6 +184,7 @@ async function main(): Promise<void> {
     COGNITO_USER_POOL_ID: pool.userPoolId,
     COGNITO_CLIENT_SECRET: pool.clientSecret,
     ...forge.env,
+    ...syncStore.env,
   };
   const serverArgs = [...APP_NODE_FLAGS, join(dist, 'server.js')];
 
@@ -320,10 +322,24 @@ async function main(): Promise<void> {
   }
   const [apiTimes, forwarderTimes, sdkTimes] = ways.map((way) => way.times);
 
+  // User data sync, one request at a time: through the app and the same store call directly.
+  process.stdout.write(
+    `Sync: ${SYNC_OPS} each of a 10-record write and an incremental read, through the API and direct, interleaved...\n`,
+  );
+  const syncOwner = randomUUID();
+  const sync = await measureSync(
+    app.url,
+    forge.accessToken({ sub: syncOwner, username: syncOwner }),
+    syncOwner,
+    syncStore,
+    SYNC_OPS,
+  );
+
   agent.destroy();
   await stop(forwarder);
   await stop(app);
   await stop(bare);
+  await syncStore.close();
   await cognito.close();
 
   const eachRun = (pick: (run: Measured) => number) =>
@@ -344,7 +360,13 @@ async function main(): Promise<void> {
   };
   const summary = {
     machine: machine(),
-    settings: { rounds: ROUNDS, secondsPerRun: SECONDS, connections: CONNECTIONS, logins: LOGINS },
+    settings: {
+      rounds: ROUNDS,
+      secondsPerRun: SECONDS,
+      connections: CONNECTIONS,
+      logins: LOGINS,
+      syncOps: SYNC_OPS,
+    },
     throughput: eachRun((run) => run.rps),
     ratios: eachRatio(median),
     /** The lowest and highest value of each ratio over the rounds. */
@@ -358,6 +380,7 @@ async function main(): Promise<void> {
       /** The app's own part: the API over the bare forwarder. */
       appOverheadP50: login.apiP50 - login.forwarderP50,
     },
+    sync,
     coldStartMs: median(coldStarts),
     rssMb: {
       idle: rssIdle,
@@ -442,6 +465,14 @@ async function main(): Promise<void> {
     `| | ${ms(login.apiP50)} / ${ms(login.apiP99)} | ${ms(login.forwarderP50)} / ${ms(login.forwarderP99)} | ${ms(login.sdkP50)} / ${ms(login.sdkP99)} |`,
     '',
     `Login p50 over the direct call: the API +${ms(summary.login.apiOverheadP50)} ms, of which the HTTP hop (bare forwarder) +${ms(summary.login.hopOverheadP50)} ms and the app's own +${ms(summary.login.appOverheadP50)} ms.`,
+    '',
+    `| Sync, ${sync.changesPerWrite} records a write (p50 / p99 ms) | through the API | store direct | API / direct, p50 |`,
+    '| --- | ---: | ---: | ---: |',
+    `| write: PATCH vs applyChanges | ${ms(sync.appPatch.p50)} / ${ms(sync.appPatch.p99)} | ${ms(sync.directWrite.p50)} / ${ms(sync.directWrite.p99)} | ${sync.ratios.patchToDirectWrite.toFixed(2)} |`,
+    `| write: PATCH vs applyChanges + readDataset (the route's store work) | ${ms(sync.appPatch.p50)} / ${ms(sync.appPatch.p99)} | ${ms(sync.directWriteThenRead.p50)} / ${ms(sync.directWriteThenRead.p99)} | ${sync.ratios.patchToDirectWriteThenRead.toFixed(2)} |`,
+    `| incremental read: GET ?sinceSyncCount vs readDataset | ${ms(sync.appGet.p50)} / ${ms(sync.appGet.p99)} | ${ms(sync.directRead.p50)} / ${ms(sync.directRead.p99)} | ${sync.ratios.getToDirectRead.toFixed(2)} |`,
+    '',
+    `Sync store: ${sync.callsPerWrite} DynamoDB calls a write, ${sync.callsPerRead} a read; one PutItem p50 / p99 ${ms(sync.putItem.p50)} / ${ms(sync.putItem.p99)} ms (${sync.ops} of each, datasets of ${sync.recordsPerDataset} records).`,
     `RSS: ${rssIdle} MB idle; during the load ${summary.rssMb.duringLoad.min} to ${summary.rssMb.duringLoad.max} MB (median ${summary.rssMb.duringLoad.median}); ${rssAfterLoad} MB after it.`,
     '',
     '| Target | Value | Range over rounds | Goal | Met |',
