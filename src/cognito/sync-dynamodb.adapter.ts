@@ -12,6 +12,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { HttpStatus, Logger } from '@nestjs/common';
+import { createHash, randomUUID } from 'node:crypto';
 import { ErrorCode } from '../common/errors/error-code';
 import { toAppException, type Overrides } from './cognito-errors';
 import { SYNC_BY_SYNC_COUNT_INDEX } from './sync-table';
@@ -37,6 +38,9 @@ export const MAX_ITEM_PAYLOAD_BYTES = 350 * 1024;
 
 /** How long a change batch is kept after it is written (DynamoDB's TTL on `expiresAt`). */
 const BATCH_LIFETIME_SECONDS = 24 * 3600;
+
+/** When a deleted dataset's partition is swept again, for writes that were under way. */
+const SWEEP_AGAIN_MS = 30_000;
 
 /** How long the count of an owner's dataset places must be still before it may be set right. */
 const PLACES_SETTLE_MS = 60_000;
@@ -80,6 +84,12 @@ function isConditionFailure(error: unknown): boolean {
 }
 
 const TABLE_MISSING: Overrides = {
+  // A request the table refuses as malformed is this adapter's mistake, never the client's.
+  ValidationException: {
+    status: HttpStatus.INTERNAL_SERVER_ERROR,
+    code: ErrorCode.INTERNAL_ERROR,
+    message: 'Something went wrong on our side. Try again later.',
+  },
   // The table (SYNC_TABLE) does not exist in this region or endpoint: the operator's to fix.
   ResourceNotFoundException: {
     status: HttpStatus.INTERNAL_SERVER_ERROR,
@@ -159,7 +169,10 @@ export class SyncDynamoDbAdapter extends SyncStorePort {
     const head = await this.rollForward(owner, name, await this.head(owner, name));
     if (!head) return undefined;
     const dataset = summaryOf(head);
-    return { dataset, records: await this.changedSince(owner, name, sinceSyncCount, dataset) };
+    return {
+      dataset,
+      records: await this.changedSince(owner, name, genOf(head), sinceSyncCount, dataset),
+    };
   }
 
   async applyChanges(
@@ -169,17 +182,18 @@ export class SyncDynamoDbAdapter extends SyncStorePort {
     changes: readonly RecordChange[],
     limits: SyncLimits,
   ): Promise<ChangeOutcome> {
-    const head = await this.rollForward(owner, name, await this.head(owner, name));
+    let head = await this.rollForward(owner, name, await this.head(owner, name));
     const current = head ? summaryOf(head) : emptySummary(name, this.now());
     if (expectedSyncCount !== current.syncCount) {
       return this.conflict(owner, name, expectedSyncCount);
     }
 
-    const before = await this.records(
-      owner,
-      name,
-      changes.map((change) => change.key),
-    );
+    const before = head
+      ? await this.records(
+          partitionOf(owner, name, genOf(head)),
+          changes.map((change) => change.key),
+        )
+      : new Map<string, SyncRecord>();
     let { recordCount, sizeBytes } = current;
     for (const change of changes) {
       const old = before.get(change.key);
@@ -203,11 +217,24 @@ export class SyncDynamoDbAdapter extends SyncStorePort {
     }
     if (recordCount > limits.recordsPerDataset) return { kind: 'limit', limit: 'records' };
     if (sizeBytes > limits.bytesPerDataset) return { kind: 'limit', limit: 'bytes' };
-    // A new dataset takes one of the owner's places first, atomically, so that creations sent
-    // together cannot pass the limit between them.
-    if (!head && !(await this.reservePlace(owner, limits.datasetsPerOwner))) {
-      return { kind: 'limit', limit: 'datasets' };
+    if (!head) {
+      // A new dataset takes one of the owner's places first, atomically, so that creations sent
+      // together cannot pass the limit between them; then its head, at count 0.
+      if (!(await this.reservePlace(owner, limits.datasetsPerOwner))) {
+        return { kind: 'limit', limit: 'datasets' };
+      }
+      const created = await this.createHead(owner, name);
+      if (created === 'owner-deleted') return { kind: 'owner-deleted' };
+      if (!created) {
+        // Another request created it first: this write goes on only if that one is still at 0.
+        await this.releasePlace(owner);
+        head = await this.rollForward(owner, name, await this.head(owner, name));
+        if (!head || count(head, 'syncCount') !== 0) {
+          return this.conflict(owner, name, expectedSyncCount);
+        }
+      } else head = created;
     }
+    const partition = partitionOf(owner, name, genOf(head));
 
     const batch: Batch = {
       syncCount: current.syncCount + 1,
@@ -227,7 +254,7 @@ export class SyncDynamoDbAdapter extends SyncStorePort {
         new PutItemCommand({
           TableName: this.table,
           Item: {
-            pk: S(partitionOf(owner, name)),
+            pk: S(partition),
             sk: S(batchSk(batch.syncCount)),
             batch: S(JSON.stringify(batch)),
             expiresAt: N(Math.floor(Date.parse(batch.at) / 1000) + BATCH_LIFETIME_SECONDS),
@@ -243,11 +270,8 @@ export class SyncDynamoDbAdapter extends SyncStorePort {
       },
     );
     // Another writer took this count first: the caller merges what it wrote.
-    if (!written) {
-      if (!head) await this.releasePlace(owner);
-      return this.conflict(owner, name, expectedSyncCount);
-    }
-    const applied = await this.apply(owner, name, batch);
+    if (!written) return this.conflict(owner, name, expectedSyncCount);
+    const applied = await this.apply(owner, name, genOf(head), batch);
     return { kind: 'applied', dataset: summaryOf(applied) };
   }
 
@@ -261,10 +285,28 @@ export class SyncDynamoDbAdapter extends SyncStorePort {
         }),
       ),
     );
+    if (!removed.Attributes) return false;
+    await this.releasePlace(owner);
+    // The dataset's items: now, and once more when any write that was under way has ended.
+    // Nothing can read them any more (a new dataset of this name has another generation).
+    const partition = partitionOf(owner, name, genOf(removed.Attributes));
+    await this.sweep(partition);
+    setTimeout(() => {
+      this.sweep(partition).catch((error: unknown) =>
+        this.logger.warn(
+          `A deleted dataset's items were not all removed: ${(error as Error).message}`,
+        ),
+      );
+    }, SWEEP_AGAIN_MS).unref();
+    return true;
+  }
+
+  /** Deletes every item of a dataset's partition. */
+  private async sweep(partition: string): Promise<void> {
     const items = await this.queryAll({
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': S(partitionOf(owner, name)) },
+      ExpressionAttributeValues: { ':pk': S(partition) },
       ProjectionExpression: 'pk, sk',
       ConsistentRead: true,
     });
@@ -274,13 +316,18 @@ export class SyncDynamoDbAdapter extends SyncStorePort {
         chunk.map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } })),
       );
     }
-    const existed =
-      removed.Attributes !== undefined || items.some((item) => item.sk?.S?.startsWith('c#'));
-    if (existed) await this.releasePlace(owner);
-    return existed || items.length > 0;
   }
 
   async deleteAll(owner: string): Promise<void> {
+    // First, so no dataset can be created for the owner any more (see createHead).
+    await this.send(() =>
+      this.client.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: { ...placesKey(owner), places: N(0), deleted: { BOOL: true } },
+        }),
+      ),
+    );
     const heads = await this.queryAll({
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
@@ -290,15 +337,60 @@ export class SyncDynamoDbAdapter extends SyncStorePort {
       ConsistentRead: true,
     });
     for (const head of heads) await this.deleteDataset(owner, text(head, 'name') ?? '');
-    await this.send(() =>
-      this.client.send(new DeleteItemCommand({ TableName: this.table, Key: placesKey(owner) })),
+  }
+
+  /**
+   * Creates the dataset's head at count 0 with a new generation (the partition its items go to),
+   * on condition that none exists: undefined when another request created it first. Should the
+   * owner's account be deleted meanwhile, the head is taken back (`owner-deleted`): the deletion
+   * marks the owner before it lists the datasets, so a head made after that listing sees the mark.
+   */
+  private async createHead(
+    owner: string,
+    name: string,
+  ): Promise<Item | undefined | 'owner-deleted'> {
+    const head: Item = {
+      ...headKey(owner, name),
+      name: S(name),
+      gen: S(randomUUID()),
+      syncCount: N(0),
+      recordCount: N(0),
+      sizeBytes: N(0),
+      lastModified: S(this.now().toISOString()),
+    };
+    const created = await this.send(() =>
+      this.client.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: head,
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    ).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof ConditionLost) return false;
+        throw error;
+      },
     );
+    if (!created) return undefined;
+    const places = await this.send(() =>
+      this.client.send(
+        new GetItemCommand({ TableName: this.table, Key: placesKey(owner), ConsistentRead: true }),
+      ),
+    );
+    if (places.Item?.deleted?.BOOL) {
+      await this.deleteDataset(owner, name);
+      return 'owner-deleted';
+    }
+    return head;
   }
 
   /** The records of the dataset that changed after `since`, up to the head's count. */
   private async changedSince(
     owner: string,
     name: string,
+    gen: string,
     since: number,
     dataset: DatasetSummary,
   ): Promise<SyncRecord[]> {
@@ -308,7 +400,7 @@ export class SyncDynamoDbAdapter extends SyncStorePort {
       IndexName: SYNC_COUNT_INDEX,
       KeyConditionExpression: 'pk = :pk AND sc BETWEEN :after AND :upTo',
       ExpressionAttributeValues: {
-        ':pk': S(partitionOf(owner, name)),
+        ':pk': S(partitionOf(owner, name, gen)),
         ':after': N(since + 1),
         ':upTo': N(dataset.syncCount),
       },
@@ -329,7 +421,7 @@ export class SyncDynamoDbAdapter extends SyncStorePort {
     return {
       kind: 'conflict',
       dataset,
-      records: head ? await this.changedSince(owner, name, since, dataset) : [],
+      records: head ? await this.changedSince(owner, name, genOf(head), since, dataset) : [],
     };
   }
 
@@ -352,14 +444,17 @@ export class SyncDynamoDbAdapter extends SyncStorePort {
     name: string,
     head: Item | undefined,
   ): Promise<Item | undefined> {
+    // A dataset without a head does not exist: a batch never creates one.
+    if (!head) return undefined;
     let current = head;
+    const gen = genOf(head);
     for (;;) {
-      const next = (current ? count(current, 'syncCount') : 0) + 1;
+      const next = count(current, 'syncCount') + 1;
       const answer = await this.send(() =>
         this.client.send(
           new GetItemCommand({
             TableName: this.table,
-            Key: { pk: S(partitionOf(owner, name)), sk: S(batchSk(next)) },
+            Key: { pk: S(partitionOf(owner, name, gen)), sk: S(batchSk(next)) },
             ConsistentRead: true,
           }),
         ),
@@ -367,17 +462,17 @@ export class SyncDynamoDbAdapter extends SyncStorePort {
       const stored = answer.Item && text(answer.Item, 'batch');
       if (!stored) return current;
       this.logger.debug(`Applying an accepted write another request left unfinished (${next})`);
-      current = await this.apply(owner, name, JSON.parse(stored) as Batch);
+      current = await this.apply(owner, name, gen, JSON.parse(stored) as Batch);
     }
   }
 
   /** Writes a batch's records, then moves the head to its count; safe to repeat. */
-  private async apply(owner: string, name: string, batch: Batch): Promise<Item> {
-    const partition = partitionOf(owner, name);
+  private async apply(owner: string, name: string, gen: string, batch: Batch): Promise<Item> {
+    const partition = partitionOf(owner, name, gen);
     const puts = batch.changes.map((change) => async () => {
       const item: Item = {
         pk: S(partition),
-        sk: S(`r#${change.key}`),
+        sk: S(recordSk(change.key)),
         sc: N(batch.syncCount),
         key: S(change.key),
         at: S(batch.at),
@@ -404,6 +499,7 @@ export class SyncDynamoDbAdapter extends SyncStorePort {
     const head: Item = {
       ...headKey(owner, name),
       name: S(name),
+      gen: S(gen),
       syncCount: N(batch.syncCount),
       recordCount: N(batch.recordCount),
       sizeBytes: N(batch.sizeBytes),
@@ -416,8 +512,8 @@ export class SyncDynamoDbAdapter extends SyncStorePort {
           Key: headKey(owner, name),
           UpdateExpression:
             'SET #n = :name, syncCount = :n, recordCount = :rc, sizeBytes = :sb, lastModified = :at',
-          ConditionExpression:
-            batch.base === 0 ? 'attribute_not_exists(syncCount)' : 'syncCount = :base',
+          // The same dataset (not one deleted and made again since), at the batch's base count.
+          ConditionExpression: 'gen = :gen AND syncCount = :base',
           ExpressionAttributeNames: { '#n': 'name' },
           ExpressionAttributeValues: {
             ':name': S(name),
@@ -425,30 +521,26 @@ export class SyncDynamoDbAdapter extends SyncStorePort {
             ':rc': N(batch.recordCount),
             ':sb': N(batch.sizeBytes),
             ':at': S(batch.at),
-            ...(batch.base === 0 ? {} : { ':base': N(batch.base) }),
+            ':gen': S(gen),
+            ':base': N(batch.base),
           },
         }),
       ),
     ).catch((error: unknown) => {
-      // Someone applied it (or a later batch) already.
+      // Someone applied it (or a later batch) already, or the dataset was deleted meanwhile.
       if (!(error instanceof ConditionLost)) throw error;
     });
     return head;
   }
 
   /** The current records of `keys` (deleted ones as tombstones). */
-  private async records(
-    owner: string,
-    name: string,
-    keys: string[],
-  ): Promise<Map<string, SyncRecord>> {
+  private async records(partition: string, keys: string[]): Promise<Map<string, SyncRecord>> {
     const found = new Map<string, SyncRecord>();
     const unique = [...new Set(keys)];
-    const partition = partitionOf(owner, name);
     for (let start = 0; start < unique.length; start += 100) {
       let pending: Item[] | undefined = unique
         .slice(start, start + 100)
-        .map((key) => ({ pk: S(partition), sk: S(`r#${key}`) }));
+        .map((key) => ({ pk: S(partition), sk: S(recordSk(key)) }));
       while (pending && pending.length > 0) {
         const keysNow: Item[] = pending;
         const answer: BatchGetItemCommandOutput = await this.send(() =>
@@ -483,7 +575,9 @@ export class SyncDynamoDbAdapter extends SyncStorePort {
           TableName: this.table,
           Key: placesKey(owner),
           UpdateExpression: 'ADD places :one SET changedAt = :now',
-          ConditionExpression: 'attribute_not_exists(places) OR places < :limit',
+          // Never for an owner whose account was deleted (deleteAll marks it).
+          ConditionExpression:
+            'attribute_not_exists(deleted) AND (attribute_not_exists(places) OR places < :limit)',
           ExpressionAttributeValues: { ':one': N(1), ':limit': N(limit), ':now': N(now) },
         }),
       ),
@@ -500,6 +594,7 @@ export class SyncDynamoDbAdapter extends SyncStorePort {
         new GetItemCommand({ TableName: this.table, Key: placesKey(owner), ConsistentRead: true }),
       ),
     );
+    if (counter.Item?.deleted?.BOOL) return false;
     const changedAt = counter.Item ? count(counter.Item, 'changedAt') : 0;
     if (now - changedAt < PLACES_SETTLE_MS) return false;
     const actual = await this.datasetCount(owner);
@@ -608,8 +703,24 @@ class ConditionLost extends Error {
   }
 }
 
-function partitionOf(owner: string, name: string): string {
-  return `u#${owner}#d#${name}`;
+/**
+ * A dataset's partition: its records and writes, under its generation (a random id its head
+ * holds), so that a dataset deleted and made again never meets what the old one left.
+ */
+function partitionOf(owner: string, name: string, gen: string): string {
+  return `u#${owner}#d#${name}#${gen}`;
+}
+
+function genOf(head: Item): string {
+  return text(head, 'gen') ?? '';
+}
+
+/**
+ * A record's sort key: a digest of its key, so every key Cognito Sync allows (1024 characters,
+ * up to 4 KB of UTF-8) fits DynamoDB's 1024-byte sort keys; the key itself is an attribute.
+ */
+export function recordSk(key: string): string {
+  return `r#${createHash('sha256').update(key, 'utf8').digest('base64url')}`;
 }
 
 /** The owner's count of dataset places taken (sorted apart from the heads' `d#`). */

@@ -54,7 +54,9 @@ export type ChangeOutcome =
   /** `syncCount` was not the dataset's: the records changed since it, to merge and retry. */
   | { kind: 'conflict'; dataset: DatasetSummary; records: SyncRecord[] }
   /** The write would break a limit; nothing was written. */
-  | { kind: 'limit'; limit: 'datasets' | 'records' | 'bytes' };
+  | { kind: 'limit'; limit: 'datasets' | 'records' | 'bytes' }
+  /** The owner's account was deleted while the write was under way; nothing stays. */
+  | { kind: 'owner-deleted' };
 
 export abstract class SyncStorePort {
   /** The owner's datasets, by name. */

@@ -52,6 +52,9 @@ const LIMIT_ERRORS = {
   ],
 } as const;
 
+/** A UTF-16 surrogate without its pair: in Unicode mode a pair reads as one code point. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 function notFound(): AppException {
   return new AppException(HttpStatus.NOT_FOUND, ErrorCode.DATASET_NOT_FOUND, 'No such dataset.');
 }
@@ -83,6 +86,26 @@ export class SyncService implements OnModuleInit {
   }
 
   async write(owner: string, name: string, dto: PatchDatasetDto): Promise<DatasetDto> {
+    // Text that is not well-formed UTF-16 (a lone surrogate) would be stored as U+FFFD: two
+    // different keys would become one record.
+    const malformed = dto.changes.findIndex(
+      (c) => LONE_SURROGATE.test(c.key) || (c.value !== undefined && LONE_SURROGATE.test(c.value)),
+    );
+    if (malformed >= 0) {
+      throw new AppException(
+        HttpStatus.BAD_REQUEST,
+        ErrorCode.VALIDATION_FAILED,
+        'Keys and values must be well-formed Unicode text.',
+        {
+          details: [
+            {
+              field: `changes.${malformed}`,
+              messages: ['key and value must be well-formed Unicode'],
+            },
+          ],
+        },
+      );
+    }
     const removeWithValue = dto.changes.findIndex(
       (c) => c.op === 'remove' && c.value !== undefined,
     );
@@ -115,6 +138,13 @@ export class SyncService implements OnModuleInit {
       })),
       COGNITO_SYNC_LIMITS,
     );
+    if (outcome.kind === 'owner-deleted') {
+      throw new AppException(
+        HttpStatus.UNAUTHORIZED,
+        ErrorCode.UNAUTHORIZED,
+        'The account was deleted.',
+      );
+    }
     if (outcome.kind === 'limit') {
       const [status, code, message] = LIMIT_ERRORS[outcome.limit];
       throw new AppException(status, code, message);
