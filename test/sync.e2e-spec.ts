@@ -4,18 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request, { type Response } from 'supertest';
 import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
-import { CognitoConnection } from '../src/cognito/cognito-connection';
 import { SyncStorePort } from '../src/cognito/sync-store.port';
-import { findLocalCodes } from '../src/cognito/local/local-codes';
-import { rememberSecret } from './support/suite-log';
+import { embeddedAccount } from './support/embedded-accounts';
 import { release } from './support/teardown';
-import {
-  embeddedEnv,
-  STRONG_PASSWORD,
-  startTestApp,
-  uniqueEmail,
-  withEnv,
-} from './support/test-app';
+import { embeddedEnv, STRONG_PASSWORD, startTestApp, withEnv } from './support/test-app';
 
 /**
  * User data sync on the embedded store (dynalite, started by the app in its data folder): two
@@ -39,22 +31,7 @@ describe('User data sync (e2e, embedded store)', () => {
   beforeAll(() => start(), 60000);
   afterAll(() => release(app));
 
-  async function signedIn(): Promise<{ email: string; auth: { authorization: string } }> {
-    const email = uniqueEmail('sync');
-    expect(
-      (await http().post('/auth/sign-up').send({ email, password: STRONG_PASSWORD })).status,
-    ).toBe(201);
-    const code = findLocalCodes(
-      dataDir,
-      app.get(CognitoConnection).userPoolId,
-      email,
-    )?.confirmationCode;
-    rememberSecret(code, 'code');
-    expect((await http().post('/auth/confirm-sign-up').send({ email, code })).status).toBe(204);
-    const login = await http().post('/auth/login').send({ email, password: STRONG_PASSWORD });
-    rememberSecret(login.body.refreshToken as string, 'refresh token');
-    return { email, auth: { authorization: `Bearer ${login.body.accessToken as string}` } };
-  }
+  const signedIn = () => embeddedAccount(app, dataDir, 'sync');
 
   const patch = (auth: Record<string, string>, name: string, body: object) =>
     http().patch(`/sync/datasets/${name}`).set(auth).send(body);

@@ -1,6 +1,7 @@
-import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { AddressInfo } from 'node:net';
-import { SyncDynamoDbAdapter, SYNC_COUNT_INDEX } from './sync-dynamodb.adapter';
+import { SyncDynamoDbAdapter } from './sync-dynamodb.adapter';
+import { ensureSyncTable } from './sync-table';
 import { COGNITO_SYNC_LIMITS, type RecordChange } from './sync-store.port';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -22,31 +23,7 @@ describe(SyncDynamoDbAdapter.name, () => {
       endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
-    await client.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-          { AttributeName: 'sc', AttributeType: 'N' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        LocalSecondaryIndexes: [
-          {
-            IndexName: SYNC_COUNT_INDEX,
-            KeySchema: [
-              { AttributeName: 'pk', KeyType: 'HASH' },
-              { AttributeName: 'sc', KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
-      }),
-    );
+    await ensureSyncTable(client, TABLE);
     store = new SyncDynamoDbAdapter(client, TABLE);
   });
 

@@ -27,15 +27,6 @@ import {
 
 type Item = Record<string, AttributeValue>;
 
-/** The LocalSecondaryIndex of the sync table: a dataset's records by the count they changed at. */
-export const SYNC_COUNT_INDEX = SYNC_BY_SYNC_COUNT_INDEX;
-
-/**
- * DynamoDB caps an item at 400 KB: one record (key and value) and the changes of one request
- * (kept together as one item) must fit in one, with room for their attributes.
- */
-export const MAX_ITEM_PAYLOAD_BYTES = 350 * 1024;
-
 /** How long a change batch is kept after it is written (DynamoDB's TTL on `expiresAt`). */
 const BATCH_LIFETIME_SECONDS = 24 * 3600;
 
@@ -397,7 +388,7 @@ export class SyncDynamoDbAdapter extends SyncStorePort {
     if (since >= dataset.syncCount) return [];
     const items = await this.queryAll({
       TableName: this.table,
-      IndexName: SYNC_COUNT_INDEX,
+      IndexName: SYNC_BY_SYNC_COUNT_INDEX,
       KeyConditionExpression: 'pk = :pk AND sc BETWEEN :after AND :upTo',
       ExpressionAttributeValues: {
         ':pk': S(partitionOf(owner, name, gen)),

@@ -52,16 +52,14 @@ export async function startDynaliteProcess(
   const logFile = join(dataDir, DYNALITE_LOG);
   const logFd = openSync(logFile, 'w', 0o600);
   fchmodSync(logFd, 0o600);
-  const child = spawn(process.execPath, ['-e', childBootstrap(join(__dirname, 'dynalite.main'))], {
+  // Where to keep the data and listen: its arguments (dynalite.main.ts).
+  const args = [dataPath, DYNALITE_HOST, String(port)];
+  const bootstrap = childBootstrap(join(__dirname, 'dynalite.main'));
+  const child = spawn(process.execPath, ['-e', bootstrap, ...args], {
     // Its own folder: the process working in the data folder itself is the emulator.
     cwd: dataPath,
-    // Only what dynalite needs: none of this process's secrets are passed on.
-    env: {
-      DYNALITE_PATH: dataPath,
-      DYNALITE_HOST,
-      DYNALITE_PORT: String(port),
-      NODE_ENV: 'development',
-    },
+    // None of this process's variables, secrets included, are passed on.
+    env: { NODE_ENV: 'development' },
     stdio: ['ignore', logFd, logFd, 'ipc'],
   });
   closeSync(logFd);

@@ -1,6 +1,6 @@
 /**
  * The embedded DynamoDB's process (started by ./dynalite-process): dynalite serving DynamoDB's
- * JSON API on 127.0.0.1, its LevelDB data in DYNALITE_PATH. It reports its port to the parent over
+ * JSON API on 127.0.0.1, its LevelDB data in the folder its first argument names. It reports its port to the parent over
  * the IPC channel once listening, and exits when that channel closes or on SIGTERM.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
@@ -10,16 +10,16 @@ import { createDynaliteServer } from './dynalite-server';
 // Everything LevelDB writes is the owner's only: 0700 folders, 0600 files.
 process.umask(0o077);
 
-const path = process.env.DYNALITE_PATH;
-const host = process.env.DYNALITE_HOST ?? '127.0.0.1';
-const port = Number(process.env.DYNALITE_PORT ?? '0');
+// Its arguments (after `node -e <bootstrap>`): the data folder, the host, the port.
+const [, path, host = '127.0.0.1', portText = '0'] = process.argv;
+const port = Number(portText);
 
 function report(message: { ready: number } | { error: string }): void {
   process.send?.(message);
 }
 
 if (!path) {
-  report({ error: 'DYNALITE_PATH is not set' });
+  report({ error: 'no data folder was given' });
   process.exit(1);
 }
 
