@@ -3,7 +3,7 @@ import { TestRedis } from './support/redis-server';
 
 /** Until the instance's Redis connection is up: commands before it use the instance's memory. */
 async function connected(values: OneTimeValues): Promise<void> {
-  for (let attempt = 0; attempt < 50 && values['redis']?.status !== 'ready'; attempt++) {
+  for (let attempt = 0; attempt < 50 && values['redis']?.ready !== true; attempt++) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

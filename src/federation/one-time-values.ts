@@ -1,6 +1,6 @@
 import { Logger, type OnModuleDestroy } from '@nestjs/common';
-import Redis from 'ioredis';
-import { FAIL_FAST_REDIS_OPTIONS } from '../common/redis/fail-fast-options';
+import type Redis from 'ioredis';
+import { SharedStore } from '../common/redis/shared-store';
 
 /**
  * Short-lived values that are used once: a callback's state (claimed when the callback is
@@ -11,7 +11,7 @@ import { FAIL_FAST_REDIS_OPTIONS } from '../common/redis/fail-fast-options';
  */
 export class OneTimeValues implements OnModuleDestroy {
   private readonly logger = new Logger('OneTimeValues');
-  private readonly redis?: Redis;
+  private readonly redis?: SharedStore;
   private readonly local = new Map<string, { value: string; expiresAt: number }>();
   private nextPurge = 0;
 
@@ -20,8 +20,12 @@ export class OneTimeValues implements OnModuleDestroy {
     private readonly now: () => number = Date.now,
   ) {
     if (!url) return;
-    this.redis = new Redis(url, { ...FAIL_FAST_REDIS_OPTIONS, keyPrefix: 'auth:oauth:' });
-    this.redis.on('error', () => undefined);
+    this.redis = new SharedStore(
+      url,
+      'auth:oauth:',
+      this.logger,
+      'Redis is unreachable: one-time values are kept by this instance only',
+    );
   }
 
   /** True the first time `key` is claimed within `ttlMs`; false for every later claim. */
@@ -49,18 +53,12 @@ export class OneTimeValues implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.redis?.quit().catch(() => this.redis?.disconnect());
+    await this.redis?.close();
   }
 
   /** Redis's answer, or undefined when there is no Redis or it cannot answer now. */
   private async shared<T>(command: (redis: Redis) => Promise<T>): Promise<T | undefined> {
-    if (!this.redis) return undefined;
-    try {
-      return await command(this.redis);
-    } catch {
-      this.logger.warn('Redis is unreachable: one-time values are kept by this instance only');
-      return undefined;
-    }
+    return this.redis?.run(command);
   }
 
   private get(key: string): string | undefined {

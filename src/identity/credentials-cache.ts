@@ -1,8 +1,8 @@
 import { Logger, type OnModuleDestroy } from '@nestjs/common';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { SealedBox } from '../common/crypto/sealed-box';
-import { FAIL_FAST_REDIS_OPTIONS } from '../common/redis/fail-fast-options';
+import { SharedStore } from '../common/redis/shared-store';
 import type { AwsCredentials } from '../cognito/identity-pool.port';
 
 /** Credentials are handed out again until this long before they expire, never closer. */
@@ -41,7 +41,7 @@ function isSealedCredentials(value: unknown): value is SealedCredentials {
  */
 export class CredentialsCache implements OnModuleDestroy {
   private readonly logger = new Logger('CredentialsCache');
-  private readonly redis?: Redis;
+  private readonly redis?: SharedStore;
   private readonly local = new LRUCache<string, Map<string, Entry>>({ max: MAX_LOCAL_OWNERS });
 
   constructor(
@@ -50,8 +50,12 @@ export class CredentialsCache implements OnModuleDestroy {
     private readonly now: () => number = Date.now,
   ) {
     if (!url) return;
-    this.redis = new Redis(url, { ...FAIL_FAST_REDIS_OPTIONS, keyPrefix: 'auth:aws-credentials:' });
-    this.redis.on('error', () => undefined);
+    this.redis = new SharedStore(
+      url,
+      'auth:aws-credentials:',
+      this.logger,
+      'Redis is unreachable: AWS credentials are not cached meanwhile',
+    );
   }
 
   async get(owner: string, variant: string): Promise<AwsCredentials | undefined> {
@@ -93,17 +97,10 @@ export class CredentialsCache implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.redis?.quit().catch(() => this.redis?.disconnect());
+    await this.redis?.close();
   }
 
-  /** Redis's answer, or undefined when it cannot answer now. */
   private async shared<T>(command: (redis: Redis) => Promise<T>): Promise<T | undefined> {
-    if (!this.redis) return undefined;
-    try {
-      return await command(this.redis);
-    } catch {
-      this.logger.warn('Redis is unreachable: AWS credentials are not cached meanwhile');
-      return undefined;
-    }
+    return this.redis?.run(command);
   }
 }

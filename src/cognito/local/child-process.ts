@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, readdirSync } from 'node:fs';
 import { extname, join } from 'node:path';
 
@@ -35,4 +36,28 @@ export function restrictTree(folder: string): void {
     if (entry.isDirectory()) restrictTree(join(folder, entry.name));
     else if (entry.isFile()) restrict(join(folder, entry.name), false);
   }
+}
+
+/**
+ * How to stop a child process: SIGTERM, then SIGKILL after `graceMs`, resolving once it has
+ * exited. A child already gone resolves at once.
+ */
+export function stopper(child: ChildProcess, graceMs: number): () => Promise<void> {
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    // Keep this process alive until the child is gone (it was unref'd while running).
+    child.ref();
+    child.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const ended = await Promise.race([
+      exited.then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs))),
+    ]);
+    clearTimeout(timer);
+    if (!ended) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  };
 }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, fchmodSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { childBootstrap, restrict, restrictTree } from './child-process';
+import { childBootstrap, restrict, restrictTree, stopper } from './child-process';
 
 export const DYNALITE_HOST = '127.0.0.1';
 /** The embedded DynamoDB's folder in the data folder (LevelDB files). */
@@ -64,23 +64,7 @@ export async function startDynaliteProcess(
   });
   closeSync(logFd);
 
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    // Keep this process alive until the child is gone (it was unref'd while running).
-    child.ref();
-    child.kill('SIGTERM');
-    let timer: NodeJS.Timeout | undefined;
-    const ended = await Promise.race([
-      exited.then(() => true),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 3000))),
-    ]);
-    clearTimeout(timer);
-    if (!ended) {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  };
+  const stop = stopper(child, 3000);
 
   let listening: number;
   try {

@@ -10,7 +10,7 @@ import {
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { childBootstrap, restrict, restrictTree } from './child-process';
+import { childBootstrap, restrict, restrictTree, stopper } from './child-process';
 import { IDENTITY_POOL_FILE } from './identity-pool/identity-pool-state';
 import { challengeSessionKeyFile } from './local-keys';
 import { adminPasswordFile, stateFile } from './local-pool';
@@ -140,23 +140,7 @@ export async function startEmulatorProcess(
   child.unref();
   child.channel?.unref();
 
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    // Keep this process alive until the child is gone (it was unref'd while running).
-    child.ref();
-    child.kill('SIGTERM');
-    let timer: NodeJS.Timeout | undefined;
-    const killed = await Promise.race([
-      exited.then(() => true),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 2000))),
-    ]);
-    clearTimeout(timer);
-    if (!killed) {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  };
+  const stop = stopper(child, 2000);
 
   try {
     await waitUntilHealthy(endpoint, child, startTimeoutMs);
