@@ -7,10 +7,11 @@ import { TestPool } from './support/test-pool';
  * The kinds of secret every run of the whole suite hands its tests, so a search that was given
  * nothing to look for fails instead of passing: every run signs accounts in (refresh tokens), and
  * a run against the emulator also reads codes, which a real pool never shows (its run is not
- * asked for any); every run gets AWS credentials from the embedded identity pool's stand-in.
+ * asked for any); every run gets AWS credentials from the embedded identity pool's stand-in, and
+ * sends ID tokens in the X-Id-Token header to the sync routes on Cognito Sync (against moto).
  */
 function kindsEveryRunRemembers(): SecretKind[] {
-  const always: SecretKind[] = ['refresh token', 'aws credentials'];
+  const always: SecretKind[] = ['refresh token', 'aws credentials', 'id token'];
   return new TestPool().emulated ? [...always, 'code'] : always;
 }
 

@@ -1,5 +1,6 @@
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { CognitoSyncClient } from '@aws-sdk/client-cognito-sync';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CognitoRetryStrategy } from './cognito-retry.strategy';
 
@@ -59,4 +60,12 @@ export function createIdentityPoolClient(settings: CognitoClientSettings): Cogni
  */
 export function createDynamoDbClient(settings: CognitoClientSettings): DynamoDBClient {
   return new DynamoDBClient(clientOptions(settings));
+}
+
+/**
+ * Cognito Sync's client (SYNC_BACKEND=cognito-sync): every call is signed with the app's own AWS
+ * credentials (the default provider chain; placeholders with a custom endpoint).
+ */
+export function createCognitoSyncClient(settings: CognitoClientSettings): CognitoSyncClient {
+  return new CognitoSyncClient(clientOptions(settings));
 }

@@ -31,6 +31,8 @@ export class CognitoConnection {
    * start).
    */
   readonly syncTable?: SyncTableLocation;
+  /** User data sync in Amazon Cognito Sync (SYNC_BACKEND=cognito-sync) instead of the table. */
+  readonly cognitoSync?: CognitoSyncLocation;
 
   constructor(values: CognitoConnection) {
     Object.assign(this, values);
@@ -63,3 +65,11 @@ export interface ResolvedPool {
 }
 
 export const RESOLVED_POOL = Symbol('RESOLVED_POOL');
+
+/** Cognito Sync, for the identity pool whose identities own the datasets. */
+export interface CognitoSyncLocation {
+  identityPoolId: string;
+  region: string;
+  /** COGNITO_SYNC_ENDPOINT (a local tool); unset for AWS. */
+  endpoint?: string;
+}

@@ -30,6 +30,13 @@ const THROTTLED: MappedError = {
   retryAfterSeconds: 30,
 };
 
+/** An answer the service cannot make sense of (also what an unknown exception becomes). */
+const UNKNOWN_ANSWER: MappedError = {
+  status: HttpStatus.BAD_GATEWAY,
+  code: ErrorCode.UPSTREAM_ERROR,
+  message: 'The identity service returned an unexpected error.',
+};
+
 const NOT_SUPPORTED: MappedError = {
   status: HttpStatus.NOT_IMPLEMENTED,
   code: ErrorCode.NOT_SUPPORTED_UPSTREAM,
@@ -288,6 +295,20 @@ export const OPERATION_OVERRIDES = {
       message: 'The identity pool does not give credentials to guests, or not to this identity.',
     },
   },
+  /**
+   * Cognito Sync, called with the app's own AWS credentials for the user's identity. A refusal
+   * or an unknown identity pool is the app's set-up (its IAM permissions, COGNITO_IDENTITY_POOL_ID);
+   * a sync trigger (Lambda) that fails or is throttled is the pool's. ResourceConflict and
+   * LimitExceeded on UpdateRecords, and ResourceNotFound on one dataset, are answered by the
+   * adapter itself.
+   */
+  cognitoSync: {
+    NotAuthorizedException: IDENTITY_POOL_MISCONFIGURED,
+    ResourceNotFoundException: IDENTITY_POOL_MISCONFIGURED,
+    InvalidConfigurationException: IDENTITY_POOL_MISCONFIGURED,
+    LambdaThrottledException: THROTTLED,
+    InvalidLambdaFunctionOutputException: UNKNOWN_ANSWER,
+  },
   /** Administrative calls that name a group. */
   group: {
     ResourceNotFoundException: {
@@ -342,12 +363,6 @@ const NETWORK_ERROR_CODES = new Set([
   'ECONNABORTED',
 ]);
 
-const UNKNOWN: MappedError = {
-  status: HttpStatus.BAD_GATEWAY,
-  code: ErrorCode.UPSTREAM_ERROR,
-  message: 'The identity service returned an unexpected error.',
-};
-
 interface SdkErrorShape {
   name?: string;
   code?: string;
@@ -397,7 +412,7 @@ export function mapCognitoError(error: unknown, overrides: Overrides = {}): Mapp
   if (shape.$metadata && shape.$metadata.httpStatusCode === undefined) {
     return UNAVAILABLE;
   }
-  return UNKNOWN;
+  return UNKNOWN_ANSWER;
 }
 
 /** The AppException for an SDK failure; the original error stays attached as the cause. */

@@ -1,5 +1,6 @@
 import type { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CognitoSyncClient } from '@aws-sdk/client-cognito-sync';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
@@ -15,21 +16,18 @@ import { CognitoAdminAdapter } from './cognito-admin.adapter';
 import { CognitoAdminPort } from './cognito-admin.port';
 import {
   createCognitoClient,
+  createCognitoSyncClient,
   createDynamoDbClient,
   createIdentityPoolClient,
 } from './cognito-client.factory';
-import {
-  CognitoConnection,
-  RESOLVED_POOL,
-  type ResolvedPool,
-  type SyncTableLocation,
-} from './cognito-connection';
+import { CognitoConnection, RESOLVED_POOL, type ResolvedPool } from './cognito-connection';
 import { CognitoIdentityAdapter } from './cognito-identity.adapter';
 import { CognitoReachability } from './cognito-reachability';
 import { CognitoIdentityPort } from './cognito-identity.port';
 import { COGNITO_SDK_CLIENT, IDENTITY_POOL_SDK_CLIENT, SYNC_STORE_CLIENT } from './cognito.tokens';
 import { IdentityPoolAdapter } from './identity-pool.adapter';
 import { IdentityPoolPort } from './identity-pool.port';
+import { SyncCognitoAdapter } from './sync-cognito.adapter';
 import { SyncDynamoDbAdapter } from './sync-dynamodb.adapter';
 import { SyncStorePort } from './sync-store.port';
 import { EmbeddedCognito } from './local/embedded-cognito';
@@ -68,16 +66,56 @@ function poolFromConfig(
               endpoint: identity.endpoint,
             }
           : undefined,
-      syncTable: { tableName: sync.table, region: sync.region, endpoint: sync.endpoint },
+      ...(sync.backend === 'cognito-sync' && identity.poolId && identity.region
+        ? {
+            cognitoSync: {
+              identityPoolId: identity.poolId,
+              region: identity.region,
+              endpoint: sync.cognitoSyncEndpoint,
+            },
+          }
+        : { syncTable: { tableName: sync.table, region: sync.region, endpoint: sync.endpoint } }),
     }),
     clientSecret,
   };
 }
 
-/** Where user data sync's table is: every mode sets it (see poolFromConfig, EmbeddedCognito). */
-function syncTableOf(connection: CognitoConnection): SyncTableLocation {
-  if (!connection.syncTable) throw new Error('The connection names no user data sync table');
-  return connection.syncTable;
+/**
+ * User data sync's store client: Cognito Sync's when the connection names it, else DynamoDB's for
+ * the table every mode otherwise sets (see poolFromConfig, EmbeddedCognito).
+ */
+function createSyncStoreClient(
+  connection: CognitoConnection,
+  settings: ConfigType<typeof cognitoConfig>,
+): CognitoSyncClient | DynamoDBClient {
+  const bounds = { requestTimeoutMs: settings.requestTimeoutMs, maxAttempts: settings.maxAttempts };
+  const { cognitoSync, syncTable } = connection;
+  if (cognitoSync) {
+    return createCognitoSyncClient({
+      region: cognitoSync.region,
+      endpoint: cognitoSync.endpoint,
+      ...bounds,
+    });
+  }
+  if (!syncTable) throw new Error('The connection names no user data sync store');
+  return createDynamoDbClient({
+    region: syncTable.region,
+    endpoint: syncTable.endpoint,
+    ...bounds,
+  });
+}
+
+function createSyncStore(
+  client: CognitoSyncClient | DynamoDBClient,
+  connection: CognitoConnection,
+): SyncStorePort {
+  if (client instanceof CognitoSyncClient && connection.cognitoSync) {
+    return new SyncCognitoAdapter(client, connection.cognitoSync);
+  }
+  if (client instanceof DynamoDBClient && connection.syncTable) {
+    return new SyncDynamoDbAdapter(client, connection.syncTable.tableName);
+  }
+  throw new Error('The connection names no user data sync store');
 }
 
 /**
@@ -143,18 +181,12 @@ function syncTableOf(connection: CognitoConnection): SyncTableLocation {
       provide: SYNC_STORE_CLIENT,
       inject: [cognitoConfig.KEY, CognitoConnection],
       useFactory: (settings: ConfigType<typeof cognitoConfig>, connection: CognitoConnection) =>
-        createDynamoDbClient({
-          region: syncTableOf(connection).region,
-          endpoint: syncTableOf(connection).endpoint,
-          requestTimeoutMs: settings.requestTimeoutMs,
-          maxAttempts: settings.maxAttempts,
-        }),
+        createSyncStoreClient(connection, settings),
     },
     {
       provide: SyncStorePort,
       inject: [SYNC_STORE_CLIENT, CognitoConnection],
-      useFactory: (client: DynamoDBClient, connection: CognitoConnection) =>
-        new SyncDynamoDbAdapter(client, syncTableOf(connection).tableName),
+      useFactory: createSyncStore,
     },
     CognitoReachability,
     { provide: IdentityPoolPort, useClass: IdentityPoolAdapter },
@@ -176,7 +208,7 @@ export class CognitoModule implements OnApplicationShutdown {
   constructor(
     @Inject(COGNITO_SDK_CLIENT) private readonly client: CognitoIdentityProviderClient,
     @Inject(IDENTITY_POOL_SDK_CLIENT) private readonly identityClient: CognitoIdentityClient,
-    @Inject(SYNC_STORE_CLIENT) private readonly syncClient: DynamoDBClient,
+    @Inject(SYNC_STORE_CLIENT) private readonly syncClient: CognitoSyncClient | DynamoDBClient,
   ) {}
 
   onApplicationShutdown(): void {

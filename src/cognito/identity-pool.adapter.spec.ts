@@ -95,6 +95,21 @@ describe(IdentityPoolAdapter.name, () => {
       });
     });
 
+    it('finds the identity of an ID token alone with GetId (no credentials asked for)', async () => {
+      sdk.on(GetIdCommand).resolves({ IdentityId: IDENTITY_ID });
+      await expect(adapter.identityIdOf('id-token')).resolves.toBe(IDENTITY_ID);
+      expect(sdk.commandCalls(GetIdCommand)[0].args[0].input).toEqual({
+        IdentityPoolId: IDENTITY_POOL_ID,
+        Logins: { [PROVIDER]: 'id-token' },
+      });
+      expect(sdk.commandCalls(GetCredentialsForIdentityCommand)).toHaveLength(0);
+      sdk.on(GetIdCommand).rejects(identityError('NotAuthorizedException'));
+      await expect(refusalOf(adapter.identityIdOf('id-token'))).resolves.toEqual({
+        status: 401,
+        code: 'ID_TOKEN_INVALID',
+      });
+    });
+
     it('asks for the chosen role as CustomRoleArn', async () => {
       const roleArn = 'arn:aws:iam::123456789012:role/editors';
       sdk.on(GetIdCommand).resolves({ IdentityId: IDENTITY_ID });

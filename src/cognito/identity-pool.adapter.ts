@@ -66,6 +66,10 @@ export class IdentityPoolAdapter extends IdentityPoolPort {
     return this.pool !== undefined;
   }
 
+  identityIdOf(idToken: string): Promise<string> {
+    return this.identityId({ [this.providerName]: idToken }, OPERATION_OVERRIDES.identityPool);
+  }
+
   async credentialsForUser({ idToken, roleArn }: UserCredentialsRequest): Promise<AwsCredentials> {
     const logins = { [this.providerName]: idToken };
     const overrides = OPERATION_OVERRIDES.identityPool;

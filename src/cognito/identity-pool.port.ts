@@ -37,6 +37,8 @@ export abstract class IdentityPoolPort {
   abstract readonly configured: boolean;
   /** The `Logins` key of the user pool: its issuer without `https://`. */
   abstract readonly providerName: string;
+  /** The identity id of the user of `idToken` (GetId, which finds or creates it). */
+  abstract identityIdOf(idToken: string): Promise<string>;
   /** Credentials for the user of `idToken`, whose identity GetId finds or creates. */
   abstract credentialsForUser(request: UserCredentialsRequest): Promise<AwsCredentials>;
   /** Guest credentials: for the guest identity `identityId`, else a new one. */

@@ -126,6 +126,7 @@ const TABLE_MISSING: Overrides = {
  *    records up to the head's count, a consistent snapshot.
  */
 export class SyncDynamoDbAdapter extends SyncStorePort {
+  readonly ownedBy = 'user';
   private readonly logger = new Logger('SyncStore');
 
   constructor(

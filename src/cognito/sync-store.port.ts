@@ -1,7 +1,8 @@
 /**
  * User data sync: per-user datasets of key/value records, each change counted (Cognito Sync's
- * model). A user's datasets are addressed by their `owner` (the user's `sub`); nothing here ever
- * reads another owner's data.
+ * model). A user's datasets are addressed by their `owner`: the user's `sub`, or for Cognito Sync
+ * their identity-pool identity id (SyncStorePort.ownedBy); nothing here ever reads another
+ * owner's data.
  */
 
 /** One record of a dataset; a removed one stays as a tombstone (`deleted`, no value). */
@@ -50,7 +51,12 @@ export const COGNITO_SYNC_LIMITS: SyncLimits = {
 
 /** What a write came to. */
 export type ChangeOutcome =
-  | { kind: 'applied'; dataset: DatasetSummary }
+  | {
+      kind: 'applied';
+      dataset: DatasetSummary;
+      /** The records the write changed, when the store's answer has them already. */
+      records?: SyncRecord[];
+    }
   /** `syncCount` was not the dataset's: the records changed since it, to merge and retry. */
   | { kind: 'conflict'; dataset: DatasetSummary; records: SyncRecord[] }
   /** The write would break a limit; nothing was written. */
@@ -59,6 +65,11 @@ export type ChangeOutcome =
   | { kind: 'owner-deleted' };
 
 export abstract class SyncStorePort {
+  /**
+   * What `owner` is: the user's `sub` (`user`), or the identity-pool identity id of the user
+   * (`identity`: Cognito Sync keeps datasets per identity).
+   */
+  abstract readonly ownedBy: 'user' | 'identity';
   /** The owner's datasets, by name. */
   abstract listDatasets(owner: string): Promise<DatasetSummary[]>;
   /** The dataset and its records changed after `sinceSyncCount` (tombstones included). */

@@ -440,11 +440,15 @@ describe('user data sync', () => {
 
   it('defaults to DynamoDB, the default table and the user pool’s region, with no endpoint', () => {
     expect(parseEnvironment({}).sync).toEqual({
+      backend: 'dynamodb',
+      cognitoSyncEndpoint: undefined,
       table: 'nest-cognito-auth-sync',
       endpoint: undefined,
       region: 'us-east-1',
     });
     expect(parseEnvironment(pool).sync).toEqual({
+      backend: 'dynamodb',
+      cognitoSyncEndpoint: undefined,
       table: 'nest-cognito-auth-sync',
       endpoint: undefined,
       region: 'eu-west-1',
@@ -461,6 +465,8 @@ describe('user data sync', () => {
         SYNC_DYNAMODB_REGION: 'ap-southeast-2',
       }).sync,
     ).toEqual({
+      backend: 'dynamodb',
+      cognitoSyncEndpoint: undefined,
       table: 'My_App.sync-data',
       endpoint: 'http://127.0.0.1:8000',
       region: 'ap-southeast-2',
@@ -502,5 +508,62 @@ describe('user data sync', () => {
       parseEnvironment({ ...production, SYNC_DYNAMODB_ENDPOINT: 'https://dynamodb.example.com' })
         .sync.endpoint,
     ).toBe('https://dynamodb.example.com');
+  });
+
+  describe('SYNC_BACKEND=cognito-sync', () => {
+    const identityPool = {
+      ...pool,
+      COGNITO_IDENTITY_POOL_ID: 'eu-west-1:0d9a5f1e-3c2b-4a8e-9f61-2b7c4d3e1a90',
+      SYNC_BACKEND: 'cognito-sync',
+    };
+
+    it('uses Cognito Sync at the identity pool’s address unless COGNITO_SYNC_ENDPOINT is set', () => {
+      expect(parseEnvironment(identityPool).sync).toMatchObject({
+        backend: 'cognito-sync',
+        cognitoSyncEndpoint: undefined,
+      });
+      expect(
+        parseEnvironment({ ...identityPool, COGNITO_IDENTITY_ENDPOINT: 'http://127.0.0.1:5000' })
+          .sync.cognitoSyncEndpoint,
+      ).toBe('http://127.0.0.1:5000');
+      expect(
+        parseEnvironment({
+          ...identityPool,
+          COGNITO_IDENTITY_ENDPOINT: 'http://127.0.0.1:5000',
+          COGNITO_SYNC_ENDPOINT: 'http://127.0.0.1:6000/',
+        }).sync.cognitoSyncEndpoint,
+      ).toBe('http://127.0.0.1:6000');
+    });
+
+    it('needs an identity pool, and refuses the embedded mode and the DynamoDB settings', () => {
+      expect(problemsOf({ ...pool, SYNC_BACKEND: 'cognito-sync' })).toEqual([
+        expect.stringContaining('SYNC_BACKEND=cognito-sync needs COGNITO_IDENTITY_POOL_ID'),
+      ]);
+      expect(problemsOf({ SYNC_BACKEND: 'cognito-sync' })).toEqual([
+        expect.stringContaining('the embedded mode keeps user data in its own local DynamoDB'),
+      ]);
+      expect(
+        problemsOf({ ...identityPool, SYNC_TABLE: 'my-table', SYNC_DYNAMODB_REGION: 'eu-west-1' }),
+      ).toEqual([
+        'SYNC_TABLE, SYNC_DYNAMODB_REGION apply to SYNC_BACKEND=dynamodb, not cognito-sync',
+      ]);
+      expect(problemsOf({ ...pool, COGNITO_SYNC_ENDPOINT: 'http://127.0.0.1:6000' })).toEqual([
+        'COGNITO_SYNC_ENDPOINT needs SYNC_BACKEND=cognito-sync',
+      ]);
+      expect(problemsOf({ ...pool, SYNC_BACKEND: 'appsync' })).toEqual([
+        'SYNC_BACKEND must be dynamodb or cognito-sync',
+      ]);
+    });
+
+    it('refuses an http COGNITO_SYNC_ENDPOINT in production', () => {
+      const production = {
+        ...identityPool,
+        NODE_ENV: 'production',
+        CHALLENGE_SESSION_KEY: 'q83vEjRWeJ8Sq2uZ5Xp0b7Lc1dFhK9mN4tYwA6gHiJo=',
+      };
+      expect(problemsOf({ ...production, COGNITO_SYNC_ENDPOINT: 'http://127.0.0.1:6000' })).toEqual(
+        ['NODE_ENV=production refuses the non-HTTPS COGNITO_SYNC_ENDPOINT http://127.0.0.1:6000'],
+      );
+    });
   });
 });

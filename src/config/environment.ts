@@ -324,6 +324,14 @@ export class EnvironmentVariables {
   SYNC_DYNAMODB_REGION?: string;
 
   @OptionalEnv()
+  @IsIn(['dynamodb', 'cognito-sync'], { message: 'SYNC_BACKEND must be dynamodb or cognito-sync' })
+  SYNC_BACKEND?: 'dynamodb' | 'cognito-sync';
+
+  @OptionalEnv()
+  @IsUrl(URL_OPTIONS, { message: 'COGNITO_SYNC_ENDPOINT must be an http(s) URL' })
+  COGNITO_SYNC_ENDPOINT?: string;
+
+  @OptionalEnv()
   @IsBooleanish()
   PASSWORD_REQUIRE_UPPERCASE?: boolean;
 
@@ -467,9 +475,16 @@ export interface Configuration {
   redis: { url?: string; stateDir: string };
   /**
    * User data sync (datasets of records per user): kept in a DynamoDB table (the embedded mode
-   * keeps it in its own local DynamoDB).
+   * keeps it in its own local DynamoDB), or in Amazon Cognito Sync for the identity pool.
    */
   sync: {
+    /** SYNC_BACKEND: `dynamodb` (the default) or `cognito-sync`. */
+    backend: 'dynamodb' | 'cognito-sync';
+    /**
+     * Cognito Sync's address: COGNITO_SYNC_ENDPOINT, else the identity pool's endpoint; unset:
+     * Amazon Cognito Sync in the identity pool's region. Only with the `cognito-sync` backend.
+     */
+    cognitoSyncEndpoint?: string;
     /** The DynamoDB table's name. */
     table: string;
     /** A DynamoDB-compatible endpoint (DynamoDB Local, LocalStack); unset: Amazon DynamoDB. */
@@ -599,7 +614,7 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): Configuration {
 
   const federation = parseFederation(vars, mode, production, problems);
   const identity = parseIdentity(vars, mode, endpoint, production, problems);
-  const sync = parseSync(vars, mode, region, production, problems);
+  const sync = parseSync(vars, mode, region, identity, production, problems);
 
   if (problems.length > 0) throw new ConfigurationError(problems);
 
@@ -852,9 +867,12 @@ function parseSync(
   vars: EnvironmentVariables,
   mode: CognitoMode,
   userPoolRegion: string,
+  identity: Configuration['identity'],
   production: boolean,
   problems: string[],
 ): Configuration['sync'] {
+  // An invalid value is reported by its validator already.
+  const backend = vars.SYNC_BACKEND === 'cognito-sync' ? 'cognito-sync' : 'dynamodb';
   const endpoint = vars.SYNC_DYNAMODB_ENDPOINT?.replace(/\/+$/, '');
   if (mode === 'embedded' && endpoint) {
     problems.push(
@@ -865,7 +883,43 @@ function parseSync(
   if (production && endpoint && !endpoint.startsWith('https://')) {
     problems.push(`NODE_ENV=production refuses the non-HTTPS SYNC_DYNAMODB_ENDPOINT ${endpoint}`);
   }
+  const syncEndpoint = vars.COGNITO_SYNC_ENDPOINT?.replace(/\/+$/, '');
+  if (backend === 'dynamodb') {
+    if (syncEndpoint) problems.push('COGNITO_SYNC_ENDPOINT needs SYNC_BACKEND=cognito-sync');
+  } else if (mode === 'embedded') {
+    problems.push(
+      'SYNC_BACKEND=cognito-sync applies to a configured pool with an identity pool; the ' +
+        'embedded mode keeps user data in its own local DynamoDB',
+    );
+  } else {
+    if (!identity.poolId) {
+      problems.push(
+        'SYNC_BACKEND=cognito-sync needs COGNITO_IDENTITY_POOL_ID: Cognito Sync keeps datasets ' +
+          'per identity of an identity pool',
+      );
+    }
+    const dynamoDbSettings = [
+      'SYNC_TABLE',
+      'SYNC_DYNAMODB_ENDPOINT',
+      'SYNC_DYNAMODB_REGION',
+    ] as const;
+    const ignored = dynamoDbSettings.filter((name) => vars[name] !== undefined);
+    if (ignored.length > 0) {
+      problems.push(`${ignored.join(', ')} apply to SYNC_BACKEND=dynamodb, not cognito-sync`);
+    }
+    // Without it, Cognito Identity's endpoint applies, which parseIdentity checks.
+    if (production && syncEndpoint && !syncEndpoint.startsWith('https://')) {
+      problems.push(
+        `NODE_ENV=production refuses the non-HTTPS COGNITO_SYNC_ENDPOINT ${syncEndpoint}`,
+      );
+    }
+  }
   return {
+    backend: mode === 'embedded' ? 'dynamodb' : backend,
+    cognitoSyncEndpoint:
+      backend === 'cognito-sync' && mode !== 'embedded'
+        ? (syncEndpoint ?? identity.endpoint)
+        : undefined,
     table: vars.SYNC_TABLE ?? DEFAULT_SYNC_TABLE,
     endpoint: mode === 'embedded' ? undefined : endpoint,
     region: vars.SYNC_DYNAMODB_REGION ?? userPoolRegion,

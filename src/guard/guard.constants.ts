@@ -11,6 +11,12 @@ export const ID_TOKEN_COOKIE = 'id_token';
 export const ID_TOKEN_COOKIE_PATH = '/auth/aws-credentials';
 
 /**
+ * Where the ID token cookie also goes when user data sync is kept in Cognito Sync, whose datasets
+ * belong to the user's identity-pool identity (found from the ID token).
+ */
+export const SYNC_ID_TOKEN_COOKIE_PATH = '/sync';
+
+/**
  * CSRF protection of cookie sessions (double submit, bound to the session): an httpOnly secret,
  * and a token made from it in a cookie scripts can read. Browser code sends the token back in a
  * header; the header names are the ones Angular and axios use by default.

@@ -7,7 +7,9 @@ import { SEALING_KEY } from '../common/crypto/sealing-key';
 import { LoggingModule } from '../common/logging/logging.module';
 import { redisConfig } from '../config';
 import { GuardModule } from '../guard';
+import { CognitoConnection } from '../cognito/cognito-connection';
 import { CredentialsCache } from './credentials-cache';
+import { IdentityDirectory } from './identity-directory';
 import { IdentityController } from './identity.controller';
 import { IdentityService } from './identity.service';
 
@@ -26,6 +28,13 @@ import { IdentityService } from './identity.service';
       inject: [SEALING_KEY, redisConfig.KEY],
       useFactory: (key: Buffer, redis: ConfigType<typeof redisConfig>) =>
         new CredentialsCache(new SealedBox(key, 'nest-cognito-auth aws-credentials v1'), redis.url),
+    },
+    {
+      // Needed by user data sync in Cognito Sync, which keeps datasets per identity.
+      provide: IdentityDirectory,
+      inject: [CognitoConnection, redisConfig.KEY],
+      useFactory: (connection: CognitoConnection, redis: ConfigType<typeof redisConfig>) =>
+        new IdentityDirectory(connection.cognitoSync !== undefined, redis.stateDir, redis.url),
     },
   ],
   // For a module of the app that needs a user's credentials itself (docs/api.md).

@@ -12,6 +12,7 @@ import {
   type IdTokenVerifier,
 } from '../guard';
 import { CredentialsCache } from './credentials-cache';
+import { IdentityDirectory } from './identity-directory';
 import { IdentityService } from './identity.service';
 
 const ROLE_A = 'arn:aws:iam::123456789012:role/a';
@@ -49,18 +50,25 @@ async function refusal(promise: Promise<unknown>): Promise<[number, string]> {
 
 describe(IdentityService.name, () => {
   let claims: IdTokenClaims;
-  let pool: { configured: boolean; credentialsForUser: jest.Mock; credentialsForGuest: jest.Mock };
+  let pool: {
+    configured: boolean;
+    identityIdOf: jest.Mock;
+    credentialsForUser: jest.Mock;
+    credentialsForGuest: jest.Mock;
+  };
+  let verifier: { verify: jest.Mock };
   let revocations: RevocationService;
+  let directory: IdentityDirectory;
   let service: IdentityService;
 
   function build(allowGuests = false): IdentityService {
-    const verifier = { verify: jest.fn(() => Promise.resolve(claims)) };
     const cache = new CredentialsCache(new SealedBox(randomBytes(32), 'test'));
     const created = new IdentityService(
       pool as unknown as IdentityPoolPort,
       verifier as unknown as IdTokenVerifier,
       cache,
       revocations,
+      directory,
       { enabled: true, allowGuests },
     );
     created.onModuleInit();
@@ -69,8 +77,11 @@ describe(IdentityService.name, () => {
 
   beforeEach(() => {
     claims = { sub: 'user-1', roles: [ROLE_A, ROLE_B], preferredRole: ROLE_A, expiresAt: 0 };
+    verifier = { verify: jest.fn(() => Promise.resolve(claims)) };
+    directory = new IdentityDirectory(true, mkdtempSync(join(tmpdir(), 'identity-ids-')));
     pool = {
       configured: true,
+      identityIdOf: jest.fn(() => Promise.resolve('eu-west-1:found')),
       credentialsForUser: jest.fn(() => Promise.resolve(issued())),
       credentialsForGuest: jest.fn((id?: string) => Promise.resolve(issued(id ?? 'eu-west-1:g'))),
     };
@@ -136,5 +147,32 @@ describe(IdentityService.name, () => {
       404,
       'IDENTITY_POOL_NOT_CONFIGURED',
     ]);
+  });
+
+  describe('the identity id of a user (for data kept per identity)', () => {
+    it('checks the ID token every time, asks GetId once, then remembers it', async () => {
+      await expect(service.identityIdOf(user, 'id-token', 'here')).resolves.toBe('eu-west-1:found');
+      await expect(service.identityIdOf(user, 'id-token', 'here')).resolves.toBe('eu-west-1:found');
+      expect(pool.identityIdOf).toHaveBeenCalledTimes(1);
+      expect(verifier.verify).toHaveBeenCalledTimes(2);
+      await expect(service.knownIdentityId('user-1')).resolves.toBe('eu-west-1:found');
+      await service.forgetIdentity('user-1');
+      await expect(service.knownIdentityId('user-1')).resolves.toBeUndefined();
+    });
+
+    it('a refused ID token stops before any lookup; none at all is 401 ID_TOKEN_REQUIRED', async () => {
+      verifier.verify.mockRejectedValueOnce(new Error('refused'));
+      await expect(service.identityIdOf(user, 'forged', 'here')).rejects.toThrow('refused');
+      await expect(refusal(service.identityIdOf(user, undefined, 'here'))).resolves.toEqual([
+        401,
+        'ID_TOKEN_REQUIRED',
+      ]);
+      expect(pool.identityIdOf).not.toHaveBeenCalled();
+    });
+
+    it('credentials handed out teach the user’s identity id too', async () => {
+      await service.forUser(user, 'id-token', undefined);
+      await expect(service.knownIdentityId('user-1')).resolves.toBe('eu-west-1:1');
+    });
   });
 });

@@ -7,8 +7,17 @@ import type { AwsCredentials } from '../cognito/identity-pool.port';
 import { identityConfig } from '../config';
 import { IdTokenVerifier, RevocationService, type AuthUser } from '../guard';
 import { CredentialsCache } from './credentials-cache';
+import { IdentityDirectory } from './identity-directory';
 
 const userOwner = (sub: string) => `user:${sub}`;
+
+function idTokenRequired(where: string): AppException {
+  return new AppException(
+    HttpStatus.UNAUTHORIZED,
+    ErrorCode.ID_TOKEN_REQUIRED,
+    `Send the ID token of this sign-in ${where}, or sign in again.`,
+  );
+}
 const guestOwner = (identityId: string) => `guest:${identityId}`;
 
 /**
@@ -24,6 +33,7 @@ export class IdentityService implements OnModuleInit {
     private readonly idTokens: IdTokenVerifier,
     private readonly cache: CredentialsCache,
     private readonly revocations: RevocationService,
+    private readonly directory: IdentityDirectory,
     @Inject(identityConfig.KEY) private readonly config: ConfigType<typeof identityConfig>,
   ) {}
 
@@ -43,13 +53,7 @@ export class IdentityService implements OnModuleInit {
     roleArn?: string,
   ): Promise<AwsCredentials> {
     if (!this.pool.configured) throw identityPoolNotConfigured();
-    if (!idToken) {
-      throw new AppException(
-        HttpStatus.UNAUTHORIZED,
-        ErrorCode.ID_TOKEN_REQUIRED,
-        'Send the ID token of this sign-in in the body, or sign in again.',
-      );
-    }
+    if (!idToken) throw idTokenRequired('in the body');
     const claims = await this.idTokens.verify(idToken, user);
     if (roleArn !== undefined && !claims.roles.includes(roleArn)) {
       throw new AppException(
@@ -66,7 +70,34 @@ export class IdentityService implements OnModuleInit {
     if (cached) return cached;
     const credentials = await this.pool.credentialsForUser({ idToken, roleArn });
     await this.cache.set(owner, variant, credentials);
+    await this.directory.remember(user.sub, credentials.identityId);
     return credentials;
+  }
+
+  /**
+   * The identity-pool identity id of the signed-in `user`, for `idToken` (the session's, checked
+   * as for credentials; `where` tells a client that sent none where it goes): GetId once, then
+   * remembered (IdentityDirectory).
+   */
+  async identityIdOf(user: AuthUser, idToken: string | undefined, where: string): Promise<string> {
+    if (!this.pool.configured) throw identityPoolNotConfigured();
+    if (!idToken) throw idTokenRequired(where);
+    await this.idTokens.verify(idToken, user);
+    const known = await this.directory.get(user.sub);
+    if (known) return known;
+    const identityId = await this.pool.identityIdOf(idToken);
+    await this.directory.remember(user.sub, identityId);
+    return identityId;
+  }
+
+  /** The identity id a user was last seen with, without their ID token (e.g. deleted since). */
+  knownIdentityId(sub: string): Promise<string | undefined> {
+    return this.directory.get(sub);
+  }
+
+  /** Forgets the user's identity id (their account is deleted). */
+  forgetIdentity(sub: string): Promise<void> {
+    return this.directory.forget(sub);
   }
 
   /** Guest credentials, when COGNITO_IDENTITY_ALLOW_GUESTS is on: 403 `GUESTS_NOT_ALLOWED` else. */

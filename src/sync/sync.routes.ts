@@ -1,5 +1,5 @@
 import { applyDecorators, Delete, Get, HttpStatus, Patch } from '@nestjs/common';
-import { ApiBody, ApiOperation } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiOperation } from '@nestjs/swagger';
 import { ApiErrors } from '../common/http/api-errors.decorator';
 import { Responds } from '../common/http/responds.decorator';
 import { Authenticated } from '../guard';
@@ -11,15 +11,37 @@ import { DatasetDto, DatasetSummaryDto, PatchDatasetDto } from './dto/sync.dto';
  */
 
 const STORE_ERRORS = {
+  401:
+    'No access token, or an invalid, expired or revoked one (`UNAUTHORIZED`). With ' +
+    'SYNC_BACKEND=cognito-sync also no ID token (`ID_TOKEN_REQUIRED`), or one that is invalid, ' +
+    'expired, revoked, or of another user or sign-in (`ID_TOKEN_INVALID`).',
   500: 'The store’s set-up is wrong, e.g. no such table (`INTERNAL_ERROR`).',
   503: 'The store is unreachable or busy (`UPSTREAM_UNAVAILABLE`, with `Retry-After`).',
 };
+
+/**
+ * Every sync route: signed in, and with Cognito Sync (datasets per identity-pool identity) the
+ * session's ID token too.
+ */
+const SyncRoute = (): MethodDecorator =>
+  applyDecorators(
+    Authenticated(),
+    ApiHeader({
+      name: 'X-Id-Token',
+      required: false,
+      description:
+        'Only with SYNC_BACKEND=cognito-sync, and only for bearer clients: the ID token of this ' +
+        'sign-in, which finds the user’s identity-pool identity (Cognito Sync keeps datasets per ' +
+        'identity). A cookie session sends its ID token cookie instead; the DynamoDB store ' +
+        'ignores the header.',
+    }),
+  );
 const NAME_400 =
   'A dataset name that is not 1 to 128 of A-Z a-z 0-9 _ . : - (`VALIDATION_FAILED`).';
 
 export const ListDatasetsRoute = (): MethodDecorator =>
   applyDecorators(
-    Authenticated(),
+    SyncRoute(),
     Get('datasets'),
     ApiOperation({
       summary: 'The signed-in user’s datasets',
@@ -31,7 +53,7 @@ export const ListDatasetsRoute = (): MethodDecorator =>
 
 export const ReadDatasetRoute = (): MethodDecorator =>
   applyDecorators(
-    Authenticated(),
+    SyncRoute(),
     Get('datasets/:name'),
     ApiOperation({
       summary: 'Pull a dataset: what changed after a sync count',
@@ -50,7 +72,7 @@ export const ReadDatasetRoute = (): MethodDecorator =>
 
 export const WriteDatasetRoute = (): MethodDecorator =>
   applyDecorators(
-    Authenticated(),
+    SyncRoute(),
     Patch('datasets/:name'),
     ApiOperation({
       summary: 'Push changes to a dataset (creates it at syncCount 0)',
@@ -59,7 +81,9 @@ export const WriteDatasetRoute = (): MethodDecorator =>
         'dataset’s current one: of two devices writing with the same count exactly one wins; ' +
         'the other gets 409 `SYNC_CONFLICT` with `conflict: { syncCount, records }`, the records ' +
         'changed since its count, to merge and send again with `conflict.syncCount`. Answers ' +
-        'the records this write changed and the new `syncCount`.',
+        'the records this write changed and the new `syncCount`. With SYNC_BACKEND=cognito-sync, ' +
+        'Cognito Sync’s own rule decides between two writes that race: one of them fails only ' +
+        'if they change a record in common.',
     }),
     ApiBody({
       type: PatchDatasetDto,
@@ -105,7 +129,7 @@ export const WriteDatasetRoute = (): MethodDecorator =>
 
 export const DeleteDatasetRoute = (): MethodDecorator =>
   applyDecorators(
-    Authenticated(),
+    SyncRoute(),
     Delete('datasets/:name'),
     ApiOperation({ summary: 'Delete a dataset and its records' }),
     Responds(HttpStatus.NO_CONTENT, { description: 'Deleted.' }),

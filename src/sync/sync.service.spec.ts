@@ -1,6 +1,8 @@
+import { Logger } from '@nestjs/common';
 import { AppException } from '../common/errors/app.exception';
 import type { SyncStorePort, ChangeOutcome } from '../cognito/sync-store.port';
-import type { SessionTermination } from '../guard';
+import type { AuthUser, SessionTermination } from '../guard';
+import type { IdentityService } from '../identity/identity.service';
 import { SyncService } from './sync.service';
 
 const at = new Date('2026-11-30T09:00:00Z');
@@ -8,12 +10,20 @@ const dataset = { name: 'settings', syncCount: 4, recordCount: 1, sizeBytes: 10,
 
 describe(SyncService.name, () => {
   let outcome: ChangeOutcome;
-  let store: Record<string, jest.Mock>;
+  let store: {
+    ownedBy: 'user' | 'identity';
+    applyChanges: jest.Mock;
+    readDataset: jest.Mock;
+    deleteDataset: jest.Mock;
+    deleteAll: jest.Mock;
+  };
+  let identities: Record<string, jest.Mock>;
   let onDeleted: ((sub: string) => Promise<void>) | undefined;
   let service: SyncService;
 
   beforeEach(() => {
     store = {
+      ownedBy: 'user',
       applyChanges: jest.fn(() => Promise.resolve(outcome)),
       readDataset: jest.fn(() =>
         Promise.resolve({
@@ -29,9 +39,15 @@ describe(SyncService.name, () => {
     const sessions = {
       onAccountDeleted: (listener: (sub: string) => Promise<void>) => (onDeleted = listener),
     };
+    identities = {
+      identityIdOf: jest.fn(() => Promise.resolve('eu-west-1:identity')),
+      knownIdentityId: jest.fn(() => Promise.resolve<string | undefined>('eu-west-1:identity')),
+      forgetIdentity: jest.fn(() => Promise.resolve()),
+    };
     service = new SyncService(
       store as unknown as SyncStorePort,
       sessions as unknown as SessionTermination,
+      identities as unknown as IdentityService,
     );
     service.onModuleInit();
   });
@@ -104,5 +120,49 @@ describe(SyncService.name, () => {
     expect((await refusal(service.remove('sub-1', 'nope'))).code).toBe('DATASET_NOT_FOUND');
     await onDeleted?.('sub-1');
     expect(store.deleteAll).toHaveBeenCalledWith('sub-1');
+  });
+
+  it('answers a write with the records the store’s answer carries, without reading again', async () => {
+    const changed = { key: 'k', value: 'v', syncCount: 5, lastModified: at, deleted: false };
+    outcome = { kind: 'applied', dataset: { ...dataset, syncCount: 5 }, records: [changed] };
+    await expect(write()).resolves.toMatchObject({ syncCount: 5, records: [{ key: 'k' }] });
+    expect(store.readDataset).not.toHaveBeenCalled();
+  });
+
+  describe('a store that keeps datasets per identity (Cognito Sync)', () => {
+    const user = { sub: 'sub-1' } as AuthUser;
+
+    beforeEach(() => {
+      store.ownedBy = 'identity';
+    });
+
+    it('addresses the user’s identity, found from the session’s ID token', async () => {
+      await expect(service.ownerOf(user, 'id-token')).resolves.toBe('eu-west-1:identity');
+      expect(identities.identityIdOf).toHaveBeenCalledWith(
+        user,
+        'id-token',
+        expect.stringContaining('X-Id-Token'),
+      );
+    });
+
+    it('a deleted account: the datasets of its known identity go, and the identity is forgotten', async () => {
+      await onDeleted?.('sub-1');
+      expect(store.deleteAll).toHaveBeenCalledWith('eu-west-1:identity');
+      expect(identities.forgetIdentity).toHaveBeenCalledWith('sub-1');
+    });
+
+    it('a deleted account whose identity was never seen: nothing to delete, and a warning', async () => {
+      identities.knownIdentityId.mockResolvedValueOnce(undefined);
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      await onDeleted?.('sub-1');
+      expect(store.deleteAll).not.toHaveBeenCalled();
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('without a known identity'));
+      warn.mockRestore();
+    });
+  });
+
+  it('a store keyed by user: the owner is the sub, and no ID token is needed', async () => {
+    await expect(service.ownerOf({ sub: 'sub-1' } as AuthUser, undefined)).resolves.toBe('sub-1');
+    expect(identities.identityIdOf).not.toHaveBeenCalled();
   });
 });

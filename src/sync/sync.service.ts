@@ -1,5 +1,6 @@
-import { HttpStatus, Injectable, type OnModuleInit } from '@nestjs/common';
-import { SessionTermination } from '../guard';
+import { HttpStatus, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { IdentityService } from '../identity/identity.service';
+import { SessionTermination, type AuthUser } from '../guard';
 import { AppException } from '../common/errors/app.exception';
 import { ErrorCode } from '../common/errors/error-code';
 import {
@@ -59,20 +60,52 @@ function notFound(): AppException {
   return new AppException(HttpStatus.NOT_FOUND, ErrorCode.DATASET_NOT_FOUND, 'No such dataset.');
 }
 
+/** Where a bearer client sends the ID token when datasets are kept per identity. */
+export const ID_TOKEN_HEADER = 'x-id-token';
+
 /**
  * User data sync: a signed-in user's datasets, addressed by their `sub` only (from the verified
- * access token), so no request can reach another user's data.
+ * access token), or with Cognito Sync by their identity-pool identity, found from the session's
+ * own ID token (checked against the access token's user and sign-in): no request can reach
+ * another user's data.
  */
 @Injectable()
 export class SyncService implements OnModuleInit {
+  private readonly logger = new Logger('Sync');
+
   constructor(
     private readonly store: SyncStorePort,
     private readonly sessions: SessionTermination,
+    private readonly identities: IdentityService,
   ) {}
 
   onModuleInit(): void {
     // A deleted account's datasets go with it.
-    this.sessions.onAccountDeleted((sub) => this.store.deleteAll(sub));
+    this.sessions.onAccountDeleted((sub) => this.deleteAllOf(sub));
+  }
+
+  /** The store's owner of the signed-in `user`'s datasets (`idToken`: the session's). */
+  async ownerOf(user: AuthUser, idToken: string | undefined): Promise<string> {
+    if (this.store.ownedBy === 'user') return user.sub;
+    return this.identities.identityIdOf(
+      user,
+      idToken,
+      `in the X-Id-Token header (a cookie session sends its cookie)`,
+    );
+  }
+
+  private async deleteAllOf(sub: string): Promise<void> {
+    if (this.store.ownedBy === 'user') return this.store.deleteAll(sub);
+    const identityId = await this.identities.knownIdentityId(sub);
+    if (!identityId) {
+      // The identity can only be found from an ID token, and a deleted user sends none again.
+      this.logger.warn(
+        `Account ${sub} was deleted without a known identity: any Cognito Sync datasets of it stay`,
+      );
+      return;
+    }
+    await this.store.deleteAll(identityId);
+    await this.identities.forgetIdentity(sub);
   }
 
   async list(owner: string): Promise<DatasetSummaryDto[]> {
@@ -158,6 +191,7 @@ export class SyncService implements OnModuleInit {
       );
     }
     // The records this write changed, at the dataset's new count.
+    if (outcome.records) return datasetDto(outcome.dataset, outcome.records);
     return this.read(owner, name, outcome.dataset.syncCount - 1);
   }
 

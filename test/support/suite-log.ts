@@ -20,7 +20,8 @@ export type SecretKind =
   | 'challenge session'
   | 'session key'
   | 'client secret'
-  | 'aws credentials';
+  | 'aws credentials'
+  | 'id token';
 
 /** A value the canary spec must never find in a log line, and its kind. */
 export interface Canary {

@@ -27,6 +27,7 @@ describe(createRootLogger.name, () => {
     expect(headers.authorization).toBe('[REDACTED]');
     expect(headers.cookie).toBe('[REDACTED]');
     expect(headers['set-cookie']).toBe('[REDACTED]');
+    expect(headers['x-id-token']).toBe('[REDACTED]');
   });
 
   it('writes a request’s address without its query, which may carry a code', () => {

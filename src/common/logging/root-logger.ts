@@ -30,6 +30,7 @@ export const SECRET_FIELDS = [
   'set-cookie',
   'x-xsrf-token',
   'x-csrf-token',
+  'x-id-token',
 ] as const;
 
 const SECRET_KEYS = new Set<string>(SECRET_FIELDS.map((field) => field.toLowerCase()));

@@ -5,7 +5,11 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CognitoConnection } from '../../cognito/cognito-connection';
 import { authConfig } from '../../config';
-import { ID_TOKEN_COOKIE_PATH, REFRESH_COOKIE_PATHS } from '../guard.constants';
+import {
+  ID_TOKEN_COOKIE_PATH,
+  REFRESH_COOKIE_PATHS,
+  SYNC_ID_TOKEN_COOKIE_PATH,
+} from '../guard.constants';
 import { sessionCookieNames, type SessionCookieNames } from './cookie-names';
 import { CsrfProtection } from './csrf';
 import { ACCESS_COOKIE_NAME, PRESENTED, presentedAccessToken } from '../jwt/token-extractors';
@@ -38,7 +42,10 @@ export interface PresentedSession {
   refreshToken?: string;
   /** The Cognito username (`username` claim) a refresh needs, set with the refresh cookie. */
   refreshUsername?: string;
-  /** The session's ID token (its cookie reaches POST /auth/aws-credentials only). */
+  /**
+   * The session's ID token (its cookie reaches POST /auth/aws-credentials only, and the sync
+   * routes when they are kept in Cognito Sync).
+   */
   idToken?: string;
 }
 
@@ -124,11 +131,12 @@ export class SessionCookies implements OnModuleInit {
     reply.setCookie(names.access, tokens.accessToken, this.options('/', tokens.expiresIn));
     // Only where an identity pool takes it: the ID token carries the user's email and claims.
     if (this.connection.identityPool) {
-      reply.setCookie(
-        names.idToken,
-        tokens.idToken,
-        this.options(ID_TOKEN_COOKIE_PATH, tokens.expiresIn),
-      );
+      const paths = this.connection.cognitoSync
+        ? [ID_TOKEN_COOKIE_PATH, SYNC_ID_TOKEN_COOKIE_PATH]
+        : [ID_TOKEN_COOKIE_PATH];
+      for (const path of paths) {
+        reply.setCookie(names.idToken, tokens.idToken, this.options(path, tokens.expiresIn));
+      }
     }
     for (const path of REFRESH_COOKIE_PATHS) {
       const options = this.options(path, REFRESH_COOKIE_MAX_AGE);
@@ -150,7 +158,9 @@ export class SessionCookies implements OnModuleInit {
     if (!this.enabled) return;
     const { names } = this;
     reply.clearCookie(names.access, this.options('/', 0));
-    reply.clearCookie(names.idToken, this.options(ID_TOKEN_COOKIE_PATH, 0));
+    for (const path of [ID_TOKEN_COOKIE_PATH, SYNC_ID_TOKEN_COOKIE_PATH]) {
+      reply.clearCookie(names.idToken, this.options(path, 0));
+    }
     reply.clearCookie(names.csrfSecret, this.options('/', 0));
     reply.clearCookie(names.csrfToken, { ...this.options('/', 0), httpOnly: false });
     for (const path of REFRESH_COOKIE_PATHS) {
