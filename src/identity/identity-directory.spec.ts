@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +34,8 @@ describe(IdentityDirectory.name, () => {
     expect(statSync(dir).mode & 0o777).toBe(0o700);
   });
 
-  it('skips a broken line (a crash in the middle of an append)', async () => {
+  it('skips a broken line (a crash in the middle of an append), with a warning', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const first = await started(dir);
     await first.remember('sub-1', 'eu-west-1:a');
     writeFileSync(
@@ -44,6 +46,8 @@ describe(IdentityDirectory.name, () => {
       },
     );
     await expect((await started(dir)).get('sub-1')).resolves.toBe('eu-west-1:a');
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('Ignored 1 malformed line(s)'));
+    warn.mockRestore();
   });
 
   it('when nothing needs it, remembers nothing and writes no file', async () => {

@@ -1,5 +1,6 @@
+import type { INestApplication } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { BEARER_SCHEME, COOKIE_SCHEME, sessionCookieNames } from '../guard';
 import { MAX_JSON_DEPTH } from '../common/http/json-body';
 import { pathOf } from '../common/http/path-of';
@@ -23,10 +24,25 @@ export function isOddDocsPath(url: string): boolean {
   );
 }
 
-/** Swagger UI at /docs and the OpenAPI document at /docs-json. */
-export function setupSwagger(app: NestFastifyApplication, config: Configuration): void {
+/**
+ * An operation's id: its controller without `Controller`, in snake case, and its method, e.g.
+ * `auth_login`, `account_update`: stable and readable names for generated clients.
+ */
+export function operationIdOf(controllerKey: string, methodKey: string): string {
+  const controller = controllerKey
+    .replace(/Controller$/, '')
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase();
+  return `${controller}_${methodKey}`;
+}
+
+/**
+ * The app's OpenAPI document, from its routes' decorators: what /docs-json serves and what
+ * `npm run openapi` writes to clients/openapi.json (from an app that never starts).
+ */
+export function openApiDocument(app: INestApplication, config: Configuration): OpenAPIObject {
   const names = sessionCookieNames(config.auth);
-  const document = SwaggerModule.createDocument(
+  return SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Cognito auth API')
@@ -68,8 +84,13 @@ export function setupSwagger(app: NestFastifyApplication, config: Configuration)
         COOKIE_SCHEME,
       )
       .build(),
+    { operationIdFactory: operationIdOf },
   );
-  SwaggerModule.setup(DOCS_PATH, app, document, {
+}
+
+/** Swagger UI at /docs and the OpenAPI document at /docs-json. */
+export function setupSwagger(app: NestFastifyApplication, config: Configuration): void {
+  SwaggerModule.setup(DOCS_PATH, app, openApiDocument(app, config), {
     jsonDocumentUrl: `${DOCS_PATH}-json`,
     customSiteTitle: 'Cognito auth API',
     swaggerOptions: {
