@@ -496,4 +496,72 @@ describe('User data sync on Cognito Sync, attacked (e2e)', () => {
       expect(text).not.toContain(secret.split('.')[2] ?? secret);
     }
   });
+
+  it('a dataset named . or .. is a 400, not a 500', async () => {
+    for (const name of ['%2E', '%2E%2E', '.', '..']) {
+      for (const method of ['get', 'patch', 'delete'] as const) {
+        const answer = await http()
+          [method](`/sync/datasets/${name}`)
+          .set(bearer(me))
+          .send(put('k', 'v'));
+        expect([name, method, answer.status]).toEqual([name, method, 400]);
+      }
+    }
+  });
+
+  it('a write in flight while the account is deleted leaves no dataset behind', async () => {
+    const victim = await newUser('sync-atk-race');
+    await http().get('/sync/datasets').set(bearer(victim)).expect(200);
+    const identityId = await identityOf(victim);
+    const held = proxy.holdNext('ListRecords');
+    const write = http()
+      .patch('/sync/datasets/late')
+      .set(bearer(victim))
+      .send(put('k', 'v'))
+      .then((r) => r);
+    await held.arrived;
+    await app.get(SessionTermination).accountDeleted(victim.sub);
+    held.release();
+    const answer = await write;
+    expect(answer.status).not.toBe(200);
+    expect(sync.datasets(setup.identityPoolId, identityId)).toEqual([]);
+  });
+
+  it('datasets of an account deleted while Cognito Sync failed are deleted at the next start', async () => {
+    const victim = await newUser('sync-atk-fail');
+    await http().patch('/sync/datasets/kept').set(bearer(victim)).send(put('k', 'v')).expect(200);
+    const identityId = await identityOf(victim);
+    sync.failWith('InternalErrorException');
+    try {
+      await app.get(SessionTermination).accountDeleted(victim.sub);
+    } finally {
+      sync.failWith(undefined);
+    }
+    expect(sync.datasets(setup.identityPoolId, identityId)).toHaveLength(1);
+    await release(app);
+    app = await start();
+    // Finished in the background after start.
+    for (
+      let tries = 0;
+      tries < 50 && sync.datasets(setup.identityPoolId, identityId).length > 0;
+      tries += 1
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(sync.datasets(setup.identityPoolId, identityId)).toEqual([]);
+  }, 30000);
+
+  it('getting AWS credentials keeps the identity the datasets are under', async () => {
+    const victim = await newUser('sync-atk-creds');
+    await http().patch('/sync/datasets/kept').set(bearer(victim)).send(put('k', 'v')).expect(200);
+    const identityId = await identityOf(victim);
+    const creds = await http()
+      .post('/auth/aws-credentials')
+      .set(bearer(victim, null))
+      .send({ idToken: victim.idToken });
+    expect(creds.status).toBe(200);
+    expect(await identityOf(victim)).toBe(identityId);
+    const listed = await http().get('/sync/datasets').set(bearer(victim));
+    expect(listed.body).toEqual([expect.objectContaining({ name: 'kept' })]);
+  });
 });

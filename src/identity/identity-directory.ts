@@ -6,29 +6,55 @@ import { SharedStore } from '../common/redis/shared-store';
 
 export const IDENTITY_IDS_FILE = 'identity-ids.jsonl';
 
-/** One line of the file: a user's identity, or (without `identityId`) its removal. */
-interface Line {
-  sub: string;
+/** The Redis hash (under the `auth:` prefix): field `sub`, value an IdentityEntry as JSON. */
+const FIELD_HASH = 'identity-ids';
+
+/**
+ * What is known of a user's identity: `live`; `deleting` (the account was deleted and its data
+ * kept per identity is being deleted; retried at start until done); `deleted` (done: the mark
+ * stays, so nothing is ever kept for that user again).
+ */
+export interface IdentityEntry {
   identityId?: string;
+  state: 'live' | 'deleting' | 'deleted';
 }
 
-function parseLine(text: string): Line | undefined {
+const STATES = new Set(['live', 'deleting', 'deleted']);
+
+/** One line of the file (or one Redis field's value, without `sub`). */
+interface Line extends IdentityEntry {
+  sub: string;
+}
+
+function parseEntry(value: unknown): IdentityEntry | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { identityId, state } = value as Record<string, unknown>;
+  if (identityId !== undefined && typeof identityId !== 'string') return undefined;
+  if (typeof state !== 'string' || !STATES.has(state)) return undefined;
+  if (state === 'live' && identityId === undefined) return undefined;
+  return { identityId, state: state as IdentityEntry['state'] };
+}
+
+function parseJson(text: string): unknown {
   try {
-    const value: unknown = JSON.parse(text);
-    if (typeof value !== 'object' || value === null) return undefined;
-    const { sub, identityId } = value as Record<string, unknown>;
-    if (typeof sub !== 'string') return undefined;
-    if (identityId !== undefined && typeof identityId !== 'string') return undefined;
-    return { sub, identityId };
+    return JSON.parse(text);
   } catch {
     return undefined;
   }
 }
 
+function parseLine(text: string): Line | undefined {
+  const value = parseJson(text);
+  const entry = parseEntry(value);
+  const sub = (value as { sub?: unknown } | undefined)?.sub;
+  return entry && typeof sub === 'string' ? { sub, ...entry } : undefined;
+}
+
 /**
- * Which identity-pool identity each user has (`sub` → identity id), as GetId told, so what is
- * kept per identity (Cognito Sync's datasets) can be found again without the user's ID token:
- * when their account is deleted. With REDIS_URL in one Redis hash all instances share; otherwise
+ * Which identity-pool identity each user has (`sub` → identity id), as GetId first told, so what
+ * is kept per identity (Cognito Sync's datasets) can be found again without the user's ID token:
+ * when their account is deleted. A deleted account keeps a mark (IdentityEntry), so a request
+ * still under way when it was deleted can tell, and a deletion that failed is retried. With REDIS_URL in one Redis hash all instances share; otherwise
  * in memory and in a file in STATE_DIR (one JSON line per change, compacted at start, 0600 in a
  * 0700 folder), so a restart forgets none. Identity ids are not secrets, but nobody else's
  * business either. Only kept when something needs it (`enabled`: SYNC_BACKEND=cognito-sync);
@@ -37,7 +63,7 @@ function parseLine(text: string): Line | undefined {
 export class IdentityDirectory implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('IdentityDirectory');
   private readonly redis?: SharedStore;
-  private readonly local = new Map<string, string>();
+  private readonly local = new Map<string, IdentityEntry>();
   private readonly file: string;
 
   constructor(
@@ -71,32 +97,71 @@ export class IdentityDirectory implements OnModuleInit, OnModuleDestroy {
     await this.redis?.close();
   }
 
-  /** The user's identity id, when it is known. */
-  async get(sub: string): Promise<string | undefined> {
+  /** What is known of the user's identity. */
+  async get(sub: string): Promise<IdentityEntry | undefined> {
     if (!this.enabled) return undefined;
     if (!this.redis) return this.local.get(sub);
-    return (await this.redis.run((redis) => redis.hget('identity-ids', sub))) ?? undefined;
+    const stored = await this.redis.run((redis) => redis.hget(FIELD_HASH, sub));
+    return stored ? parseEntry(parseJson(stored)) : undefined;
   }
 
-  async remember(sub: string, identityId: string): Promise<void> {
-    if (!this.enabled) return;
+  /**
+   * Remembers the user's identity unless something is known already (the first identity stays,
+   * and a deleted account never comes back); answers what is known afterwards.
+   */
+  async remember(sub: string, identityId: string): Promise<IdentityEntry | undefined> {
+    if (!this.enabled) return undefined;
+    const entry: IdentityEntry = { identityId, state: 'live' };
     if (this.redis) {
-      await this.redis.run((redis) => redis.hset('identity-ids', sub, identityId));
-      return;
+      await this.redis.run((redis) => redis.hsetnx(FIELD_HASH, sub, JSON.stringify(entry)));
+      return this.get(sub);
     }
-    if (this.local.get(sub) === identityId) return;
-    this.local.set(sub, identityId);
-    await this.append({ sub, identityId });
+    const known = this.local.get(sub);
+    if (known) return known;
+    await this.store(sub, entry);
+    return entry;
   }
 
-  async forget(sub: string): Promise<void> {
+  /**
+   * Marks the account deleted, before what is kept for its identity is deleted: `deleting` when
+   * an identity is known (answered, to delete its data), else `deleted` at once.
+   */
+  async beginDeletion(sub: string): Promise<string | undefined> {
+    if (!this.enabled) return undefined;
+    const identityId = (await this.get(sub))?.identityId;
+    await this.store(sub, { identityId, state: identityId ? 'deleting' : 'deleted' });
+    return identityId;
+  }
+
+  /** The deletion of the account's data is done. */
+  async endDeletion(sub: string): Promise<void> {
     if (!this.enabled) return;
+    const identityId = (await this.get(sub))?.identityId;
+    await this.store(sub, { identityId, state: 'deleted' });
+  }
+
+  /** Accounts whose data deletion did not finish (a failure, a crash), to try again. */
+  async pendingDeletions(): Promise<{ sub: string; identityId: string }[]> {
+    if (!this.enabled) return [];
+    const entries: [string, IdentityEntry | undefined][] = this.redis
+      ? Object.entries((await this.redis.run((redis) => redis.hgetall(FIELD_HASH))) ?? {}).map(
+          ([sub, text]) => [sub, parseEntry(parseJson(text))],
+        )
+      : [...this.local];
+    return entries.flatMap(([sub, entry]) =>
+      entry?.state === 'deleting' && entry.identityId
+        ? [{ sub, identityId: entry.identityId }]
+        : [],
+    );
+  }
+
+  private async store(sub: string, entry: IdentityEntry): Promise<void> {
     if (this.redis) {
-      await this.redis.run((redis) => redis.hdel('identity-ids', sub));
+      await this.redis.run((redis) => redis.hset(FIELD_HASH, sub, JSON.stringify(entry)));
       return;
     }
-    if (!this.local.delete(sub)) return;
-    await this.append({ sub });
+    this.local.set(sub, entry);
+    await this.append({ sub, ...entry });
   }
 
   private async append(line: Line): Promise<void> {
@@ -123,14 +188,13 @@ export class IdentityDirectory implements OnModuleInit, OnModuleDestroy {
       if (!raw.trim()) continue;
       const line = parseLine(raw);
       if (!line) malformed += 1;
-      else if (line.identityId) this.local.set(line.sub, line.identityId);
-      else this.local.delete(line.sub);
+      else this.local.set(line.sub, { identityId: line.identityId, state: line.state });
     }
     // A crash in the middle of an append leaves at most one broken last line.
     if (malformed > 0) this.logger.warn(`Ignored ${malformed} malformed line(s) in ${this.file}`);
     // Compact: one line per user, through a temporary file and a rename.
     const temporary = `${this.file}.${randomUUID()}.tmp`;
-    const lines = [...this.local].map(([sub, identityId]) => JSON.stringify({ sub, identityId }));
+    const lines = [...this.local].map(([sub, entry]) => JSON.stringify({ sub, ...entry }));
     await writeFile(temporary, lines.map((line) => `${line}\n`).join(''), { mode: 0o600 });
     await chmod(temporary, 0o600);
     await rename(temporary, this.file);

@@ -156,8 +156,15 @@ describe(IdentityService.name, () => {
       expect(pool.identityIdOf).toHaveBeenCalledTimes(1);
       expect(verifier.verify).toHaveBeenCalledTimes(2);
       await expect(service.knownIdentityId('user-1')).resolves.toBe('eu-west-1:found');
-      await service.forgetIdentity('user-1');
+      await expect(service.beginDeletion('user-1')).resolves.toBe('eu-west-1:found');
       await expect(service.knownIdentityId('user-1')).resolves.toBeUndefined();
+      await expect(service.accountDeleted('user-1')).resolves.toBe(true);
+      // A request under way with a still valid ID token: refused, nothing looked up again.
+      await expect(refusal(service.identityIdOf(user, 'id-token', 'here'))).resolves.toEqual([
+        401,
+        'UNAUTHORIZED',
+      ]);
+      expect(pool.identityIdOf).toHaveBeenCalledTimes(1);
     });
 
     it('a refused ID token stops before any lookup; none at all is 401 ID_TOKEN_REQUIRED', async () => {
@@ -170,9 +177,12 @@ describe(IdentityService.name, () => {
       expect(pool.identityIdOf).not.toHaveBeenCalled();
     });
 
-    it('credentials handed out teach the user’s identity id too', async () => {
+    it('credentials handed out teach the user’s identity id too, but never replace it', async () => {
       await service.forUser(user, 'id-token', undefined);
       await expect(service.knownIdentityId('user-1')).resolves.toBe('eu-west-1:1');
+      pool.credentialsForUser.mockResolvedValueOnce(issued('eu-west-1:other'));
+      await service.forUser(user, 'id-token', ROLE_B);
+      await expect(service.identityIdOf(user, 'id-token', 'here')).resolves.toBe('eu-west-1:1');
     });
   });
 });

@@ -11,6 +11,14 @@ import { IdentityDirectory } from './identity-directory';
 
 const userOwner = (sub: string) => `user:${sub}`;
 
+function accountDeleted(): AppException {
+  return new AppException(
+    HttpStatus.UNAUTHORIZED,
+    ErrorCode.UNAUTHORIZED,
+    'The account was deleted.',
+  );
+}
+
 function idTokenRequired(where: string): AppException {
   return new AppException(
     HttpStatus.UNAUTHORIZED,
@@ -77,27 +85,45 @@ export class IdentityService implements OnModuleInit {
   /**
    * The identity-pool identity id of the signed-in `user`, for `idToken` (the session's, checked
    * as for credentials; `where` tells a client that sent none where it goes): GetId once, then
-   * remembered (IdentityDirectory).
+   * remembered (IdentityDirectory). A deleted account's is refused (401), so a request still
+   * under way when it was deleted keeps nothing for it.
    */
   async identityIdOf(user: AuthUser, idToken: string | undefined, where: string): Promise<string> {
     if (!this.pool.configured) throw identityPoolNotConfigured();
     if (!idToken) throw idTokenRequired(where);
     await this.idTokens.verify(idToken, user);
-    const known = await this.directory.get(user.sub);
-    if (known) return known;
-    const identityId = await this.pool.identityIdOf(idToken);
-    await this.directory.remember(user.sub, identityId);
-    return identityId;
+    const known = (await this.directory.get(user.sub)) ?? (await this.learn(user.sub, idToken));
+    if (known?.state !== 'live' || !known.identityId) throw accountDeleted();
+    return known.identityId;
   }
 
-  /** The identity id a user was last seen with, without their ID token (e.g. deleted since). */
-  knownIdentityId(sub: string): Promise<string | undefined> {
-    return this.directory.get(sub);
+  /** Whether the user's account was deleted (its data kept per identity is, or is being, deleted). */
+  async accountDeleted(sub: string): Promise<boolean> {
+    const state = (await this.directory.get(sub))?.state;
+    return state === 'deleting' || state === 'deleted';
   }
 
-  /** Forgets the user's identity id (their account is deleted). */
-  forgetIdentity(sub: string): Promise<void> {
-    return this.directory.forget(sub);
+  /** The identity id the user is known by, without their ID token; none once deleted. */
+  async knownIdentityId(sub: string): Promise<string | undefined> {
+    const entry = await this.directory.get(sub);
+    return entry?.state === 'live' ? entry.identityId : undefined;
+  }
+
+  /**
+   * Marks the user's account deleted, first: answers the identity whose data must now be deleted
+   * (then call endDeletion), or undefined when none was ever seen.
+   */
+  beginDeletion(sub: string): Promise<string | undefined> {
+    return this.directory.beginDeletion(sub);
+  }
+
+  endDeletion(sub: string): Promise<void> {
+    return this.directory.endDeletion(sub);
+  }
+
+  /** Deleted accounts whose data deletion did not finish, to try again. */
+  pendingDeletions(): Promise<{ sub: string; identityId: string }[]> {
+    return this.directory.pendingDeletions();
   }
 
   /** Guest credentials, when COGNITO_IDENTITY_ALLOW_GUESTS is on: 403 `GUESTS_NOT_ALLOWED` else. */
@@ -117,5 +143,9 @@ export class IdentityService implements OnModuleInit {
     const credentials = await this.pool.credentialsForGuest(identityId);
     await this.cache.set(guestOwner(credentials.identityId), '', credentials);
     return credentials;
+  }
+
+  private async learn(sub: string, idToken: string) {
+    return this.directory.remember(sub, await this.pool.identityIdOf(idToken));
   }
 }

@@ -57,7 +57,7 @@ export class SyncController {
     @Body() body: PatchDatasetDto,
     @Req() request: FastifyRequest,
   ): Promise<DatasetDto> {
-    return this.sync.write(await this.owner(user, request), params.name, body);
+    return this.sync.write(await this.owner(user, request), params.name, body, user.sub);
   }
 
   @DeleteDatasetRoute()

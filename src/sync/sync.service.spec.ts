@@ -41,8 +41,12 @@ describe(SyncService.name, () => {
     };
     identities = {
       identityIdOf: jest.fn(() => Promise.resolve('eu-west-1:identity')),
-      knownIdentityId: jest.fn(() => Promise.resolve<string | undefined>('eu-west-1:identity')),
-      forgetIdentity: jest.fn(() => Promise.resolve()),
+      beginDeletion: jest.fn(() => Promise.resolve<string | undefined>('eu-west-1:identity')),
+      endDeletion: jest.fn(() => Promise.resolve()),
+      accountDeleted: jest.fn(() => Promise.resolve(false)),
+      pendingDeletions: jest.fn(() =>
+        Promise.resolve([{ sub: 'sub-2', identityId: 'eu-west-1:2' }]),
+      ),
     };
     service = new SyncService(
       store as unknown as SyncStorePort,
@@ -145,14 +149,39 @@ describe(SyncService.name, () => {
       );
     });
 
-    it('a deleted account: the datasets of its known identity go, and the identity is forgotten', async () => {
+    it('a deleted account: marked first, then the datasets of its identity go', async () => {
       await onDeleted?.('sub-1');
+      expect(identities.beginDeletion).toHaveBeenCalledWith('sub-1');
       expect(store.deleteAll).toHaveBeenCalledWith('eu-west-1:identity');
-      expect(identities.forgetIdentity).toHaveBeenCalledWith('sub-1');
+      expect(identities.endDeletion).toHaveBeenCalledWith('sub-1');
+      expect(identities.beginDeletion.mock.invocationCallOrder[0]).toBeLessThan(
+        store.deleteAll.mock.invocationCallOrder[0],
+      );
+    });
+
+    it('a deletion that failed stays pending and is finished at the next start', async () => {
+      store.deleteAll.mockRejectedValueOnce(new Error('Cognito Sync is down'));
+      await expect(onDeleted?.('sub-1')).rejects.toThrow('Cognito Sync is down');
+      expect(identities.endDeletion).not.toHaveBeenCalled();
+      service.onApplicationBootstrap();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(store.deleteAll).toHaveBeenLastCalledWith('eu-west-1:2');
+      expect(identities.endDeletion).toHaveBeenCalledWith('sub-2');
+    });
+
+    it('a write under way while its account was deleted: 401, and what it made is deleted', async () => {
+      outcome = { kind: 'applied', dataset, records: [] };
+      identities.accountDeleted.mockResolvedValueOnce(true);
+      const error = await refusal(
+        service.write('eu-west-1:identity', 'late', { syncCount: 0, changes: [] }, 'sub-1'),
+      );
+      expect([error.getStatus(), error.code]).toEqual([401, 'UNAUTHORIZED']);
+      expect(identities.accountDeleted).toHaveBeenCalledWith('sub-1');
+      expect(store.deleteAll).toHaveBeenCalledWith('eu-west-1:identity');
     });
 
     it('a deleted account whose identity was never seen: nothing to delete, and a warning', async () => {
-      identities.knownIdentityId.mockResolvedValueOnce(undefined);
+      identities.beginDeletion.mockResolvedValueOnce(undefined);
       const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
       await onDeleted?.('sub-1');
       expect(store.deleteAll).not.toHaveBeenCalled();

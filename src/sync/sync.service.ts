@@ -1,4 +1,10 @@
-import { HttpStatus, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import {
+  HttpStatus,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { IdentityService } from '../identity/identity.service';
 import { SessionTermination, type AuthUser } from '../guard';
 import { AppException } from '../common/errors/app.exception';
@@ -70,7 +76,7 @@ export const ID_TOKEN_HEADER = 'x-id-token';
  * another user's data.
  */
 @Injectable()
-export class SyncService implements OnModuleInit {
+export class SyncService implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger('Sync');
 
   constructor(
@@ -94,9 +100,19 @@ export class SyncService implements OnModuleInit {
     );
   }
 
+  /**
+   * Cognito Sync: deletions that did not finish (Cognito Sync failing at the time, a crash) are
+   * tried again at start, in the background.
+   */
+  onApplicationBootstrap(): void {
+    if (this.store.ownedBy === 'user') return;
+    void this.finishDeletions();
+  }
+
   private async deleteAllOf(sub: string): Promise<void> {
     if (this.store.ownedBy === 'user') return this.store.deleteAll(sub);
-    const identityId = await this.identities.knownIdentityId(sub);
+    // Marked first: a request still under way for this user sees it when it is done.
+    const identityId = await this.identities.beginDeletion(sub);
     if (!identityId) {
       // The identity can only be found from an ID token, and a deleted user sends none again.
       this.logger.warn(
@@ -105,7 +121,21 @@ export class SyncService implements OnModuleInit {
       return;
     }
     await this.store.deleteAll(identityId);
-    await this.identities.forgetIdentity(sub);
+    await this.identities.endDeletion(sub);
+  }
+
+  private async finishDeletions(): Promise<void> {
+    try {
+      for (const { sub, identityId } of await this.identities.pendingDeletions()) {
+        await this.store.deleteAll(identityId);
+        await this.identities.endDeletion(sub);
+        this.logger.log(`Finished deleting the Cognito Sync datasets of deleted account ${sub}`);
+      }
+    } catch (error) {
+      this.logger.warn(
+        `Deleted accounts' Cognito Sync datasets could not all be deleted (${(error as Error).message}): tried again at the next start`,
+      );
+    }
   }
 
   async list(owner: string): Promise<DatasetSummaryDto[]> {
@@ -118,7 +148,8 @@ export class SyncService implements OnModuleInit {
     return datasetDto(found.dataset, found.records);
   }
 
-  async write(owner: string, name: string, dto: PatchDatasetDto): Promise<DatasetDto> {
+  /** `sub`: the user's, when `owner` is their identity (Cognito Sync). */
+  async write(owner: string, name: string, dto: PatchDatasetDto, sub = owner): Promise<DatasetDto> {
     // Text that is not well-formed UTF-16 (a lone surrogate) would be stored as U+FFFD: two
     // different keys would become one record.
     const malformed = dto.changes.findIndex(
@@ -171,7 +202,7 @@ export class SyncService implements OnModuleInit {
       })),
       COGNITO_SYNC_LIMITS,
     );
-    if (outcome.kind === 'owner-deleted') {
+    if (outcome.kind === 'owner-deleted' || (await this.deletedMeanwhile(owner, sub))) {
       throw new AppException(
         HttpStatus.UNAUTHORIZED,
         ErrorCode.UNAUTHORIZED,
@@ -193,6 +224,17 @@ export class SyncService implements OnModuleInit {
     // The records this write changed, at the dataset's new count.
     if (outcome.records) return datasetDto(outcome.dataset, outcome.records);
     return this.read(owner, name, outcome.dataset.syncCount - 1);
+  }
+
+  /**
+   * Cognito Sync has no conditional write to refuse a deleted owner (the DynamoDB store's
+   * `owner-deleted`): a write that was under way while its account was deleted finds the mark
+   * afterwards, and deletes what it may have made, which the deletion's own sweep may have missed.
+   */
+  private async deletedMeanwhile(owner: string, sub: string): Promise<boolean> {
+    if (this.store.ownedBy === 'user' || !(await this.identities.accountDeleted(sub))) return false;
+    await this.store.deleteAll(owner);
+    return true;
   }
 
   async remove(owner: string, name: string): Promise<void> {

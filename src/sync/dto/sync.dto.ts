@@ -19,14 +19,17 @@ import {
 } from 'class-validator';
 import { MAX_CHANGES_PER_REQUEST } from '../../cognito/sync-dynamodb.adapter';
 
-/** Cognito Sync's dataset names. */
-export const DATASET_NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
+/** Cognito Sync's dataset names, but `.` and `..`: path segments a URL resolves, not names. */
+export const DATASET_NAME = /^(?!\.{1,2}$)[A-Za-z0-9_.:-]{1,128}$/;
 /** Sync counts are whole numbers a JSON client can hold exactly. */
 const MAX_SYNC_COUNT = Number.MAX_SAFE_INTEGER;
 
 export class DatasetParamsDto {
-  @ApiProperty({ example: 'settings', description: '1 to 128 of A-Z a-z 0-9 _ . : -' })
-  @Matches(DATASET_NAME, { message: 'name must be 1 to 128 of A-Z a-z 0-9 _ . : -' })
+  @ApiProperty({
+    example: 'settings',
+    description: '1 to 128 of A-Z a-z 0-9 _ . : -, other than `.` and `..`',
+  })
+  @Matches(DATASET_NAME, { message: 'name must be 1 to 128 of A-Z a-z 0-9 _ . : -, not . or ..' })
   name!: string;
 }
 
