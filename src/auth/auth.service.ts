@@ -18,13 +18,14 @@ import {
   toAuthUser,
 } from '../guard';
 import { allowedAttributes, SELF_WRITABLE_ATTRIBUTES } from '../common/user/attributes';
-import type {
-  ChallengeAnswerDto,
-  ChangePasswordDto,
-  ConfirmForgotPasswordDto,
-  ConfirmSignUpDto,
-  LoginDto,
-  SignUpDto,
+import {
+  isChallengeStep,
+  type ChallengeAnswerDto,
+  type ChangePasswordDto,
+  type ConfirmForgotPasswordDto,
+  type ConfirmSignUpDto,
+  type LoginDto,
+  type SignUpDto,
 } from './dto/requests.dto';
 import type { ChallengeResponseDto, MeResponseDto, SignUpResponseDto } from './dto/responses.dto';
 import { maskDelivery, maskDestination } from '../common/user/mask';
@@ -318,6 +319,15 @@ export class AuthService {
 
   private async toLoginResult(outcome: AuthOutcome, account = ''): Promise<LoginResult> {
     if (outcome.kind === 'challenge') {
+      const step = outcome.challengeName;
+      if (!isChallengeStep(step)) {
+        // CUSTOM_CHALLENGE, DEVICE_SRP_AUTH, ...: a client could not answer it here.
+        throw new AppException(
+          HttpStatus.NOT_IMPLEMENTED,
+          ErrorCode.NOT_SUPPORTED_UPSTREAM,
+          'The user pool asks for a sign-in step this service does not support.',
+        );
+      }
       const parameters = { ...outcome.parameters };
       if (parameters.CODE_DELIVERY_DESTINATION) {
         parameters.CODE_DELIVERY_DESTINATION = maskDestination(
@@ -336,9 +346,9 @@ export class AuthService {
         };
       }
       const challenge: ChallengeResponseDto = {
-        nextStep: outcome.challengeName,
+        nextStep: step,
         // Clients only ever see Cognito's session sealed, bound to this account and this step.
-        session: this.challenges.seal(session, account, outcome.challengeName),
+        session: this.challenges.seal(session, account, step),
         parameters,
         ...authenticator,
       };

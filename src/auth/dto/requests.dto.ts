@@ -115,6 +115,10 @@ export const CHALLENGE_STEPS = [
 ] as const;
 export type ChallengeStep = (typeof CHALLENGE_STEPS)[number];
 
+export function isChallengeStep(step: string): step is ChallengeStep {
+  return (CHALLENGE_STEPS as readonly string[]).includes(step);
+}
+
 export const MFA_TYPES = ['SOFTWARE_TOKEN_MFA', 'SMS_MFA', 'EMAIL_OTP'] as const;
 
 export class ChallengeAnswerDto {
@@ -123,6 +127,7 @@ export class ChallengeAnswerDto {
 
   @ApiProperty({
     enum: CHALLENGE_STEPS,
+    enumName: 'ChallengeStep',
     example: 'SOFTWARE_TOKEN_MFA',
     description: 'The step being answered.',
   })

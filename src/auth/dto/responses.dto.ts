@@ -1,3 +1,4 @@
+import { CHALLENGE_STEPS, type ChallengeStep } from './requests.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CodeDeliveryDto } from '../../common/user/code-delivery.dto';
 import { ProfileDto } from '../../common/user/profile.dto';
@@ -50,12 +51,14 @@ export class TokensResponseDto {
 
 export class ChallengeResponseDto {
   @ApiProperty({
+    enum: CHALLENGE_STEPS,
+    enumName: 'ChallengeStep',
     example: 'NEW_PASSWORD_REQUIRED',
     description:
-      'The step Cognito asks for before it issues tokens, e.g. NEW_PASSWORD_REQUIRED, ' +
-      'SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP.',
+      'The step Cognito asks for before it issues tokens, answered at POST /auth/challenge. A ' +
+      'step this service cannot answer is never handed out (501 `NOT_SUPPORTED_UPSTREAM`).',
   })
-  nextStep!: string;
+  nextStep!: ChallengeStep;
 
   @ApiProperty({
     description:
