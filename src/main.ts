@@ -5,6 +5,8 @@ import { appConfig, ConfigurationError, loadConfiguration } from './config';
 import { CognitoConnection } from './cognito/cognito-connection';
 import { assertPortAvailable, PortUnavailableError } from './common/net/port';
 import { DataFolderInUseError } from './cognito/local/data-folder-lock';
+import { EmbeddedCognito } from './cognito/local/embedded-cognito';
+import { startupSummary } from './setup/startup-summary';
 
 async function bootstrap(): Promise<void> {
   // A taken port is refused before anything starts or is written: the embedded mode would
@@ -12,10 +14,12 @@ async function bootstrap(): Promise<void> {
   const settings = loadConfiguration().app;
   await assertPortAvailable(settings.port, settings.host);
   const app = await createApp();
-  const { port, host, shutdownDelayMs } = app.get<{
+  const { port, host, shutdownDelayMs, swaggerEnabled, nodeEnv } = app.get<{
     port: number;
     host: string;
     shutdownDelayMs: number;
+    swaggerEnabled: boolean;
+    nodeEnv: string;
   }>(appConfig.KEY);
   installGracefulShutdown(app, shutdownDelayMs);
   try {
@@ -30,12 +34,14 @@ async function bootstrap(): Promise<void> {
   }
   const url = (await app.getUrl()).replace('[::1]', 'localhost');
   const logger = new Logger('Bootstrap');
-  const connection = app.get(CognitoConnection);
-  logger.log(`Cognito mode: ${connection.mode} (pool ${connection.userPoolId})`);
-  logger.log(`API listening on ${url}`);
-  if (app.get<{ swaggerEnabled: boolean }>(appConfig.KEY).swaggerEnabled) {
-    logger.log(`Swagger UI: ${url}/docs (OpenAPI JSON: ${url}/docs-json)`);
-  }
+  const summary = startupSummary({
+    url,
+    swaggerEnabled,
+    nodeEnv,
+    connection: app.get(CognitoConnection),
+    embedded: app.get(EmbeddedCognito, { strict: false }).summary(),
+  });
+  for (const line of summary) logger.log(line);
 }
 
 bootstrap().catch((error: unknown) => {

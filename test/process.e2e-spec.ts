@@ -17,6 +17,8 @@ const CODES_CLI = join(__dirname, '..', 'dist', 'cognito', 'local', 'codes.cli.j
 interface Started {
   child: ChildProcess;
   output: () => string;
+  /** Standard output alone. */
+  standardOutput: () => string;
   /** Standard error alone. */
   errors: () => string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -39,12 +41,16 @@ function run(env: Record<string, string>, onTerminal = false): Started {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let standardOutput = '';
   let errors = '';
   const collect = (chunk: Buffer) => {
     output += chunk.toString();
     appendSuiteLog(chunk.toString());
   };
-  child.stdout?.on('data', collect);
+  child.stdout?.on('data', (chunk: Buffer) => {
+    standardOutput += chunk.toString();
+    collect(chunk);
+  });
   child.stderr?.on('data', (chunk: Buffer) => {
     errors += chunk.toString();
     collect(chunk);
@@ -52,16 +58,28 @@ function run(env: Record<string, string>, onTerminal = false): Started {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  return { child, output: () => output, errors: () => errors, exited };
+  return {
+    child,
+    output: () => output,
+    standardOutput: () => standardOutput,
+    errors: () => errors,
+    exited,
+  };
 }
 
 async function embeddedServer(
   onTerminal = false,
+  env: Record<string, string> = {},
 ): Promise<Started & { url: string; dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cognito-process-'));
   const port = await findFreePort();
-  const started = run({ PORT: String(port), COGNITO_LOCAL_DATA_DIR: dataDir }, onTerminal);
-  await eventually(() => started.output().includes('Swagger UI:'), 20000, 'the server to start');
+  const started = run({ PORT: String(port), COGNITO_LOCAL_DATA_DIR: dataDir, ...env }, onTerminal);
+  // The start-up summary's last line.
+  await eventually(
+    () => started.output().includes('npm run admin -- grant <email>'),
+    20000,
+    'the server to start',
+  );
   return { ...started, url: `http://127.0.0.1:${port}`, dataDir };
 }
 
@@ -111,7 +129,18 @@ describe('The server process (e2e)', () => {
   it('starts on the embedded default, says where Swagger UI and the codes are, keeps codes out of its piped output, and stops the emulator on SIGTERM', async () => {
     const server = await embeddedServer();
     try {
+      // A short summary, not buried under the framework's start-up lines (those are debug).
+      const lines = server.standardOutput().trim().split('\n');
+      expect(lines.length).toBeLessThanOrEqual(15);
+      for (const line of lines) {
+        expect(['info', 'warn']).toContain((JSON.parse(line) as { level: string }).level);
+      }
+      expect(server.output()).not.toContain('Mapped {');
+      expect(server.output()).not.toContain('dependencies initialized');
       expect(server.output()).toContain(`Swagger UI: ${server.url}/docs`);
+      expect(server.output()).toMatch(/Cognito mode: embedded \(the local Cognito emulator on/);
+      expect(server.output()).toMatch(/"level":"warn".*its signing key is public/);
+      expect(server.output()).toContain('`npm run admin -- grant <email>`');
       // Standard output is a pipe here (a log collector would read it): no code is printed on it.
       expect(server.output()).toMatch(/Read confirmation and reset codes with `npm run codes/);
       expect(server.output()).not.toMatch(/codes are shown on this terminal/);
@@ -121,7 +150,7 @@ describe('The server process (e2e)', () => {
       expect(processesIn(server.dataDir)).toHaveLength(1);
       expect(processesIn(join(server.dataDir, 'dynalite'))).toHaveLength(1);
       expect(server.output()).toMatch(
-        /User data sync: table nest-cognito-auth-sync in the embedded DynamoDB \(dynalite\) on http:\/\/127\.0\.0\.1:\d+, data in .*dynalite\./,
+        /Local stand-ins: managed login .* on http:\/\/127\.0\.0\.1:\d+; identity pool .* on http:\/\/127\.0\.0\.1:\d+; user data sync's table nest-cognito-auth-sync in DynamoDB \(dynalite\) on http:\/\/127\.0\.0\.1:\d+; data folder /,
       );
 
       const email = `process-${Date.now()}@example.com`;
@@ -148,6 +177,37 @@ describe('The server process (e2e)', () => {
     // notice their parent is gone.
     expect(processesIn(server.dataDir)).toHaveLength(0);
     expect(processesIn(join(server.dataDir, 'dynalite'))).toHaveLength(0);
+  });
+
+  it('writes the framework’s route and module lines at LOG_LEVEL=debug, still ending with the summary', async () => {
+    const server = await embeddedServer(false, { LOG_LEVEL: 'debug' });
+    try {
+      const records = server
+        .standardOutput()
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { level: string; msg: string; context?: string });
+      expect(records).toContainEqual(
+        expect.objectContaining({
+          level: 'debug',
+          context: 'RouterExplorer',
+          msg: 'Mapped {/auth/login, POST} route',
+        }),
+      );
+      expect(records).toContainEqual(
+        expect.objectContaining({ level: 'debug', context: 'InstanceLoader' }),
+      );
+      expect(records).toContainEqual(
+        expect.objectContaining({
+          level: 'info',
+          context: 'Bootstrap',
+          msg: `Swagger UI: ${server.url}/docs (OpenAPI JSON: ${server.url}/docs-json)`,
+        }),
+      );
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+    expect((await server.exited).code).toBe(0);
   });
 
   it('shows each code on the terminal within a second of being issued', async () => {

@@ -46,6 +46,7 @@ export class EmbeddedCognito implements OnApplicationShutdown {
   private dynalite?: DynaliteProcess;
   private mailbox?: CodeMailbox;
   private unlockDataFolder?: () => void;
+  private summaryLines: string[] = [];
 
   /**
    * Starts the emulator, makes sure of its pool, then starts the local stand-ins for the pool's
@@ -158,34 +159,30 @@ export class EmbeddedCognito implements OnApplicationShutdown {
     });
 
     const shownDir = relative(process.cwd(), dataDir) || '.';
-    this.logger.log(
-      `Embedded Cognito emulator on ${this.emulator.endpoint} (pool ${pool.userPoolId}, data in ${shownDir}). ` +
-        'For development only: its signing key is public. ' +
-        `Local stand-ins for the pool's managed login (sign in with a provider) on ${domain}, ` +
-        `and for an identity pool (${identityPool.identityPoolId}, AWS credentials marked LOCAL that ` +
-        `work with no AWS service) on ${identityPool.endpoint}.`,
-    );
-    this.logger.log(
-      `User data sync: table ${sync.table} in the embedded DynamoDB (dynalite) on ${dynalite.endpoint}, ` +
-        `data in ${relative(process.cwd(), dynalite.dataPath) || '.'}.`,
+    this.logger.warn(
+      'The embedded Cognito emulator is for development only: its signing key is public, so ' +
+        'anyone can forge its tokens.',
     );
     const codesFile = relative(process.cwd(), this.emulator.logFile);
     // Only a person at a terminal sees them there: standard output that is a pipe or a file is a
     // log, and a log must never hold a code.
-    if (settings.local.printCodes && process.stdout.isTTY) {
+    const codesOnTerminal = settings.local.printCodes && process.stdout.isTTY;
+    if (codesOnTerminal) {
       this.mailbox = new CodeMailbox(dataDir, pool.userPoolId, (text) =>
         process.stdout.write(text),
       );
       this.mailbox.start();
-      this.logger.log(
-        'Confirmation and reset codes are shown on this terminal as they are issued; ' +
-          '`npm run codes -- <email>` prints them too.',
-      );
-    } else {
-      this.logger.log(
-        `Read confirmation and reset codes with \`npm run codes -- <email>\` (or in ${codesFile}).`,
-      );
     }
+    this.summaryLines = [
+      codesOnTerminal
+        ? 'Confirmation and reset codes are shown on this terminal as they are issued; ' +
+          '`npm run codes -- <email>` prints them too.'
+        : `Read confirmation and reset codes with \`npm run codes -- <email>\` (or in ${codesFile}).`,
+      `Local stand-ins: managed login (sign in with a provider) on ${domain}; identity pool ` +
+        `${identityPool.identityPoolId} (AWS credentials marked LOCAL, for no AWS service) on ` +
+        `${identityPool.endpoint}; user data sync's table ${sync.table} in DynamoDB (dynalite) on ` +
+        `${dynalite.endpoint}; data folder ${shownDir}.`,
+    ];
 
     return {
       connection: new CognitoConnection({
@@ -206,6 +203,14 @@ export class EmbeddedCognito implements OnApplicationShutdown {
       }),
       clientSecret: pool.clientSecret,
     };
+  }
+
+  /**
+   * What the start-up summary says of the embedded mode, once started: where confirmation codes
+   * appear and where the local stand-ins listen. Empty in the other modes.
+   */
+  summary(): readonly string[] {
+    return this.summaryLines;
   }
 
   /**
@@ -238,6 +243,7 @@ export class EmbeddedCognito implements OnApplicationShutdown {
     this.mailbox = undefined;
     await this.emulator?.stop();
     this.emulator = undefined;
+    this.summaryLines = [];
     this.unlockDataFolder?.();
     this.unlockDataFolder = undefined;
   }

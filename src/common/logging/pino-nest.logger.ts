@@ -4,14 +4,29 @@ import type { Logger } from 'pino';
 type Method = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
 /**
+ * The framework's contexts whose `log` lines are routine start-up bookkeeping (starting, each
+ * module initialised, each controller and route mapped, started): about 90 lines that would bury
+ * the start-up summary, so they go out at `debug`. Their warnings and errors keep their level.
+ */
+export const ROUTINE_FRAMEWORK_CONTEXTS: ReadonlySet<string> = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+]);
+
+/**
  * Nest's `Logger` on top of pino. A message may be a string or an object of fields (security events, audit lines); Nest's
- * trailing context argument becomes the `context` field.
+ * trailing context argument becomes the `context` field. `log` is `info`, except the framework's
+ * routine start-up lines (ROUTINE_FRAMEWORK_CONTEXTS), which are `debug`.
  */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly root: Logger) {}
 
   log(message: unknown, context?: unknown): void {
-    this.write('info', message, context);
+    const routine = typeof context === 'string' && ROUTINE_FRAMEWORK_CONTEXTS.has(context);
+    this.write(routine ? 'debug' : 'info', message, context);
   }
 
   fatal(message: unknown, context?: unknown): void {
