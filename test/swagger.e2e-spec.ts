@@ -21,12 +21,22 @@ import { PUBLIC_ROUTES } from './support/public-routes';
 import { startTestApp } from './support/test-app';
 import { release } from './support/teardown';
 
+interface Parameter {
+  name: string;
+  in: string;
+  example?: unknown;
+  examples?: unknown;
+  schema?: { example?: unknown };
+}
+
 interface Operation {
   operationId?: string;
+  parameters?: Parameter[];
   summary?: string;
   tags?: string[];
   security?: Record<string, string[]>[];
   requestBody?: {
+    required?: boolean;
     content: Record<
       string,
       { schema: { $ref?: string }; examples?: Record<string, { value: Record<string, unknown> }> }
@@ -41,10 +51,15 @@ interface MediaType {
 }
 
 interface Schema {
-  properties?: Record<string, { example?: unknown; $ref?: string; type?: string; items?: unknown }>;
+  required?: string[];
+  properties?: Record<
+    string,
+    { example?: unknown; description?: string; $ref?: string; type?: string; items?: unknown }
+  >;
 }
 
 interface OpenApi {
+  info: { description: string };
   paths: Record<string, Record<string, Operation>>;
   components: {
     schemas: Record<string, Schema>;
@@ -258,6 +273,48 @@ describe('Swagger (e2e)', () => {
       const schema = doc.components.schemas[body.schema.$ref!.split('/').pop()!];
       expect([path, schema.properties?.refreshToken?.example]).toEqual([path, undefined]);
     }
+  });
+
+  it('pre-fills no query or path parameter in "Try it out" (examples are in the descriptions)', () => {
+    const parameters = operations().flatMap(([name, op]) =>
+      (op.parameters ?? [])
+        .filter((parameter) => parameter.in === 'query' || parameter.in === 'path')
+        .map((parameter): [string, Parameter] => [`${name} ${parameter.name}`, parameter]),
+    );
+    expect(parameters.length).toBeGreaterThan(30);
+    for (const [name, parameter] of parameters) {
+      // Swagger UI fills the input with any of these, and Execute sends it.
+      const prefilled = [parameter.example, parameter.examples, parameter.schema?.example];
+      expect([name, prefilled]).toEqual([name, [undefined, undefined, undefined]]);
+    }
+  });
+
+  it('shows a request body as optional exactly when none of its fields is required', () => {
+    for (const [name, op] of operations().filter(([, op]) => op.requestBody)) {
+      const ref = op.requestBody!.content['application/json'].schema.$ref!;
+      const schema = doc.components.schemas[ref.split('/').pop()!];
+      const required = (schema.required ?? []).length > 0;
+      expect([name, op.requestBody!.required ?? false]).toEqual([name, required]);
+    }
+    // The ones Swagger UI showed as required though every field is optional.
+    expect(doc.paths['/auth/refresh'].post.requestBody?.required).toBeFalsy();
+    expect(doc.paths['/auth/logout'].post.requestBody?.required).toBeFalsy();
+  });
+
+  it('describes the TOTP QR code as an image to show, with a short example', () => {
+    const qrCode = doc.components.schemas.TotpSetupDto.properties?.qrCode;
+    expect(qrCode?.description).toMatch(/QR code/);
+    expect(qrCode?.description).toContain('<img src=');
+    expect(qrCode?.example).toMatch(/^data:image\/png;base64,iVBORw0KGgo/);
+    expect(String(qrCode?.example).length).toBeLessThan(120);
+  });
+
+  it('says how to remove a kept Authorize token and how to repeat a copied curl command', () => {
+    const description = doc.info.description;
+    expect(description).toMatch(/kept.*local storage.*\*\*Authorize\*\*, then \*\*Logout\*\*/s);
+    expect(description).toMatch(/curl.*not the cookies.*httpOnly/s);
+    expect(description).toContain("`-b '__Host-access_token=…; __Host-csrf_secret=…'`");
+    expect(description).toContain("`-H 'Authorization: Bearer …'`");
   });
 
   it('documents login and challenge as tokens or a step, with an example of each', () => {

@@ -20,7 +20,7 @@ import {
   CodeSentDto,
   MfaPreferenceDto,
   MfaSettingsDto,
-  ReauthenticationDto,
+  PasswordConfirmationDto,
   TotpSetupDto,
   UpdateAccountDto,
 } from './dto/account.dto';
@@ -114,7 +114,8 @@ export const StartTotpRoute = (): MethodDecorator =>
         'access token alone cannot put a new authenticator on the account. When MFA is on, the ' +
         'new one replaces the current one.',
     }),
-    ApiBody({ type: ReauthenticationDto, examples: REAUTHENTICATION_EXAMPLES }),
+    // The password is needed here (403 `REAUTHENTICATION_REQUIRED` without): shown as required.
+    ApiBody({ type: PasswordConfirmationDto, examples: REAUTHENTICATION_EXAMPLES }),
     Responds(HttpStatus.OK, { type: TotpSetupDto }),
     ApiErrors({
       400: 'A wrong password (`INCORRECT_PASSWORD`).',

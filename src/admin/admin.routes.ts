@@ -1,10 +1,16 @@
 import { applyDecorators, Delete, Get, HttpStatus, Patch, Post, Put } from '@nestjs/common';
-import { ApiOperation, ApiParam } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiParam } from '@nestjs/swagger';
 import { ApiErrors, UPSTREAM_ERRORS } from '../common/http/api-errors.decorator';
 import { Responds } from '../common/http/responds.decorator';
 import { SecurityEvent } from '../common/logging/security-events';
 import { changesContact, RateLimited, type LimitedRequest } from '../guard';
-import { AdminUserDto, AdminUserPageDto, GroupDto, GroupPageDto } from './dto/admin.dto';
+import {
+  AdminUserDto,
+  AdminUserPageDto,
+  GroupDto,
+  GroupPageDto,
+  UpdateGroupDto,
+} from './dto/admin.dto';
 import {
   GROUP_PARAM,
   MESSAGE_LIMIT,
@@ -213,6 +219,8 @@ export const UpdateGroupRoute = (): MethodDecorator =>
         'A change of role or precedence changes the roles in its members’ ID tokens: their ' +
         'sessions end, as for a removal from the group.',
     }),
+    // Every field is optional: an empty body changes nothing.
+    ApiBody({ type: UpdateGroupDto, required: false }),
     Responds(HttpStatus.OK, { type: GroupDto }),
   );
 

@@ -163,7 +163,7 @@ export const RefreshRoute = (): MethodDecorator =>
         'secret, Cognito also needs the Cognito username (the `username` claim): send it as ' +
         '`username`, or let the cookie session or the old access token provide it.',
     }),
-    ApiBody({ type: RefreshDto, examples: SESSION_BODY_EXAMPLES }),
+    ApiBody({ type: RefreshDto, examples: SESSION_BODY_EXAMPLES, required: false }),
     Responds(HttpStatus.OK, { type: TokensResponseDto }),
     ApiErrors({
       400: `${VALIDATION_400} Or the username is needed (\`USERNAME_REQUIRED\`).`,

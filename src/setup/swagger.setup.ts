@@ -47,19 +47,30 @@ export function openApiDocument(app: INestApplication, config: Configuration): O
     new DocumentBuilder()
       .setTitle('Cognito auth API')
       .setDescription(
-        'Amazon Cognito user pools behind a REST API. Sign in with `POST /auth/login`: the ' +
-          'session cookies then authorise the other requests of this page, or paste the ' +
-          '`accessToken` into **Authorize** (bearer). A pasted token wins over the cookies ' +
-          'until you remove it (**Authorize**, then **Logout**): after signing out and in again, ' +
-          'a stale one is answered 401 naming the Authorization header. With cookies, POST, ' +
-          'PUT, PATCH and DELETE ' +
-          `requests also need the \`${names.csrfToken}\` cookie value in \`X-XSRF-TOKEN\` (403 ` +
-          '`CSRF_REJECTED` otherwise); this page sends it by itself. Sign-in, sign-up, code and ' +
-          'password routes are rate limited (429 `TOO_MANY_REQUESTS` with `Retry-After`). Bodies ' +
-          `are JSON of at most ${BODY_LIMIT_BYTES / 1024} kB, nested at most ${MAX_JSON_DEPTH} ` +
-          'levels deep. Answers of ' +
-          'the auth, account and admin routes, and every error, are `Cache-Control: no-store`. ' +
-          'Every error has the body `{ statusCode, error, message, requestId }`.',
+        [
+          'Amazon Cognito user pools behind a REST API. Sign in with `POST /auth/login`: the ' +
+            'session cookies then authorise the other requests of this page, or paste the ' +
+            '`accessToken` into **Authorize** (bearer).',
+          '**A pasted token is kept** in this browser (local storage), across reloads, and wins ' +
+            'over the cookies until you remove it: **Authorize**, then **Logout** in that dialog ' +
+            '(`POST /auth/logout` does not remove it). After signing out and in again, a stale ' +
+            'one is answered 401 naming the Authorization header.',
+          'With cookies, POST, PUT, PATCH and DELETE requests also need the ' +
+            `\`${names.csrfToken}\` cookie value in \`X-XSRF-TOKEN\` (403 \`CSRF_REJECTED\` ` +
+            'otherwise); this page sends it by itself.',
+          '**Copied curl commands** carry that header but not the cookies: they are httpOnly, ' +
+            'so this page cannot read them (the browser adds them to its own requests). In a ' +
+            `terminal, add them with \`-b '${names.access}=…; ${names.csrfSecret}=…'\` (values ` +
+            "from the browser's developer tools, Application → Cookies), or drop the cookies and " +
+            "the X-XSRF-TOKEN header and send the login answer's `accessToken` as " +
+            "`-H 'Authorization: Bearer …'`.",
+          'Sign-in, sign-up, code and password routes are rate limited (429 ' +
+            '`TOO_MANY_REQUESTS` with `Retry-After`). Bodies are JSON of at most ' +
+            `${BODY_LIMIT_BYTES / 1024} kB, nested at most ${MAX_JSON_DEPTH} levels deep. ` +
+            'Answers of the auth, account and admin routes, and every error, are ' +
+            '`Cache-Control: no-store`. Every error has the body ' +
+            '`{ statusCode, error, message, requestId }`.',
+        ].join('\n\n'),
       )
       .setVersion('0.1.0')
       .addBearerAuth(

@@ -1284,13 +1284,13 @@ export interface components {
             /** @example 123456 */
             code: string;
         };
-        ReauthenticationDto: {
+        PasswordConfirmationDto: {
             /**
              * Format: password
              * @description The current password.
              * @example Correct-Horse-9
              */
-            password?: string;
+            password: string;
         };
         TotpSetupDto: {
             /**
@@ -1301,8 +1301,8 @@ export interface components {
             /** @example otpauth://totp/nest-cognito-auth:alice%40example.com?secret=JBSWY3DPEHPK3PXP&issuer=nest-cognito-auth */
             otpauthUri: string;
             /**
-             * @description The URI as a QR code (PNG).
-             * @example data:image/png;base64,iVBORw0KGgo...
+             * @description A picture to scan with an authenticator app: `otpauthUri` as a QR code, a 240 × 240 PNG inside a `data:` URL. Use the whole string as the source of an image, `<img src="…qrCode…" alt="QR code for your authenticator app">`; nothing needs decoding. Swagger UI shows it as text only: paste it into the address bar of a new tab to see the picture. A user who cannot scan types `secretCode` instead.
+             * @example data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAPAAAADwCAYAAAA+VemSAAAAAklEQVR4AewaftIAAA...
              */
             qrCode: string;
         };
@@ -1327,14 +1327,6 @@ export interface components {
              * @example false
              */
             totpEnabled: boolean;
-        };
-        PasswordConfirmationDto: {
-            /**
-             * Format: password
-             * @description The current password.
-             * @example Correct-Horse-9
-             */
-            password: string;
         };
         LinkedIdentityDto: {
             /** @example Google */
@@ -1990,7 +1982,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["RefreshDto"];
             };
@@ -2663,7 +2655,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ReauthenticationDto"];
+                "application/json": components["schemas"]["PasswordConfirmationDto"];
             };
         };
         responses: {
@@ -2880,12 +2872,13 @@ export interface operations {
             query?: {
                 /** @description Page size (default 20). */
                 limit?: number;
-                /** @description The nextToken of the previous page. */
+                /** @description The `nextToken` of the previous page’s answer. */
                 nextToken?: string;
-                /** @description Email, or its beginning (prefix match). */
+                /** @description Email, or its beginning (prefix match), e.g. `alice@`. */
                 email?: string;
-                /** @description Cognito username. */
+                /** @description Cognito username, e.g. `7d8ca528-4931-4254-9273-ea5ee853f271`. */
                 username?: string;
+                /** @description Account status, e.g. `CONFIRMED`. */
                 status?: "UNCONFIRMED" | "CONFIRMED" | "FORCE_CHANGE_PASSWORD" | "RESET_REQUIRED" | "ARCHIVED" | "COMPROMISED" | "UNKNOWN" | "EXTERNAL_PROVIDER";
                 /** @description Only enabled (true) or disabled (false) users. */
                 enabled?: boolean;
@@ -3042,7 +3035,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Cognito username, sub, or email. */
+                /** @description Cognito username, sub, or email, e.g. `alice@example.com`. */
                 user: string;
             };
             cookie?: never;
@@ -3109,7 +3102,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Cognito username, sub, or email. */
+                /** @description Cognito username, sub, or email, e.g. `alice@example.com`. */
                 user: string;
             };
             cookie?: never;
@@ -3175,7 +3168,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Cognito username, sub, or email. */
+                /** @description Cognito username, sub, or email, e.g. `alice@example.com`. */
                 user: string;
             };
             cookie?: never;
@@ -3264,7 +3257,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Cognito username, sub, or email. */
+                /** @description Cognito username, sub, or email, e.g. `alice@example.com`. */
                 user: string;
             };
             cookie?: never;
@@ -3348,7 +3341,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Cognito username, sub, or email. */
+                /** @description Cognito username, sub, or email, e.g. `alice@example.com`. */
                 user: string;
             };
             cookie?: never;
@@ -3414,7 +3407,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Cognito username, sub, or email. */
+                /** @description Cognito username, sub, or email, e.g. `alice@example.com`. */
                 user: string;
             };
             cookie?: never;
@@ -3480,7 +3473,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Cognito username, sub, or email. */
+                /** @description Cognito username, sub, or email, e.g. `alice@example.com`. */
                 user: string;
             };
             cookie?: never;
@@ -3555,7 +3548,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Cognito username, sub, or email. */
+                /** @description Cognito username, sub, or email, e.g. `alice@example.com`. */
                 user: string;
             };
             cookie?: never;
@@ -3634,7 +3627,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Cognito username, sub, or email. */
+                /** @description Cognito username, sub, or email, e.g. `alice@example.com`. */
                 user: string;
             };
             cookie?: never;
@@ -3709,7 +3702,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Cognito username, sub, or email. */
+                /** @description Cognito username, sub, or email, e.g. `alice@example.com`. */
                 user: string;
             };
             cookie?: never;
@@ -3775,7 +3768,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Cognito username, sub, or email. */
+                /** @description Cognito username, sub, or email, e.g. `alice@example.com`. */
                 user: string;
             };
             cookie?: never;
@@ -3863,12 +3856,12 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The identity provider’s name in the user pool. */
+                /** @description Cognito username, sub, or email, e.g. `alice@example.com`. */
+                user: string;
+                /** @description The identity provider’s name in the user pool, e.g. `Google`. */
                 providerName: string;
-                /** @description The user’s subject at that provider. */
+                /** @description The user’s subject at that provider, e.g. `115550000000000000001`. */
                 providerUserId: string;
-                /** @description Cognito username, sub, or email. */
-                user: unknown;
             };
             cookie?: never;
         };
@@ -3942,12 +3935,12 @@ export interface operations {
             query?: {
                 /** @description Page size (default 20). */
                 limit?: number;
-                /** @description The nextToken of the previous page. */
+                /** @description The `nextToken` of the previous page’s answer. */
                 nextToken?: string;
             };
             header?: never;
             path: {
-                /** @description Cognito username, sub, or email. */
+                /** @description Cognito username, sub, or email, e.g. `alice@example.com`. */
                 user: string;
             };
             cookie?: never;
@@ -4014,7 +4007,7 @@ export interface operations {
             query?: {
                 /** @description Page size (default 20). */
                 limit?: number;
-                /** @description The nextToken of the previous page. */
+                /** @description The `nextToken` of the previous page’s answer. */
                 nextToken?: string;
             };
             header?: never;
@@ -4151,6 +4144,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The group’s name, e.g. `editors`. */
                 group: string;
             };
             cookie?: never;
@@ -4216,11 +4210,12 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The group’s name, e.g. `editors`. */
                 group: string;
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["UpdateGroupDto"];
             };
@@ -4286,11 +4281,12 @@ export interface operations {
             query?: {
                 /** @description Page size (default 20). */
                 limit?: number;
-                /** @description The nextToken of the previous page. */
+                /** @description The `nextToken` of the previous page’s answer. */
                 nextToken?: string;
             };
             header?: never;
             path: {
+                /** @description The group’s name, e.g. `editors`. */
                 group: string;
             };
             cookie?: never;
@@ -4357,8 +4353,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The group’s name, e.g. `editors`. */
                 group: string;
-                /** @description Cognito username, sub, or email. */
+                /** @description Cognito username, sub, or email, e.g. `alice@example.com`. */
                 user: string;
             };
             cookie?: never;
@@ -4424,8 +4421,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The group’s name, e.g. `editors`. */
                 group: string;
-                /** @description Cognito username, sub, or email. */
+                /** @description Cognito username, sub, or email, e.g. `alice@example.com`. */
                 user: string;
             };
             cookie?: never;
@@ -4508,11 +4506,11 @@ export interface operations {
     federation_authorize: {
         parameters: {
             query?: {
-                /** @description One of GET /auth/oauth/providers. Without it the managed login page lets the user choose. */
+                /** @description One of GET /auth/oauth/providers, e.g. `Google`. Without it the managed login page lets the user choose. */
                 provider?: string;
-                /** @description Where the browser goes once signed in: a path of this site, or an address on OAUTH_RETURN_ORIGINS (default `/`). */
+                /** @description Where the browser goes once signed in: a path of this site (e.g. `/account`), or an address on OAUTH_RETURN_ORIGINS (default `/`). */
                 returnTo?: string;
-                /** @description Bearer clients only: base64url(SHA-256(verifier)) of a random verifier the client keeps. The callback then sets no cookie and sends the browser to `returnTo?loginCode=...`, which POST /auth/oauth/token exchanges once, with the verifier, for the tokens. */
+                /** @description Bearer clients only: base64url(SHA-256(verifier)) of a random verifier the client keeps (e.g. `E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM`). The callback then sets no cookie and sends the browser to `returnTo?loginCode=...`, which POST /auth/oauth/token exchanges once, with the verifier, for the tokens. */
                 codeChallenge?: string;
             };
             header?: never;
@@ -4582,7 +4580,7 @@ export interface operations {
                 code?: string;
                 /** @description The state the authorization request carried. */
                 state?: string;
-                /** @description Set when the sign-in failed. */
+                /** @description Set when the sign-in failed, e.g. `access_denied`. */
                 error?: string;
                 /** @description The provider’s words on the failure (never shown as is). */
                 error_description?: string;
@@ -5009,7 +5007,7 @@ export interface operations {
     sync_read: {
         parameters: {
             query?: {
-                /** @description The last sync count this device has: only records changed after it come back. */
+                /** @description The last sync count this device has (e.g. `3`): only records changed after it come back. */
                 sinceSyncCount?: number;
             };
             header?: {
@@ -5017,7 +5015,7 @@ export interface operations {
                 "X-Id-Token"?: string;
             };
             path: {
-                /** @description 1 to 128 of A-Z a-z 0-9 _ . : -, other than `.` and `..` */
+                /** @description 1 to 128 of A-Z a-z 0-9 _ . : -, other than `.` and `..`, e.g. `settings`. */
                 name: string;
             };
             cookie?: never;
@@ -5095,7 +5093,7 @@ export interface operations {
                 "X-Id-Token"?: string;
             };
             path: {
-                /** @description 1 to 128 of A-Z a-z 0-9 _ . : -, other than `.` and `..` */
+                /** @description 1 to 128 of A-Z a-z 0-9 _ . : -, other than `.` and `..`, e.g. `settings`. */
                 name: string;
             };
             cookie?: never;
@@ -5172,7 +5170,7 @@ export interface operations {
                 "X-Id-Token"?: string;
             };
             path: {
-                /** @description 1 to 128 of A-Z a-z 0-9 _ . : -, other than `.` and `..` */
+                /** @description 1 to 128 of A-Z a-z 0-9 _ . : -, other than `.` and `..`, e.g. `settings`. */
                 name: string;
             };
             cookie?: never;

@@ -77,8 +77,15 @@ export class TotpSetupDto {
   otpauthUri!: string;
 
   @ApiProperty({
-    example: 'data:image/png;base64,iVBORw0KGgo...',
-    description: 'The URI as a QR code (PNG).',
+    // The beginning of a real one; the whole is about 2 kB.
+    example:
+      'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAPAAAADwCAYAAAA+VemSAAAAAklEQVR4AewaftIAAA...',
+    description:
+      'A picture to scan with an authenticator app: `otpauthUri` as a QR code, a 240 × 240 PNG ' +
+      'inside a `data:` URL. Use the whole string as the source of an image, ' +
+      '`<img src="…qrCode…" alt="QR code for your authenticator app">`; nothing needs decoding. ' +
+      'Swagger UI shows it as text only: paste it into the address bar of a new tab to see the ' +
+      'picture. A user who cannot scan types `secretCode` instead.',
   })
   qrCode!: string;
 }

@@ -31,7 +31,6 @@ const FILTER_VALUE = /^[^"\\\p{Cc}]{1,256}$/u;
 
 export class PageQueryDto {
   @ApiPropertyOptional({
-    example: 20,
     minimum: 1,
     maximum: 60,
     description: 'Page size (default 20).',
@@ -43,10 +42,7 @@ export class PageQueryDto {
   @Max(60)
   limit?: number;
 
-  @ApiPropertyOptional({
-    description: 'The nextToken of the previous page.',
-    example: 'eyJQYWdpbmF0aW9uVG9rZW4iOi...',
-  })
+  @ApiPropertyOptional({ description: 'The `nextToken` of the previous page’s answer.' })
   @IsOptional()
   @IsString()
   @MaxLength(4096)
@@ -54,31 +50,24 @@ export class PageQueryDto {
 }
 
 export class ListUsersQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({
-    example: 'alice@',
-    description: 'Email, or its beginning (prefix match).',
-  })
+  @ApiPropertyOptional({ description: 'Email, or its beginning (prefix match), e.g. `alice@`.' })
   @IsOptional()
   @Matches(FILTER_VALUE, { message: 'email must be plain text' })
   email?: string;
 
   @ApiPropertyOptional({
-    example: '7d8ca528-4931-4254-9273-ea5ee853f271',
-    description: 'Cognito username.',
+    description: 'Cognito username, e.g. `7d8ca528-4931-4254-9273-ea5ee853f271`.',
   })
   @IsOptional()
   @Matches(FILTER_VALUE, { message: 'username must be plain text' })
   username?: string;
 
-  @ApiPropertyOptional({ enum: USER_STATUSES, example: 'CONFIRMED' })
+  @ApiPropertyOptional({ enum: USER_STATUSES, description: 'Account status, e.g. `CONFIRMED`.' })
   @IsOptional()
   @IsIn(USER_STATUSES)
   status?: (typeof USER_STATUSES)[number];
 
-  @ApiPropertyOptional({
-    example: false,
-    description: 'Only enabled (true) or disabled (false) users.',
-  })
+  @ApiPropertyOptional({ description: 'Only enabled (true) or disabled (false) users.' })
   @IsOptional()
   @Transform(({ value }: { value: unknown }) =>
     value === 'true' ? true : value === 'false' ? false : value,
@@ -345,8 +334,19 @@ export class LinkIdentityDto {
   providerUserId!: string;
 }
 
-/** The path of one linked identity: `users/:user/identities/:providerName/:providerUserId`. */
-export class IdentityParamsDto extends LinkIdentityDto {
+/**
+ * The path of one linked identity: `users/:user/identities/:providerName/:providerUserId`. Its
+ * Swagger parameters are the route's (admin.examples.ts), with no example to pre-fill.
+ */
+export class IdentityParamsDto {
   @IsString()
   user!: string;
+
+  @IsString()
+  @Matches(PROVIDER_NAME, { message: PROVIDER_NAME_MESSAGE })
+  providerName!: string;
+
+  @IsString()
+  @Matches(PROVIDER_USER_ID, { message: PROVIDER_USER_ID_MESSAGE })
+  providerUserId!: string;
 }

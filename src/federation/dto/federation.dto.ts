@@ -22,9 +22,9 @@ const CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 
 export class AuthorizeQueryDto {
   @ApiPropertyOptional({
-    example: 'Google',
     description:
-      'One of GET /auth/oauth/providers. Without it the managed login page lets the user choose.',
+      'One of GET /auth/oauth/providers, e.g. `Google`. Without it the managed login page lets ' +
+      'the user choose.',
   })
   @IsOptional()
   @IsString()
@@ -32,10 +32,9 @@ export class AuthorizeQueryDto {
   provider?: string;
 
   @ApiPropertyOptional({
-    example: '/account',
     description:
-      'Where the browser goes once signed in: a path of this site, or an address on ' +
-      'OAUTH_RETURN_ORIGINS (default `/`).',
+      'Where the browser goes once signed in: a path of this site (e.g. `/account`), or an ' +
+      'address on OAUTH_RETURN_ORIGINS (default `/`).',
   })
   @IsOptional()
   @IsString()
@@ -43,9 +42,9 @@ export class AuthorizeQueryDto {
   returnTo?: string;
 
   @ApiPropertyOptional({
-    example: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
     description:
-      'Bearer clients only: base64url(SHA-256(verifier)) of a random verifier the client keeps. ' +
+      'Bearer clients only: base64url(SHA-256(verifier)) of a random verifier the client keeps ' +
+      '(e.g. `E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM`). ' +
       'The callback then sets no cookie and sends the browser to `returnTo?loginCode=...`, which ' +
       'POST /auth/oauth/token exchanges once, with the verifier, for the tokens.',
   })
@@ -67,7 +66,7 @@ export class CallbackQueryDto {
   @MaxLength(512)
   state?: string;
 
-  @ApiPropertyOptional({ example: 'access_denied', description: 'Set when the sign-in failed.' })
+  @ApiPropertyOptional({ description: 'Set when the sign-in failed, e.g. `access_denied`.' })
   @IsOptional()
   @IsString()
   @MaxLength(256)

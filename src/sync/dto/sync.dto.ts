@@ -26,8 +26,7 @@ const MAX_SYNC_COUNT = Number.MAX_SAFE_INTEGER;
 
 export class DatasetParamsDto {
   @ApiProperty({
-    example: 'settings',
-    description: '1 to 128 of A-Z a-z 0-9 _ . : -, other than `.` and `..`',
+    description: '1 to 128 of A-Z a-z 0-9 _ . : -, other than `.` and `..`, e.g. `settings`.',
   })
   @Matches(DATASET_NAME, { message: 'name must be 1 to 128 of A-Z a-z 0-9 _ . : -, not . or ..' })
   name!: string;
@@ -35,8 +34,8 @@ export class DatasetParamsDto {
 
 export class SinceQueryDto {
   @ApiPropertyOptional({
-    example: 3,
-    description: 'The last sync count this device has: only records changed after it come back.',
+    description:
+      'The last sync count this device has (e.g. `3`): only records changed after it come back.',
     default: 0,
   })
   @IsOptional()
