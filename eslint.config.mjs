@@ -24,6 +24,7 @@ const FEATURES = [
   '**/account/*',
   '**/admin/*',
   '**/health/*',
+  '**/demo/*',
   '**/setup/*',
 ];
 const NO_FEATURES = {

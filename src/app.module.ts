@@ -1,3 +1,4 @@
+import { DemoModule } from './demo/demo.module';
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { AccountModule } from './account/account.module';
@@ -21,6 +22,7 @@ import { SyncModule } from './sync/sync.module';
     IdentityModule,
     SyncModule,
     HealthModule,
+    DemoModule,
   ],
 })
 export class AppModule {}

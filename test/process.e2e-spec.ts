@@ -138,6 +138,9 @@ describe('The server process (e2e)', () => {
       expect(server.output()).not.toContain('Mapped {');
       expect(server.output()).not.toContain('dependencies initialized');
       expect(server.output()).toContain(`Swagger UI: ${server.url}/docs`);
+      expect(server.output()).toContain(
+        `Reference page (the typed client in use): ${server.url}/demo`,
+      );
       expect(server.output()).toMatch(/Cognito mode: embedded \(the local Cognito emulator on/);
       expect(server.output()).toMatch(/"level":"warn".*its signing key is public/);
       expect(server.output()).toContain('`npm run admin -- grant <email>`');

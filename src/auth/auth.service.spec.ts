@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { qrCodeDataUrl } from '../common/user/totp';
 import { AfterReply } from '../common/tasks/after-reply';
 import { AppException } from '../common/errors/app.exception';
 import type { CognitoAdminPort } from '../cognito/cognito-admin.port';
@@ -601,7 +602,7 @@ describe(AuthService.name, () => {
       );
     });
 
-    it('hands over the authenticator secret and otpauth URI when login asks for MFA_SETUP', async () => {
+    it('hands over the authenticator secret, otpauth URI and QR code when login asks for MFA_SETUP', async () => {
       cognito.initiatePasswordAuth.mockResolvedValue({
         kind: 'challenge',
         challengeName: 'MFA_SETUP',
@@ -623,8 +624,15 @@ describe(AuthService.name, () => {
           secretCode: 'JBSWY3DP',
           otpauthUri:
             'otpauth://totp/Test%20Service:a%40example.com?secret=JBSWY3DP&issuer=Test+Service&algorithm=SHA1&digits=6&period=30',
+          // The same URI as a QR code to show as an image.
+          qrCode: await qrCodeDataUrl(
+            'otpauth://totp/Test%20Service:a%40example.com?secret=JBSWY3DP&issuer=Test+Service&algorithm=SHA1&digits=6&period=30',
+          ),
         },
       });
+      expect((result as { challenge: { qrCode: string } }).challenge.qrCode).toMatch(
+        /^data:image\/png;base64,/,
+      );
       // The session handed out is the one AssociateSoftwareToken returned, sealed for the step.
       const { session } = (result as { challenge: { session: string } }).challenge;
       expect(challenges.open(session, 'a@example.com', 'MFA_SETUP').session).toBe('session-2');

@@ -31,7 +31,7 @@ import type { ChallengeResponseDto, MeResponseDto, SignUpResponseDto } from './d
 import { maskDelivery, maskDestination } from '../common/user/mask';
 import { toProfile } from '../common/user/profile';
 import { assertPasswordPolicy } from '../common/validation/password-policy';
-import { otpauthUri } from '../common/user/totp';
+import { otpauthUri, qrCodeDataUrl } from '../common/user/totp';
 import { ChallengeSessions, invalidSession } from './challenge/challenge-sessions';
 
 /** What a logout did; it never throws for Cognito's half. */
@@ -335,14 +335,16 @@ export class AuthService {
         );
       }
       let session = outcome.session;
-      let authenticator: Pick<ChallengeResponseDto, 'secretCode' | 'otpauthUri'> = {};
+      let authenticator: Pick<ChallengeResponseDto, 'secretCode' | 'otpauthUri' | 'qrCode'> = {};
       if (outcome.challengeName === 'MFA_SETUP' && session) {
         // Hand over the authenticator secret with the step, so the client needs no extra call.
         const associated = await this.cognito.associateSoftwareToken({ session });
         session = associated.session ?? session;
+        const uri = otpauthUri(this.config.totpIssuer, account, associated.secretCode);
         authenticator = {
           secretCode: associated.secretCode,
-          otpauthUri: otpauthUri(this.config.totpIssuer, account, associated.secretCode),
+          otpauthUri: uri,
+          qrCode: await qrCodeDataUrl(uri),
         };
       }
       const challenge: ChallengeResponseDto = {

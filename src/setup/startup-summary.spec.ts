@@ -24,6 +24,7 @@ describe(startupSummary.name, () => {
     expect(lines).toEqual([
       'API listening on http://127.0.0.1:3000; Cognito mode: embedded (the local Cognito emulator on http://127.0.0.1:9229, pool local_Abc).',
       'Swagger UI: http://127.0.0.1:3000/docs (OpenAPI JSON: http://127.0.0.1:3000/docs-json)',
+      'Reference page (the typed client in use): http://127.0.0.1:3000/demo',
       'codes here',
       'stand-ins there',
       'Make an account an administrator with `npm run admin -- grant <email>`.',

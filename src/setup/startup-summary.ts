@@ -25,8 +25,9 @@ function mode({ connection }: StartupFacts): string {
 
 /**
  * The few lines the process writes at `info` once it listens (the framework's own start-up lines
- * are `debug`): where the API and Swagger UI are, the Cognito mode and, in development, where
- * confirmation codes appear and how to make an administrator. One log line each.
+ * are `debug`): where the API and Swagger UI are, the Cognito mode and, in development, the
+ * reference page, where confirmation codes appear and how to make an administrator. One log line
+ * each.
  */
 export function startupSummary(facts: StartupFacts): string[] {
   const { url } = facts;
@@ -36,6 +37,9 @@ export function startupSummary(facts: StartupFacts): string[] {
       ? `Swagger UI: ${url}/docs (OpenAPI JSON: ${url}/docs-json)`
       : 'Swagger UI is off (SWAGGER_ENABLED=false).',
   );
+  if (facts.nodeEnv !== 'production') {
+    lines.push(`Reference page (the typed client in use): ${url}/demo`);
+  }
   lines.push(...(facts.embedded ?? []));
   if (facts.nodeEnv !== 'production') {
     lines.push('Make an account an administrator with `npm run admin -- grant <email>`.');

@@ -3,6 +3,8 @@ export const PUBLIC_ROUTES = [
   'GET /auth/oauth/authorize',
   'GET /auth/oauth/callback',
   'GET /auth/oauth/providers',
+  'GET /demo',
+  'GET /demo/assets/:file',
   'GET /health/live',
   'GET /health/ready',
   'POST /auth/aws-credentials/guest',
@@ -23,4 +25,9 @@ export const PUBLIC_ROUTES = [
  * The routes whose answers may be kept by a cache, exactly: they carry no secret and no personal
  * data. Every other route answers `Cache-Control: no-store` (@NoStore).
  */
-export const CACHEABLE_ROUTES = ['GET /health/live', 'GET /health/ready'];
+export const CACHEABLE_ROUTES = [
+  'GET /demo',
+  'GET /demo/assets/:file',
+  'GET /health/live',
+  'GET /health/ready',
+];

@@ -955,6 +955,11 @@ export interface components {
              * @example otpauth://totp/nest-cognito-auth:alice%40example.com?secret=JBSWY3DPEHPK3PXP&issuer=nest-cognito-auth
              */
             otpauthUri?: string;
+            /**
+             * @description MFA_SETUP: the otpauth:// URI as a QR code, a PNG `data:` URL to show as `<img src="…">` for an authenticator app to scan.
+             * @example data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAPAAAADwCAYAAAA+VemSAAAAAklEQVR4AewaftIAAAyW...
+             */
+            qrCode?: string;
         };
         SignUpDto: {
             /**

@@ -88,6 +88,15 @@ export class ChallengeResponseDto {
       'otpauth://totp/nest-cognito-auth:alice%40example.com?secret=JBSWY3DPEHPK3PXP&issuer=nest-cognito-auth',
   })
   otpauthUri?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'MFA_SETUP: the otpauth:// URI as a QR code, a PNG `data:` URL to show as `<img src="…">` ' +
+      'for an authenticator app to scan.',
+    example:
+      'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAPAAAADwCAYAAAA+VemSAAAAAklEQVR4AewaftIAAAyW...',
+  })
+  qrCode?: string;
 }
 
 /** GET /auth/me: the profile (src/common/user). */
