@@ -43,6 +43,15 @@ describeEmulated('The reference page /demo in a real browser (e2e, Chromium)', (
   });
   afterEach(() => expect(browser.problems).toEqual([]));
 
+  /** An account made through the API, not the page, for the tests that start signed out. */
+  async function confirmedAccount(label: string): Promise<string> {
+    const email = uniqueEmail(label);
+    await http().post('/auth/sign-up').send({ email, password: STRONG_PASSWORD }).expect(201);
+    const code = await pool.code(email);
+    await http().post('/auth/confirm-sign-up').send({ email, code }).expect(204);
+    return email;
+  }
+
   async function open(): Promise<void> {
     // Signed out, the page's first question (GET /account) is answered 401.
     browser.expect(/\/account$/, 401);
@@ -121,10 +130,7 @@ describeEmulated('The reference page /demo in a real browser (e2e, Chromium)', (
 
   it('authenticator set-up shows the QR code as an image; the next sign-in asks for the code', async () => {
     await browser.run('demo-page-mfa', async () => {
-      const email = uniqueEmail('demo-mfa');
-      await http().post('/auth/sign-up').send({ email, password: STRONG_PASSWORD }).expect(201);
-      const code = await pool.code(email);
-      await http().post('/auth/confirm-sign-up').send({ email, code }).expect(204);
+      const email = await confirmedAccount('demo-mfa');
 
       await open();
       await signIn(email);
@@ -165,10 +171,7 @@ describeEmulated('The reference page /demo in a real browser (e2e, Chromium)', (
 
   it('AWS credentials without an identity pool: the API’s refusal, shown', async () => {
     await browser.run('demo-page-aws', async () => {
-      const email = uniqueEmail('demo-aws');
-      await http().post('/auth/sign-up').send({ email, password: STRONG_PASSWORD }).expect(201);
-      const code = await pool.code(email);
-      await http().post('/auth/confirm-sign-up').send({ email, code }).expect(204);
+      const email = await confirmedAccount('demo-aws');
       await open();
       await signIn(email);
       await page

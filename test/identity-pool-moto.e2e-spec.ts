@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import request, { type Response } from 'supertest';
 import { IdentityPoolPort } from '../src/cognito/identity-pool.port';
 import { browserSession, COOKIE } from './support/cookies';
-import { createMotoIdentitySetup, type MotoIdentitySetup } from './support/moto-identity';
+import {
+  createMotoIdentitySetup,
+  motoAppEnv,
+  type MotoIdentitySetup,
+} from './support/moto-identity';
 import { signWithMotoKey, startMoto, type MotoServer } from './support/moto-server';
 import { rememberSecret } from './support/suite-log';
 import { release } from './support/teardown';
@@ -67,17 +71,7 @@ describe('Identity pools against moto (e2e)', () => {
   /** The custom-endpoint settings that point the app at moto, each app with its own state. */
   function motoEnv(extra: Record<string, string | undefined> = {}) {
     return {
-      COGNITO_ENDPOINT: moto.endpoint,
-      COGNITO_USER_POOL_ID: setup.poolId,
-      COGNITO_CLIENT_ID: setup.clientId,
-      COGNITO_CLIENT_SECRET: undefined,
-      COGNITO_ISSUER: setup.issuer,
-      COGNITO_JWKS_URI: setup.jwksUri,
-      AWS_REGION: REGION,
-      COGNITO_IDENTITY_POOL_ID: setup.identityPoolId,
-      COGNITO_IDENTITY_ENDPOINT: moto.endpoint,
-      COGNITO_IDENTITY_ALLOW_GUESTS: undefined,
-      REDIS_URL: undefined,
+      ...motoAppEnv(moto.endpoint, setup, REGION),
       STATE_DIR: mkdtempSync(join(tmpdir(), 'moto-state-')),
       ...extra,
     };

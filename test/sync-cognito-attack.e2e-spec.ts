@@ -9,7 +9,11 @@ import { SessionTermination } from '../src/guard';
 import { IdentityService } from '../src/identity/identity.service';
 import { browserSession, COOKIE, cookieValue } from './support/cookies';
 import { startCognitoSyncServer, type CognitoSyncServer } from './support/cognito-sync-server';
-import { createMotoIdentitySetup, type MotoIdentitySetup } from './support/moto-identity';
+import {
+  createMotoIdentitySetup,
+  motoAppEnv,
+  type MotoIdentitySetup,
+} from './support/moto-identity';
 import { startMoto, type MotoServer } from './support/moto-server';
 import { LogCapture, rememberSecret } from './support/suite-log';
 import { release } from './support/teardown';
@@ -149,20 +153,10 @@ describe('User data sync on Cognito Sync, attacked (e2e)', () => {
   function start(): Promise<NestFastifyApplication> {
     return withEnv(
       {
-        COGNITO_ENDPOINT: moto.endpoint,
-        COGNITO_USER_POOL_ID: setup.poolId,
-        COGNITO_CLIENT_ID: setup.clientId,
-        COGNITO_CLIENT_SECRET: undefined,
-        COGNITO_ISSUER: setup.issuer,
-        COGNITO_JWKS_URI: setup.jwksUri,
-        AWS_REGION: REGION,
-        COGNITO_IDENTITY_POOL_ID: setup.identityPoolId,
-        COGNITO_IDENTITY_ENDPOINT: moto.endpoint,
-        COGNITO_IDENTITY_ALLOW_GUESTS: undefined,
+        ...motoAppEnv(moto.endpoint, setup, REGION),
         SYNC_BACKEND: 'cognito-sync',
         COGNITO_SYNC_ENDPOINT: proxy.endpoint,
         COGNITO_REQUEST_TIMEOUT_MS: '1000',
-        REDIS_URL: undefined,
         STATE_DIR: stateDir,
       },
       () => startTestApp(undefined, logs),

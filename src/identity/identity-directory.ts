@@ -1,7 +1,7 @@
 import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { appendFile, chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { randomUUID } from 'node:crypto';
+import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readJsonLines, rewriteJsonLines } from '../common/files/json-lines-file';
 import { SharedStore } from '../common/redis/shared-store';
 
 export const IDENTITY_IDS_FILE = 'identity-ids.jsonl';
@@ -176,27 +176,13 @@ export class IdentityDirectory implements OnModuleInit, OnModuleDestroy {
   }
 
   private async load(): Promise<void> {
-    await mkdir(this.stateDir, { recursive: true, mode: 0o700 });
-    let text = '';
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    for (const line of await readJsonLines(this.file, parseLine, this.logger)) {
+      this.local.set(line.sub, { identityId: line.identityId, state: line.state });
     }
-    let malformed = 0;
-    for (const raw of text.split('\n')) {
-      if (!raw.trim()) continue;
-      const line = parseLine(raw);
-      if (!line) malformed += 1;
-      else this.local.set(line.sub, { identityId: line.identityId, state: line.state });
-    }
-    // A crash in the middle of an append leaves at most one broken last line.
-    if (malformed > 0) this.logger.warn(`Ignored ${malformed} malformed line(s) in ${this.file}`);
-    // Compact: one line per user, through a temporary file and a rename.
-    const temporary = `${this.file}.${randomUUID()}.tmp`;
-    const lines = [...this.local].map(([sub, entry]) => JSON.stringify({ sub, ...entry }));
-    await writeFile(temporary, lines.map((line) => `${line}\n`).join(''), { mode: 0o600 });
-    await chmod(temporary, 0o600);
-    await rename(temporary, this.file);
+    // Compact: one line per user.
+    await rewriteJsonLines(
+      this.file,
+      [...this.local].map(([sub, entry]) => ({ sub, ...entry })),
+    );
   }
 }

@@ -149,3 +149,27 @@ async function createUserPool(
     },
   };
 }
+
+/**
+ * The settings that point an app at moto's user pool and identity pool (the custom-endpoint
+ * mode), without Redis; the caller adds its own (a state folder, a sync store).
+ */
+export function motoAppEnv(
+  endpoint: string,
+  setup: MotoIdentitySetup,
+  region: string,
+): Record<string, string | undefined> {
+  return {
+    COGNITO_ENDPOINT: endpoint,
+    COGNITO_USER_POOL_ID: setup.poolId,
+    COGNITO_CLIENT_ID: setup.clientId,
+    COGNITO_CLIENT_SECRET: undefined,
+    COGNITO_ISSUER: setup.issuer,
+    COGNITO_JWKS_URI: setup.jwksUri,
+    AWS_REGION: region,
+    COGNITO_IDENTITY_POOL_ID: setup.identityPoolId,
+    COGNITO_IDENTITY_ENDPOINT: endpoint,
+    COGNITO_IDENTITY_ALLOW_GUESTS: undefined,
+    REDIS_URL: undefined,
+  };
+}

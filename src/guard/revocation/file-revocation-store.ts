@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
-import { appendFile, chmod, mkdir, open, readFile, rename } from 'node:fs/promises';
-import { randomUUID } from 'node:crypto';
+import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readJsonLines, rewriteJsonLines } from '../../common/files/json-lines-file';
 import { parseRevocation, type Revocation, type RevocationStore } from './revocation-store';
 
 export const REVOCATIONS_FILE = 'revocations.jsonl';
@@ -38,30 +38,10 @@ export class FileRevocationStore implements RevocationStore {
   }
 
   private async load(): Promise<void> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const kept: Revocation[] = [];
-    let text = '';
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-    let malformed = 0;
-    for (const line of text.split('\n')) {
-      if (!line.trim()) continue;
-      const revocation = parseRevocation(line);
-      if (!revocation) malformed += 1;
-      else if (revocation.expiresAt > this.now()) kept.push(revocation);
-    }
-    // A crash in the middle of an append leaves at most one broken last line.
-    if (malformed > 0) this.logger.warn(`Ignored ${malformed} malformed line(s) in ${this.file}`);
+    const stored = await readJsonLines(this.file, parseRevocation, this.logger);
+    const kept = stored.filter((revocation) => revocation.expiresAt > this.now());
     for (const revocation of kept) this.onRevocation(revocation);
-    const temporary = `${this.file}.${randomUUID()}.tmp`;
-    await this.write(
-      temporary,
-      kept.map((revocation) => `${JSON.stringify(revocation)}\n`).join(''),
-    );
-    await rename(temporary, this.file);
+    await rewriteJsonLines(this.file, kept);
   }
 
   async publish(revocation: Revocation): Promise<void> {
@@ -80,16 +60,5 @@ export class FileRevocationStore implements RevocationStore {
 
   async stop(): Promise<void> {
     // Every append is complete before publish resolves; nothing is buffered.
-  }
-
-  private async write(path: string, content: string): Promise<void> {
-    const handle = await open(path, 'w', 0o600);
-    try {
-      await handle.writeFile(content);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await chmod(path, 0o600);
   }
 }
