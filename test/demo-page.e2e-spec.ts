@@ -62,6 +62,12 @@ describeEmulated('The reference page /demo in a real browser (e2e, Chromium)', (
       .waitFor();
   }
 
+  function hasFocus(selector: string): Promise<boolean> {
+    return page
+      .locator(selector)
+      .evaluate((node) => (node as unknown as { matches(css: string): boolean }).matches(':focus'));
+  }
+
   async function signIn(email: string): Promise<void> {
     await page.getByLabel('Email', { exact: true }).first().fill(email);
     await page.getByLabel('Password', { exact: true }).first().fill(STRONG_PASSWORD);
@@ -107,6 +113,8 @@ describeEmulated('The reference page /demo in a real browser (e2e, Chromium)', (
         .getByRole('status')
         .filter({ hasText: `Signed in as ${email}` })
         .waitFor();
+      // The form that had the focus is hidden: the keyboard goes on from the new part's heading.
+      expect(await hasFocus('#signed-in-title')).toBe(true);
       await page.screenshot({ path: 'test-results/demo-page-signed-in.png', fullPage: true });
 
       await page.getByLabel('Name').fill('Alice Example');
@@ -122,6 +130,7 @@ describeEmulated('The reference page /demo in a real browser (e2e, Chromium)', (
       await page.getByRole('status').filter({ hasText: 'New tokens' }).waitFor();
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.getByRole('status').filter({ hasText: 'Signed out' }).waitFor();
+      expect(await hasFocus('#signed-out-title')).toBe(true);
       expect((await page.context().cookies()).map((c) => c.name)).not.toContain(
         '__Host-access_token',
       );

@@ -211,12 +211,23 @@ async function loadProviders(): Promise<void> {
 
 // ---- Signed in: profile, password, authenticator, session, AWS credentials --------------------
 
+/**
+ * When the focused control was just hidden (the form that signed in or out), the keyboard
+ * goes on from the heading of the part now shown, not from the top of the page.
+ */
+function keepFocus(headingId: string): void {
+  const focused = document.activeElement;
+  if (focused && focused !== document.body && !focused.closest('[hidden]')) return;
+  element(headingId).focus();
+}
+
 /** Asks the API who is signed in, and shows the part of the page that fits. */
 async function refresh(): Promise<void> {
   const { data, response } = await api.GET('/account');
   const signedIn = response.ok && data !== undefined;
   show('signed-in', signedIn);
   show('signed-out', !signedIn);
+  keepFocus(signedIn ? 'signed-in-title' : 'signed-out-title');
   if (!signedIn) {
     say('Signed out.');
     await loadProviders();
@@ -261,6 +272,7 @@ onClick('totp-start', async () => {
   element('totp-secret').textContent = data.secretCode;
   show('totp-qr');
   show('totp-verify');
+  say('Scan the QR code with an authenticator app, then enter the code it shows.');
   input('totp-code').focus();
 });
 

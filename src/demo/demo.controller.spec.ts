@@ -34,6 +34,8 @@ describe(DemoController.name, () => {
     await controller.page(page);
     expect(page.recorded.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(page.recorded.body).toContain('<script type="module" src="/demo/assets/app.js">');
+    // An icon of its own (allowed by the CSP's img-src data:): no /favicon.ico 404 in the console.
+    expect(page.recorded.body).toContain('<link rel="icon" href="data:," />');
     const script = reply();
     await controller.asset('app.js', script);
     // Browser JavaScript: types gone, the client imported from this route's own file.
