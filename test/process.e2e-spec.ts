@@ -150,6 +150,20 @@ describe('The server process (e2e)', () => {
       const docs = await fetch(`${server.url}/docs`);
       expect(docs.status).toBe(200);
       expect(await docs.text()).toContain('swagger-ui');
+      // A page opened on localhost starts a sign-in with a provider on the callback's own
+      // 127.0.0.1, where the state cookie must be for the callback to see it.
+      const path = '/auth/oauth/authorize?provider=LocalProvider&returnTo=%2Fdemo';
+      const onLocalhost = await fetch(`${server.url.replace('127.0.0.1', 'localhost')}${path}`, {
+        redirect: 'manual',
+      });
+      expect([onLocalhost.status, onLocalhost.headers.get('location')]).toEqual([
+        302,
+        `${server.url}${path}`,
+      ]);
+      expect(onLocalhost.headers.get('set-cookie')).toBeNull();
+      const there = await fetch(`${server.url}${path}`, { redirect: 'manual' });
+      expect(there.status).toBe(302);
+      expect(there.headers.get('set-cookie')).toMatch(/oauth/i);
       expect(processesIn(server.dataDir)).toHaveLength(1);
       expect(processesIn(join(server.dataDir, 'dynalite'))).toHaveLength(1);
       expect(server.output()).toMatch(

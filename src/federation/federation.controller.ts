@@ -44,7 +44,17 @@ export class FederationController {
   }
 
   @AuthorizeRoute()
-  async authorize(@Query() query: AuthorizeQueryDto, @Res() reply: FastifyReply): Promise<void> {
+  async authorize(
+    @Query() query: AuthorizeQueryDto,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    // Started on `localhost` with the callback on `127.0.0.1` (development): start it there.
+    const there = this.federation.sameOriginAsCallback(request.headers.host, request.url);
+    if (there) {
+      await reply.redirect(there, 302);
+      return;
+    }
     const { location, sealedState } = await this.federation.start(query);
     this.stateCookie.set(reply, sealedState);
     await reply.redirect(location, 302);

@@ -65,6 +65,7 @@ function setUp(
     tokenDelivery?: 'cookie' | 'body' | 'both';
     host?: string;
     port?: number;
+    nodeEnv?: 'development' | 'production' | 'test';
   } = {},
 ) {
   const box = new SealedBox(randomBytes(32), 'test oauth');
@@ -90,7 +91,10 @@ function setUp(
   const service = new FederationService(
     federation,
     { tokenDelivery: options.tokenDelivery ?? 'both' } as ConfigType<typeof authConfig>,
-    { host: options.host ?? '127.0.0.1' } as ConfigType<typeof appConfig>,
+    {
+      host: options.host ?? '127.0.0.1',
+      nodeEnv: options.nodeEnv ?? 'development',
+    } as ConfigType<typeof appConfig>,
     box,
     managedLogin,
     { verify } as unknown as AccessTokenVerifier,
@@ -355,6 +359,27 @@ describe('FederationService', () => {
       expect(setUp({ ...embedded, host: '::1' }).service.redirectUri()).toBe(
         'http://[::1]:4321/auth/oauth/callback',
       );
+    });
+
+    it('a sign-in started on another loopback name of this server starts again on the callback’s', () => {
+      const { service } = setUp({ federation: { redirectUri: undefined }, port: 4321 });
+      const path = '/auth/oauth/authorize?provider=LocalProvider&returnTo=%2Fdemo';
+      expect(service.sameOriginAsCallback('localhost:4321', path)).toBe(
+        `http://127.0.0.1:4321${path}`,
+      );
+      // The callback's own name, another port (another server), a name that is not loopback,
+      // no Host at all, or production: nothing to do.
+      for (const host of ['127.0.0.1:4321', 'localhost:4000', 'evil.example:4321', undefined]) {
+        expect(service.sameOriginAsCallback(host, path)).toBeUndefined();
+      }
+      const production = setUp({
+        federation: { redirectUri: undefined },
+        port: 4321,
+        nodeEnv: 'production',
+      }).service;
+      expect(production.sameOriginAsCallback('localhost:4321', path)).toBeUndefined();
+      // A callback that is not on loopback (a real deployment): never.
+      expect(setUp().service.sameOriginAsCallback('localhost:443', path)).toBeUndefined();
     });
   });
 });

@@ -211,6 +211,30 @@ export class FederationService {
   }
 
   /**
+   * Outside production: a sign-in started on another loopback name of this very server than the
+   * callback's (the page opened on `localhost`, the callback on `127.0.0.1`) would set its state
+   * cookie where the callback never sees it. Answers the same request on the callback's origin to
+   * start again from, else undefined. Only the configured callback's origin is ever answered, so
+   * no request can send a browser anywhere else.
+   */
+  sameOriginAsCallback(host: string | undefined, path: string): string | undefined {
+    if (this.app.nodeEnv === 'production' || !host) return undefined;
+    let callback: URL;
+    let asked: URL;
+    try {
+      callback = new URL(this.redirectUri());
+      asked = new URL(`${callback.protocol}//${host}`);
+    } catch {
+      return undefined;
+    }
+    const loopback = (name: string) =>
+      name === 'localhost' || name === '[::1]' || /^127(\.\d{1,3}){3}$/.test(name);
+    const sameServer = asked.port === callback.port && asked.hostname !== callback.hostname;
+    if (!sameServer || !loopback(asked.hostname) || !loopback(callback.hostname)) return undefined;
+    return `${callback.origin}${path}`;
+  }
+
+  /**
    * OAUTH_REDIRECT_URI; in the embedded mode without it, this app's own callback at the address
    * it listens on (known once it listens), never one taken from a request's headers.
    */
