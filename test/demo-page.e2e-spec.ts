@@ -1,12 +1,22 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { authenticator } from 'otplib';
 import type { Page } from 'playwright-core';
 import request from 'supertest';
 import { BrowserPage } from './support/browser';
 import { rememberSecret } from './support/suite-log';
 import { release } from './support/teardown';
-import { STRONG_PASSWORD, startTestApp, uniqueEmail } from './support/test-app';
+import { findFreePort } from '../src/cognito/local/emulator-process';
+import {
+  STRONG_PASSWORD,
+  embeddedEnv,
+  startTestApp,
+  uniqueEmail,
+  withEnv,
+} from './support/test-app';
 import { TestPool } from './support/test-pool';
 
 const pool = new TestPool();
@@ -201,4 +211,52 @@ describeEmulated('The reference page /demo in a real browser (e2e, Chromium)', (
     expect([odd.status, odd.body.error]).toEqual([404, 'NOT_FOUND']);
     expect((await http().get('/demo/assets/index.ts')).status).toBe(404);
   });
+});
+
+/**
+ * The page in the embedded mode, where sign-in with a provider (the local stand-in) and AWS
+ * credentials (the local identity pool) exist: opened on localhost, as many people will.
+ */
+describe('The reference page /demo in the embedded mode (e2e, Chromium)', () => {
+  let app: NestFastifyApplication;
+  let browser: BrowserPage;
+  let port: number;
+
+  beforeAll(async () => {
+    port = await findFreePort();
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'demo-embedded-')), 'data');
+    app = await withEnv({ ...embeddedEnv(dataDir), OAUTH_REDIRECT_URI: undefined }, () =>
+      startTestApp(),
+    );
+    await app.listen(port, '127.0.0.1');
+    browser = await BrowserPage.open();
+  });
+  afterAll(() => release(browser, app));
+
+  it('signs in with the local provider from localhost, gets AWS credentials, signs out', async () => {
+    const email = uniqueEmail('demo-provider');
+    await browser.run('demo-page-provider', async (page) => {
+      browser.expect(/\/account$/, 401);
+      await page.goto(`http://localhost:${port}/demo`);
+      await page.getByRole('status').filter({ hasText: 'Signed out' }).waitFor();
+      await page.getByRole('link', { name: 'Sign in with LocalProvider' }).click();
+      // The stand-in's simulated provider asks which email to sign in as.
+      await page.getByLabel('Email', { exact: false }).first().fill(email);
+      await page.getByRole('button', { name: /LocalProvider/ }).click();
+      // Back on the page, on the callback's host, signed in by cookies.
+      await page.waitForURL(`http://127.0.0.1:${port}/demo`);
+      await page
+        .getByRole('status')
+        .filter({ hasText: `Signed in as ${email}` })
+        .waitFor();
+      await page.getByRole('button', { name: 'Get AWS credentials' }).click();
+      await page
+        .locator('#aws-result')
+        .filter({ hasText: /^Identity .*: key LOCA/ })
+        .waitFor();
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('status').filter({ hasText: 'Signed out' }).waitFor();
+    });
+    expect(browser.problems).toEqual([]);
+  }, 60000);
 });

@@ -201,7 +201,10 @@ async function loadProviders(): Promise<void> {
     const link = document.createElement('a');
     // The browser goes to the provider and comes back here, signed in by cookies.
     link.href = `/auth/oauth/authorize?${new URLSearchParams({ provider: provider.name, returnTo: '/demo' })}`;
-    link.textContent = `Sign in with ${provider.name}`;
+    link.textContent =
+      provider.type === 'cognito'
+        ? 'Sign in on the user pool’s own page'
+        : `Sign in with ${provider.name}`;
     const item = document.createElement('li');
     item.append(link);
     list.append(item);
