@@ -75,6 +75,7 @@ export class SyncController {
    * session's writes).
    */
   private owner(user: AuthUser, request: FastifyRequest): Promise<string> {
+    if (!this.sync.needsIdToken) return this.sync.ownerOf(user, undefined);
     const header = request.headers[ID_TOKEN_HEADER];
     const idToken =
       typeof header === 'string' && header !== ''

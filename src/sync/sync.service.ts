@@ -90,6 +90,11 @@ export class SyncService implements OnModuleInit, OnApplicationBootstrap {
     this.sessions.onAccountDeleted((sub) => this.deleteAllOf(sub));
   }
 
+  /** Whether requests need the session's ID token: datasets are kept per identity. */
+  get needsIdToken(): boolean {
+    return this.store.ownedBy === 'identity';
+  }
+
   /** The store's owner of the signed-in `user`'s datasets (`idToken`: the session's). */
   async ownerOf(user: AuthUser, idToken: string | undefined): Promise<string> {
     if (this.store.ownedBy === 'user') return user.sub;
