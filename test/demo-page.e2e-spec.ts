@@ -23,6 +23,11 @@ const pool = new TestPool();
 // The confirmation codes are read from the emulator, as a person reads them from its output.
 const describeEmulated = pool.emulated ? describe : describe.skip;
 
+/** Waits until the page's status line (role=status) says `text`. */
+function shows(page: Page, text: string | RegExp): Promise<void> {
+  return page.getByRole('status').filter({ hasText: text }).waitFor();
+}
+
 /**
  * The reference page at /demo in Chromium, used as a person would: by its labels and buttons,
  * with the keyboard where a person would press Enter. Each test fails on any console error or
@@ -66,10 +71,7 @@ describeEmulated('The reference page /demo in a real browser (e2e, Chromium)', (
     // Signed out, the page's first question (GET /account) is answered 401.
     browser.expect(/\/account$/, 401);
     await page.goto(demo);
-    await page
-      .getByRole('status')
-      .filter({ hasText: /Signed (in|out)/ })
-      .waitFor();
+    await shows(page, /Signed (in|out)/);
   }
 
   function hasFocus(selector: string): Promise<boolean> {
@@ -94,7 +96,7 @@ describeEmulated('The reference page /demo in a real browser (e2e, Chromium)', (
       await signUp.getByLabel('Email').fill(email);
       await signUp.getByLabel('Password').fill(STRONG_PASSWORD);
       await signUp.getByRole('button', { name: 'Sign up' }).click();
-      await page.getByRole('status').filter({ hasText: 'confirmation code was sent' }).waitFor();
+      await shows(page, 'confirmation code was sent');
 
       // A wrong code: the API's message and code, visible, and the form still there.
       browser.expect(/\/auth\/confirm-sign-up$/, 400);
@@ -107,7 +109,7 @@ describeEmulated('The reference page /demo in a real browser (e2e, Chromium)', (
       rememberSecret(code, 'code');
       await confirm.getByLabel('Code').fill(code);
       await confirm.getByRole('button', { name: 'Confirm' }).click();
-      await page.getByRole('status').filter({ hasText: 'Confirmed' }).waitFor();
+      await shows(page, 'Confirmed');
       expect(await page.getByRole('alert').isHidden()).toBe(true);
 
       // A wrong password first: one answer for every cause, shown.
@@ -119,17 +121,14 @@ describeEmulated('The reference page /demo in a real browser (e2e, Chromium)', (
 
       await page.locator('#login-password').fill(STRONG_PASSWORD);
       await page.locator('#login-password').press('Enter');
-      await page
-        .getByRole('status')
-        .filter({ hasText: `Signed in as ${email}` })
-        .waitFor();
+      await shows(page, `Signed in as ${email}`);
       // The form that had the focus is hidden: the keyboard goes on from the new part's heading.
       expect(await hasFocus('#signed-in-title')).toBe(true);
       await page.screenshot({ path: 'test-results/demo-page-signed-in.png', fullPage: true });
 
       await page.getByLabel('Name').fill('Alice Example');
       await page.getByRole('button', { name: 'Save' }).click();
-      await page.getByRole('status').filter({ hasText: 'Profile saved' }).waitFor();
+      await shows(page, 'Profile saved');
       const account = await http().post('/auth/login').send({ email, password: STRONG_PASSWORD });
       const profile = await http()
         .get('/account')
@@ -137,9 +136,9 @@ describeEmulated('The reference page /demo in a real browser (e2e, Chromium)', (
       expect(profile.body.attributes.name).toBe('Alice Example');
 
       await page.getByRole('button', { name: 'Refresh the tokens' }).click();
-      await page.getByRole('status').filter({ hasText: 'New tokens' }).waitFor();
+      await shows(page, 'New tokens');
       await page.getByRole('button', { name: 'Sign out' }).click();
-      await page.getByRole('status').filter({ hasText: 'Signed out' }).waitFor();
+      await shows(page, 'Signed out');
       expect(await hasFocus('#signed-out-title')).toBe(true);
       expect((await page.context().cookies()).map((c) => c.name)).not.toContain(
         '__Host-access_token',
@@ -153,10 +152,7 @@ describeEmulated('The reference page /demo in a real browser (e2e, Chromium)', (
 
       await open();
       await signIn(email);
-      await page
-        .getByRole('status')
-        .filter({ hasText: `Signed in as ${email}` })
-        .waitFor();
+      await shows(page, `Signed in as ${email}`);
       await page.getByLabel('Password (to confirm it is you)').fill(STRONG_PASSWORD);
       await page.getByRole('button', { name: 'Set up an authenticator' }).click();
       const qr = page.getByRole('img', { name: 'QR code to scan with an authenticator app' });
@@ -171,20 +167,17 @@ describeEmulated('The reference page /demo in a real browser (e2e, Chromium)', (
       const secret = (await page.locator('#totp-secret').textContent()) ?? '';
       await page.getByLabel('Code from the app').fill(authenticator.generate(secret));
       await page.getByRole('button', { name: 'Verify and turn MFA on' }).click();
-      await page.getByRole('status').filter({ hasText: 'MFA is on' }).waitFor();
+      await shows(page, 'MFA is on');
       expect(await page.locator('#mfa-state').textContent()).toBe('on');
 
       await page.getByRole('button', { name: 'Sign out' }).click();
-      await page.getByRole('status').filter({ hasText: 'Signed out' }).waitFor();
+      await shows(page, 'Signed out');
       await signIn(email);
       await page.getByRole('heading', { name: 'Next step: SOFTWARE_TOKEN_MFA' }).waitFor();
       // The code field has the focus: type and press Enter.
       await page.keyboard.type(authenticator.generate(secret));
       await page.keyboard.press('Enter');
-      await page
-        .getByRole('status')
-        .filter({ hasText: `Signed in as ${email}` })
-        .waitFor();
+      await shows(page, `Signed in as ${email}`);
     });
   }, 60000);
 
@@ -193,10 +186,7 @@ describeEmulated('The reference page /demo in a real browser (e2e, Chromium)', (
       const email = await confirmedAccount('demo-aws');
       await open();
       await signIn(email);
-      await page
-        .getByRole('status')
-        .filter({ hasText: `Signed in as ${email}` })
-        .waitFor();
+      await shows(page, `Signed in as ${email}`);
       browser.expect(/\/auth\/aws-credentials$/, 404);
       await page.getByRole('button', { name: 'Get AWS credentials' }).click();
       await page.getByRole('alert').filter({ hasText: 'IDENTITY_POOL_NOT_CONFIGURED' }).waitFor();
@@ -238,24 +228,21 @@ describe('The reference page /demo in the embedded mode (e2e, Chromium)', () => 
     await browser.run('demo-page-provider', async (page) => {
       browser.expect(/\/account$/, 401);
       await page.goto(`http://localhost:${port}/demo`);
-      await page.getByRole('status').filter({ hasText: 'Signed out' }).waitFor();
+      await shows(page, 'Signed out');
       await page.getByRole('link', { name: 'Sign in with LocalProvider' }).click();
       // The stand-in's simulated provider asks which email to sign in as.
       await page.getByLabel('Email', { exact: false }).first().fill(email);
       await page.getByRole('button', { name: /LocalProvider/ }).click();
       // Back on the page, on the callback's host, signed in by cookies.
       await page.waitForURL(`http://127.0.0.1:${port}/demo`);
-      await page
-        .getByRole('status')
-        .filter({ hasText: `Signed in as ${email}` })
-        .waitFor();
+      await shows(page, `Signed in as ${email}`);
       await page.getByRole('button', { name: 'Get AWS credentials' }).click();
       await page
         .locator('#aws-result')
         .filter({ hasText: /^Identity .*: key LOCA/ })
         .waitFor();
       await page.getByRole('button', { name: 'Sign out' }).click();
-      await page.getByRole('status').filter({ hasText: 'Signed out' }).waitFor();
+      await shows(page, 'Signed out');
     });
     expect(browser.problems).toEqual([]);
   }, 60000);
